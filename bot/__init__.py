@@ -1,0 +1,1 @@
+"""Relais: a Telegram help bot for people supported by French social services."""

@@ -1,0 +1,184 @@
+"""Command line: ``python -m bot run | try | ask | kb check``.
+
+``run`` is the Telegram bot; ``try`` chats in the terminal with the same engine, no token
+needed; ``ask`` shows coordinators and scripts what the bot would do with a message;
+``kb check`` validates the knowledge files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot import texts
+from bot.config import ConfigError, Settings
+from bot.dialogue import decide
+from bot.knowledge import Knowledge
+from bot.model import Action, Button, Inbound, Reply
+from bot.yamlfile import KnowledgeError
+
+NO_TOKEN_HELP = (
+    "Pas de jeton Telegram (RELAIS_TOKEN) : je lance l'essai dans le terminal.\n"
+    "Pour le vrai robot : sur Telegram, écrivez à @BotFather, envoyez /newbot, puis mettez le "
+    "jeton reçu dans RELAIS_TOKEN et une phrase secrète dans RELAIS_SECRET (voir README.md).\n"
+)
+
+
+def _knowledge_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--knowledge",
+        type=Path,
+        default=None,
+        metavar="DOSSIER",
+        help="dossier des fichiers de connaissances (par défaut : knowledge/ ou RELAIS_KNOWLEDGE)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Relais, robot d'aide.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="lancer le robot Telegram (sans jeton : l'essai dans le terminal)")
+    try_parser = sub.add_parser("try", help="discuter avec le robot dans le terminal")
+    _knowledge_arg(try_parser)
+    ask = sub.add_parser("ask", help="ce que le robot ferait d'un message")
+    ask.add_argument("message", help="le message, ou - pour lire un message par ligne")
+    ask.add_argument("--json", action="store_true", help="une ligne JSON par message")
+    _knowledge_arg(ask)
+    kb = sub.add_parser("kb", help="les fichiers de connaissances")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    check = kb_sub.add_parser("check", help="vérifier les fichiers de connaissances")
+    _knowledge_arg(check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.command == "run" else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL, and the URL holds the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    settings = Settings.from_env()
+    folder = getattr(args, "knowledge", None) or settings.knowledge_dir
+    try:
+        if args.command == "run":
+            return _run(settings)
+        if args.command == "try":
+            return asyncio.run(try_in_terminal(folder, sys.stdin, sys.stdout))
+        if args.command == "ask":
+            return ask(folder, args.message, as_json=args.json, out=sys.stdout)
+        return kb_check(folder, sys.stdout)
+    except ConfigError as exc:
+        print(f"Relais ne peut pas démarrer : {exc}", file=sys.stderr)
+        return 2
+    except KnowledgeError as exc:
+        print("Les fichiers de connaissances ont des erreurs :", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(settings: Settings) -> int:
+    if not settings.token:
+        print(NO_TOKEN_HELP, file=sys.stderr)
+        return asyncio.run(try_in_terminal(settings.knowledge_dir, sys.stdin, sys.stdout))
+    settings.check_for_telegram()
+    from bot.telegram.app import run  # imported here: only `run` needs Telegram
+
+    run(settings)
+    return 0
+
+
+def kb_check(folder: Path, out: TextIO) -> int:
+    """Validate the knowledge files; exit code 1 when something blocks loading."""
+    knowledge = Knowledge.load(folder)  # raises KnowledgeError, printed by main()
+    kb = knowledge.kb
+    print(
+        f"✅ {len(kb.entries)} fiches dans {len(kb.themes)} thèmes, "
+        f"{len(knowledge.safety.crises)} situations de crise : tout est valide.",
+        file=out,
+    )
+    return 0
+
+
+def ask(folder: Path, message: str, *, as_json: bool, out: TextIO) -> int:
+    """Print the decision for one message, or for each line of stdin with ``-``."""
+    knowledge = Knowledge.load(folder)
+    lines = (line.rstrip("\n") for line in sys.stdin) if message == "-" else iter([message])
+    for line in lines:
+        decision = decide(knowledge, line)
+        if as_json:
+            print(json.dumps(decision.as_json(), ensure_ascii=False), file=out, flush=True)
+            continue
+        target = decision.entry or decision.crisis or ", ".join(decision.choices) or "-"
+        print(f"{decision.kind}\t{target}\t{decision.score:.2f}", file=out, flush=True)
+    return 0
+
+
+def render_for_terminal(reply: Reply, buttons: list[Button]) -> str:
+    """A reply as plain text, buttons numbered from ``len(buttons) + 1`` (appended to list)."""
+    parts = []
+    if reply.title:
+        parts.append(f"== {reply.title} ==")
+    parts.append(reply.text)
+    parts.extend(f"☎️  {p.label}" + (f" — {p.note}" if p.note else "") for p in reply.phones)
+    parts.extend(f"🔗 {link.label} : {link.url}" for link in reply.links)
+    for row in reply.buttons:
+        for button in row:
+            buttons.append(button)
+            parts.append(f"  [{len(buttons)}] {button.label}")
+    return "\n".join(parts)
+
+
+async def try_in_terminal(folder: Path, stdin: TextIO, out: TextIO) -> int:
+    """Chat with the engine in the terminal; type a number to press a button."""
+    from bot.dialogue import Engine
+    from bot.knowledge import KnowledgeHolder
+    from bot.store import Store
+
+    store = await Store.open(":memory:")
+    engine = Engine(KnowledgeHolder.from_folder(folder), store)
+    user = "terminal"
+    print("Essai de Relais dans le terminal. Tapez un numéro pour appuyer sur un bouton, "
+          "« q » pour quitter.\n", file=out)
+    pending: Inbound | None = Inbound(user=user, command="start")
+    try:
+        while True:
+            if pending is not None:
+                buttons: list[Button] = []
+                for item in await engine.handle(pending):
+                    if isinstance(item, Reply):
+                        print(render_for_terminal(item, buttons) + "\n", file=out)
+                    else:
+                        print(f"  (action pour le canal : {type(item).__name__})\n", file=out)
+            print("> ", end="", file=out, flush=True)
+            line = stdin.readline()
+            if not line or line.strip().lower() in {"q", "quit", "quitter"}:
+                print(f"\n{texts.GOODBYE}", file=out)
+                return 0
+            pending = _typed(line.strip(), buttons, user)
+    finally:
+        await store.close()
+
+
+def _typed(line: str, buttons: list[Button], user: str) -> Inbound:
+    if line.isdigit() and 1 <= int(line) <= len(buttons):
+        action: Action = buttons[int(line) - 1].action
+        return Inbound(user=user, action=action)
+    if line.startswith("/"):
+        return Inbound(user=user, command=line[1:].split()[0] if len(line) > 1 else "")
+    return Inbound(user=user, text=line)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

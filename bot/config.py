@@ -1,0 +1,87 @@
+"""Settings, read once at start from the environment and checked.
+
+Every module receives what it needs from :class:`Settings`; nothing reads the environment
+elsewhere. A missing or wrong setting stops the start with one sentence that says what to set.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_BOT_API_URL = "https://api.telegram.org/bot"
+DEFAULT_DB_PATH = Path("data/relais.sqlite3")
+DEFAULT_KNOWLEDGE_DIR = Path("knowledge")
+# A Telegram token looks like "123456789:AA…" (the id, a colon, 35 url-safe characters).
+_TOKEN_SHAPE = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,}$")
+MIN_SECRET_LENGTH = 16
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message is one sentence for the person deploying."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the bot needs to run. The token and secret never appear in ``repr``."""
+
+    token: str | None = field(default=None, repr=False)
+    secret: str | None = field(default=None, repr=False)
+    bot_api_url: str = DEFAULT_BOT_API_URL
+    db_path: Path = DEFAULT_DB_PATH
+    knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
+    staff_config: Path | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read ``RELAIS_*`` variables; see README.md for the list."""
+        env = os.environ if env is None else env
+        token = env.get("RELAIS_TOKEN", "").strip() or None
+        secret = env.get("RELAIS_SECRET", "").strip() or None
+        url = env.get("RELAIS_BOT_API_URL", "").strip() or DEFAULT_BOT_API_URL
+        staff = env.get("RELAIS_STAFF_CONFIG", "").strip()
+        return cls(
+            token=token,
+            secret=secret,
+            bot_api_url=url,
+            db_path=Path(env.get("RELAIS_DB", "").strip() or DEFAULT_DB_PATH),
+            knowledge_dir=Path(env.get("RELAIS_KNOWLEDGE", "").strip() or DEFAULT_KNOWLEDGE_DIR),
+            staff_config=Path(staff) if staff else None,
+        )
+
+    def check_for_telegram(self) -> None:
+        """Raise ConfigError with one clear sentence if the Telegram bot cannot start."""
+        if not self.token:
+            raise ConfigError(
+                "Aucun jeton Telegram : mettez-le dans RELAIS_TOKEN "
+                "(demandez-le à @BotFather sur Telegram, commande /newbot)."
+            )
+        if not _TOKEN_SHAPE.match(self.token):
+            raise ConfigError(
+                "RELAIS_TOKEN n'a pas la forme d'un jeton Telegram "
+                "(chiffres, deux-points, puis une longue suite de lettres) : recopiez-le "
+                "depuis @BotFather."
+            )
+        if not self.secret or len(self.secret) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                "RELAIS_SECRET manque ou est trop court : mettez une phrase secrète d'au moins "
+                f"{MIN_SECRET_LENGTH} caractères (par exemple la sortie de "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`), "
+                "et gardez-la : elle sert à rendre les personnes anonymes dans la base."
+            )
+        if not self.bot_api_url.startswith(("https://", "http://127.", "http://localhost")):
+            raise ConfigError(
+                "RELAIS_BOT_API_URL doit commencer par https:// "
+                "(ou http://127.0.0.1 pour un serveur Bot API local)."
+            )
+        self.check_knowledge_dir()
+
+    def check_knowledge_dir(self) -> None:
+        if not self.knowledge_dir.is_dir():
+            raise ConfigError(
+                f"Le dossier de connaissances {self.knowledge_dir} n'existe pas : "
+                "mettez son chemin dans RELAIS_KNOWLEDGE."
+            )

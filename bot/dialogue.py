@@ -1,0 +1,408 @@
+"""The conversation engine: one :class:`Inbound` in, a list of :class:`Outbound` out.
+
+No Telegram here. The order of checks on a typed message is the product's promise:
+
+1. crisis (a life may be at stake: the number at once, nothing else);
+2. sensitive data (delete the message, say kindly never to send it, go on with the rest);
+3. asking for a person, greetings, thanks;
+4. "is this a scam?" on a pasted message;
+5. knowledge matching: answer, clarify or fallback.
+
+Every reply offers a way to a person: a message is never a dead end.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot import texts
+from bot.intents import Intent, detect_intent, is_emoji_only
+from bot.kb import Entry
+from bot.knowledge import Knowledge, KnowledgeHolder
+from bot.matching import Kind
+from bot.model import (
+    Action,
+    Button,
+    Command,
+    DeleteIncoming,
+    HandoffRequested,
+    Inbound,
+    Outbound,
+    Reply,
+    Verb,
+)
+from bot.normalize import normalize
+from bot.safety import CrisisCategory, ScamVerdict, find_sensitive, mask_sensitive
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+# A session remembers, in memory only, what the person was shown, for the handoff summary.
+SESSION_TTL_SECONDS = 3600
+MAX_SESSIONS = 10_000
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the bot makes of one typed message; ``ask --json`` prints it."""
+
+    kind: str  # answer | clarify | fallback | crisis | human
+    entry: str | None = None
+    choices: tuple[str, ...] = ()
+    crisis: str | None = None
+    score: float = 0.0
+    sensitive: tuple[str, ...] = ()
+    intent: str | None = None
+    scam: ScamVerdict | None = None
+    masked_text: str = field(default="", repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "kind": self.kind,
+            "entry": self.entry,
+            "choices": list(self.choices),
+            "crisis": self.crisis,
+            "score": round(self.score, 3),
+            "sensitive": list(self.sensitive),
+        }
+        if self.intent:
+            data["intent"] = self.intent
+        if self.scam is not None:
+            data["scam"] = {"suspicious": self.scam.suspicious, "reasons": list(self.scam.reasons)}
+        return data
+
+
+def decide(knowledge: Knowledge, text: str) -> Decision:
+    """Pure decision for one typed message (no I/O, no session)."""
+    crisis = knowledge.safety.detect_crisis(text)
+    findings = find_sensitive(text)
+    sensitive = tuple(dict.fromkeys(f.category for f in findings))
+    masked = mask_sensitive(text, findings) if findings else text
+    if crisis is not None:
+        return Decision("crisis", crisis=crisis.id, score=1.0, sensitive=sensitive,
+                        masked_text=masked)
+    normalised = normalize(masked, knowledge.kb.lexicon)
+    intent = detect_intent(normalised)
+    if intent is Intent.HUMAN:
+        return Decision("human", score=1.0, sensitive=sensitive, intent=intent.value,
+                        masked_text=masked)
+    if intent is not None:
+        return Decision("fallback", sensitive=sensitive, intent=intent.value, masked_text=masked)
+    scam = knowledge.safety.check_scam(masked)
+    match = knowledge.matcher.match(masked)
+    if scam is not None and scam.suspicious:
+        entry = scam.entry_id if scam.entry_id and knowledge.kb.entry(scam.entry_id) else None
+        return Decision("answer", entry=entry, score=1.0, sensitive=sensitive, scam=scam,
+                        masked_text=masked)
+    return Decision(
+        match.kind.value,
+        entry=match.entry_id,
+        choices=tuple(c.entry_id for c in match.candidates) if match.kind is Kind.CLARIFY else (),
+        score=match.score,
+        sensitive=sensitive,
+        scam=scam,
+        masked_text=masked,
+    )
+
+
+@dataclass
+class Session:
+    """What one person saw recently, kept in memory only, to brief a helper on handoff."""
+
+    seen: float
+    question: str = field(default="", repr=False)
+    shown: list[str] = field(default_factory=list)
+    not_helpful: list[str] = field(default_factory=list)
+    theme: str | None = None
+    crisis: str | None = None
+
+
+class Sessions:
+    """A bounded, expiring map of sessions: nothing about a person outlives an hour idle."""
+
+    def __init__(self, ttl: float = SESSION_TTL_SECONDS, limit: int = MAX_SESSIONS) -> None:
+        self._ttl = ttl
+        self._limit = limit
+        self._items: OrderedDict[str, Session] = OrderedDict()
+
+    def get(self, user: str, now: float) -> Session:
+        session = self._items.get(user)
+        if session is None or now - session.seen > self._ttl:
+            session = Session(seen=now)
+        session.seen = now
+        self._items[user] = session
+        self._items.move_to_end(user)
+        while len(self._items) > self._limit:
+            self._items.popitem(last=False)
+        return session
+
+    def forget(self, user: str) -> None:
+        self._items.pop(user, None)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _human_button() -> Button:
+    return Button(texts.BUTTON_HUMAN, Action(Verb.HUMAN))
+
+
+def _menu_button() -> Button:
+    return Button(texts.BUTTON_MENU, Action(Verb.MENU))
+
+
+class Engine:
+    """Decides what to say. State: the knowledge holder, a counter store, in-memory sessions."""
+
+    def __init__(
+        self,
+        knowledge: KnowledgeHolder,
+        store: Store | None = None,
+        *,
+        sessions: Sessions | None = None,
+        clock: Any = time.monotonic,
+    ) -> None:
+        self.knowledge = knowledge
+        self.store = store
+        self.sessions = sessions or Sessions()
+        self._clock = clock
+
+    async def handle(self, inbound: Inbound) -> list[Outbound]:
+        """Everything the bot does in answer to one thing the person did."""
+        session = self.sessions.get(inbound.user, self._clock())
+        knowledge = self.knowledge.current  # one snapshot for the whole update
+        if inbound.action is not None:
+            return await self._on_action(knowledge, session, inbound)
+        if inbound.command is not None:
+            return await self._on_command(knowledge, session, inbound)
+        if inbound.media is not None:
+            text = texts.MEDIA_NOT_READ.get(inbound.media.value, texts.MEDIA_NOT_READ["other"])
+            return [Reply(f"{text}\n\n{texts.MEDIA_FOLLOW_UP}",
+                          buttons=((_human_button(),), (_menu_button(),)))]
+        return await self._on_text(knowledge, session, inbound)
+
+    # --- typed text -------------------------------------------------------------------
+
+    async def _on_text(
+        self, knowledge: Knowledge, session: Session, inbound: Inbound
+    ) -> list[Outbound]:
+        text = inbound.text.strip()
+        if text == texts.KEY_MENU:
+            return [self._menu(knowledge)]
+        if text == texts.KEY_HUMAN:
+            return await self._ask_for_human(session, inbound.user)
+        if not text:
+            return [Reply(texts.EMPTY_TEXT, buttons=((_menu_button(), _human_button()),))]
+        if is_emoji_only(text):
+            return [Reply(texts.EMOJI_ONLY, buttons=((_menu_button(), _human_button()),))]
+        out: list[Outbound] = []
+        if inbound.edited:
+            out.append(Reply(texts.EDITED))
+        if inbound.truncated:
+            out.append(Reply(texts.TOO_LONG))
+        decision = decide(knowledge, text)
+        if decision.sensitive:
+            out.append(DeleteIncoming())
+            out.append(Reply(texts.SENSITIVE_WARNING))
+            await self._count("sensitive", ",".join(decision.sensitive))
+        if decision.crisis is not None:
+            session.crisis = decision.crisis
+            crisis = next(c for c in knowledge.safety.crises if c.id == decision.crisis)
+            out.append(self._crisis_reply(crisis))
+            await self._count("crisis", crisis.id)
+            return out
+        session.question = decision.masked_text
+        if decision.kind == "human":
+            return out + await self._ask_for_human(session, inbound.user)
+        if decision.intent is not None:
+            return out + [self._small_talk(Intent(decision.intent))]
+        if decision.scam is not None and decision.scam.suspicious:
+            out.append(self._scam_reply(knowledge, decision.scam))
+            await self._count("scam-check", "suspicious")
+            return out
+        if decision.scam is not None and decision.kind != "answer":
+            await self._count("scam-check", "clean")
+            return out + [Reply(texts.SCAM_LOOKS_FINE, buttons=((_human_button(),),))]
+        if decision.kind == "answer" and decision.entry:
+            entry = knowledge.kb.entry(decision.entry)
+            if entry is not None:
+                return out + await self._answer(session, entry)
+        if decision.kind == "clarify":
+            await self._count("clarify")
+            return out + [self._clarify(knowledge, decision.choices)]
+        await self._count("fallback")
+        return out + [Reply(texts.FALLBACK, buttons=((_human_button(),), (_menu_button(),)))]
+
+    def _small_talk(self, intent: Intent) -> Reply:
+        text = {
+            Intent.GREETING: texts.GREETING,
+            Intent.THANKS: texts.THANKS,
+            Intent.GOODBYE: texts.GOODBYE,
+            Intent.ACK: texts.ACK,
+        }[intent]
+        return Reply(text, buttons=((_menu_button(), _human_button()),))
+
+    def _crisis_reply(self, crisis: CrisisCategory) -> Reply:
+        return Reply(
+            crisis.message,
+            title=crisis.title,
+            phones=crisis.phones,
+            buttons=((_human_button(),),),
+        )
+
+    def _scam_reply(self, knowledge: Knowledge, verdict: ScamVerdict) -> Reply:
+        reasons = "\n".join(f"• {r}" for r in verdict.reasons)
+        rows: list[tuple[Button, ...]] = []
+        entry = knowledge.kb.entry(verdict.entry_id) if verdict.entry_id else None
+        if entry is not None:
+            rows.append((Button(f"📖 {entry.title}", Action(Verb.ENTRY, entry.id)),))
+        rows.append((_human_button(),))
+        return Reply(f"{reasons}\n\n{texts.SCAM_ADVICE}", title=texts.SCAM_TITLE,
+                     buttons=tuple(rows))
+
+    # --- answers ------------------------------------------------------------------------
+
+    async def _answer(self, session: Session, entry: Entry) -> list[Outbound]:
+        if entry.id not in session.shown:
+            session.shown.append(entry.id)
+        session.theme = entry.theme
+        await self._count("answer", entry.id)
+        rows: list[tuple[Button, ...]] = []
+        if entry.steps:
+            rows.append((Button(texts.BUTTON_NEXT_STEP, Action(Verb.STEP, f"{entry.id}:1")),))
+        rows.append(self._feedback_row(entry))
+        rows.append((_human_button(),))
+        return [Reply(entry.answer, title=entry.title, links=entry.links, phones=entry.phones,
+                      buttons=tuple(rows))]
+
+    @staticmethod
+    def _feedback_row(entry: Entry) -> tuple[Button, ...]:
+        return (
+            Button(texts.BUTTON_HELPFUL, Action(Verb.HELPFUL, entry.id)),
+            Button(texts.BUTTON_NOT_HELPFUL, Action(Verb.NOT_HELPFUL, entry.id)),
+        )
+
+    def _step(self, knowledge: Knowledge, arg: str) -> list[Outbound] | None:
+        entry_id, _, number = arg.rpartition(":")
+        entry = knowledge.kb.entry(entry_id)
+        if entry is None or not number.isdigit() or not 1 <= int(number) <= len(entry.steps):
+            return None
+        n = int(number)
+        rows: list[tuple[Button, ...]] = []
+        if n < len(entry.steps):
+            rows.append((Button(texts.BUTTON_NEXT_STEP, Action(Verb.STEP, f"{entry.id}:{n + 1}")),))
+        else:
+            rows.append(self._feedback_row(entry))
+        rows.append((_human_button(),))
+        title = texts.STEP_LABEL.format(n=n, total=len(entry.steps))
+        return [Reply(entry.steps[n - 1], title=title, buttons=tuple(rows))]
+
+    def _clarify(self, knowledge: Knowledge, choices: tuple[str, ...]) -> Reply:
+        rows = []
+        for entry_id in choices:
+            entry = knowledge.kb.entry(entry_id)
+            if entry is not None:
+                rows.append((Button(entry.title, Action(Verb.ENTRY, entry.id)),))
+        rows.append((Button(texts.BUTTON_NONE, Action(Verb.NONE)),))
+        rows.append((_human_button(),))
+        return Reply(texts.CLARIFY, buttons=tuple(rows))
+
+    def _menu(self, knowledge: Knowledge) -> Reply:
+        rows = [
+            (Button(f"{t.emoji} {t.label}".strip(), Action(Verb.THEME, t.id)),)
+            for t in knowledge.kb.themes
+            if knowledge.kb.entries_of(t.id)
+        ]
+        rows.append((_human_button(),))
+        return Reply(texts.MENU_INTRO, buttons=tuple(rows))
+
+    def _theme(self, knowledge: Knowledge, session: Session, theme_id: str) -> Reply | None:
+        theme = knowledge.kb.theme(theme_id)
+        if theme is None:
+            return None
+        session.theme = theme.id
+        rows = [
+            (Button(e.title, Action(Verb.ENTRY, e.id)),) for e in knowledge.kb.entries_of(theme.id)
+        ]
+        rows.append((Button(texts.BUTTON_BACK_TO_THEMES, Action(Verb.MENU)), _human_button()))
+        intro = texts.THEME_INTRO.format(emoji=theme.emoji, label=theme.label).strip()
+        return Reply(intro if len(rows) > 1 else texts.THEME_EMPTY, buttons=tuple(rows))
+
+    # --- buttons and commands ----------------------------------------------------------
+
+    async def _on_action(
+        self, knowledge: Knowledge, session: Session, inbound: Inbound
+    ) -> list[Outbound]:
+        action = inbound.action
+        assert action is not None
+        kb = knowledge.kb
+        if action.verb is Verb.MENU:
+            return [self._menu(knowledge)]
+        if action.verb is Verb.HUMAN:
+            return await self._ask_for_human(session, inbound.user)
+        if action.verb is Verb.NONE:
+            await self._count("none-of-these")
+            return [Reply(texts.NONE_OF_THESE, buttons=((_human_button(),), (_menu_button(),)))]
+        if action.verb is Verb.THEME:
+            reply = self._theme(knowledge, session, action.arg)
+            if reply is not None:
+                return [reply]
+        elif action.verb is Verb.ENTRY and (entry := kb.entry(action.arg)) is not None:
+            return await self._answer(session, entry)
+        elif action.verb is Verb.STEP and (steps := self._step(knowledge, action.arg)):
+            return steps
+        elif action.verb in (Verb.HELPFUL, Verb.NOT_HELPFUL) and kb.entry(action.arg):
+            return await self._feedback(session, action)
+        return [Reply(texts.STALE_BUTTON), self._menu(knowledge)]
+
+    async def _feedback(self, session: Session, action: Action) -> list[Outbound]:
+        if action.verb is Verb.HELPFUL:
+            await self._count("helpful", action.arg)
+            return [Reply(texts.FEEDBACK_THANKS_UP, buttons=((_menu_button(),),))]
+        await self._count("not-helpful", action.arg)
+        if action.arg not in session.not_helpful:
+            session.not_helpful.append(action.arg)
+        return [Reply(texts.FEEDBACK_THANKS_DOWN, buttons=((_human_button(),), (_menu_button(),)))]
+
+    async def _on_command(
+        self, knowledge: Knowledge, session: Session, inbound: Inbound
+    ) -> list[Outbound]:
+        command = (inbound.command or "").lower()
+        if command == Command.START:
+            await self._count("conversation")
+            return [Reply(texts.WELCOME.format(bot=texts.BOT_NAME),
+                          buttons=((_menu_button(),), (_human_button(),)))]
+        if command == Command.MENU:
+            return [self._menu(knowledge)]
+        if command == Command.HELP:
+            return [Reply(texts.HELP, buttons=((_menu_button(), _human_button()),))]
+        if command == Command.HUMAN:
+            return await self._ask_for_human(session, inbound.user)
+        return [Reply(texts.UNKNOWN_COMMAND, buttons=((_menu_button(), _human_button()),))]
+
+    async def _ask_for_human(self, session: Session, user: str) -> list[Outbound]:
+        await self._count("human-requested")
+        return [
+            Reply(texts.HUMAN_REQUESTED),
+            HandoffRequested(
+                user=user,
+                theme=session.theme,
+                question=session.question,
+                shown_entries=tuple(session.shown),
+                not_helpful=tuple(session.not_helpful),
+                crisis=session.crisis,
+            ),
+        ]
+
+    async def _count(self, name: str, key: str = "") -> None:
+        """Counting is secondary: a failure is logged, the person still gets the answer."""
+        if self.store is None:
+            return
+        try:
+            await self.store.count(name, key)
+        except Exception as exc:  # noqa: BLE001 - any storage failure must not block a reply
+            log.warning("counter %s not saved: %s", name, type(exc).__name__)
