@@ -12,10 +12,10 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+from bot.intents import detect_intent
 from bot.knowledge import Knowledge
 from bot.matching import decide
 from bot.normalize import normalize
-from bot.intents import detect_intent
 from bot.quality import OUT_OF_SCOPE, load_labelled
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,14 +24,12 @@ ROOT = Path(__file__).resolve().parents[1]
 def main() -> None:
     knowledge = Knowledge.load(ROOT / "knowledge")
     items = [
-        i for i in load_labelled(ROOT / "tests" / "data" / "messages")
+        i
+        for i in load_labelled(ROOT / "tests" / "data" / "messages")
         if i.expected == OUT_OF_SCOPE or knowledge.kb.entry(i.expected)
     ]
     # Messages answered before matching (small talk) do not depend on thresholds.
-    items = [
-        i for i in items
-        if detect_intent(normalize(i.text, knowledge.kb.lexicon)) is None
-    ]
+    items = [i for i in items if detect_intent(normalize(i.text, knowledge.kb.lexicon)) is None]
     ranked = [(i, knowledge.matcher.rank(i.text)) for i in items]
     best = None
     grid = itertools.product(
@@ -44,8 +42,7 @@ def main() -> None:
             continue
         right = wrong = clarify = declined = 0
         for item, cands in ranked:
-            m = decide(cands, answer_min=answer_min, answer_margin=margin,
-                       clarify_min=clarify_min)
+            m = decide(cands, answer_min=answer_min, answer_margin=margin, clarify_min=clarify_min)
             if item.expected == OUT_OF_SCOPE:
                 declined += m.kind.value != "answer"
                 wrong += m.kind.value == "answer"
@@ -63,8 +60,10 @@ def main() -> None:
     score, answer_min, margin, clarify_min, right, wrong, clarify, declined = best
     print(f"messages: {n_entries} entry questions, {n_out} out of scope")
     print(f"best: ANSWER_MIN={answer_min} ANSWER_MARGIN={margin} CLARIFY_MIN={clarify_min}")
-    print(f"  right answers {right}/{n_entries} ({right / n_entries:.1%}), wrong {wrong}, "
-          f"clarified with the right choice {clarify}, out of scope declined {declined}/{n_out}")
+    print(
+        f"  right answers {right}/{n_entries} ({right / n_entries:.1%}), wrong {wrong}, "
+        f"clarified with the right choice {clarify}, out of scope declined {declined}/{n_out}"
+    )
 
 
 if __name__ == "__main__":

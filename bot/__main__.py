@@ -149,8 +149,11 @@ async def try_in_terminal(folder: Path, stdin: TextIO, out: TextIO) -> int:
     store = await Store.open(":memory:")
     engine = Engine(KnowledgeHolder.from_folder(folder), store)
     user = "terminal"
-    print("Essai de Relais dans le terminal. Tapez un numéro pour appuyer sur un bouton, "
-          "« q » pour quitter.\n", file=out)
+    print(
+        "Essai de Relais dans le terminal. Tapez un numéro pour appuyer sur un bouton, "
+        "« q » pour quitter.\n",
+        file=out,
+    )
     pending: Inbound | None = Inbound(user=user, command="start")
     try:
         while True:

@@ -83,21 +83,24 @@ def decide(knowledge: Knowledge, text: str) -> Decision:
     sensitive = tuple(dict.fromkeys(f.category for f in findings))
     masked = mask_sensitive(text, findings) if findings else text
     if crisis is not None:
-        return Decision("crisis", crisis=crisis.id, score=1.0, sensitive=sensitive,
-                        masked_text=masked)
+        return Decision(
+            "crisis", crisis=crisis.id, score=1.0, sensitive=sensitive, masked_text=masked
+        )
     normalised = normalize(masked, knowledge.kb.lexicon)
     intent = detect_intent(normalised)
     if intent is Intent.HUMAN:
-        return Decision("human", score=1.0, sensitive=sensitive, intent=intent.value,
-                        masked_text=masked)
+        return Decision(
+            "human", score=1.0, sensitive=sensitive, intent=intent.value, masked_text=masked
+        )
     if intent is not None:
         return Decision("fallback", sensitive=sensitive, intent=intent.value, masked_text=masked)
     scam = knowledge.safety.check_scam(masked)
     match = knowledge.matcher.match(masked)
     if scam is not None and scam.suspicious:
         entry = scam.entry_id if scam.entry_id and knowledge.kb.entry(scam.entry_id) else None
-        return Decision("answer", entry=entry, score=1.0, sensitive=sensitive, scam=scam,
-                        masked_text=masked)
+        return Decision(
+            "answer", entry=entry, score=1.0, sensitive=sensitive, scam=scam, masked_text=masked
+        )
     return Decision(
         match.kind.value,
         entry=match.entry_id,
@@ -181,8 +184,12 @@ class Engine:
             return await self._on_command(knowledge, session, inbound)
         if inbound.media is not None:
             text = texts.MEDIA_NOT_READ.get(inbound.media.value, texts.MEDIA_NOT_READ["other"])
-            return [Reply(f"{text}\n\n{texts.MEDIA_FOLLOW_UP}",
-                          buttons=((_human_button(),), (_menu_button(),)))]
+            return [
+                Reply(
+                    f"{text}\n\n{texts.MEDIA_FOLLOW_UP}",
+                    buttons=((_human_button(),), (_menu_button(),)),
+                )
+            ]
         return await self._on_text(knowledge, session, inbound)
 
     # --- typed text -------------------------------------------------------------------
@@ -219,23 +226,23 @@ class Engine:
         if decision.kind == "human":
             return out + await self._ask_for_human(session, inbound.user)
         if decision.intent is not None:
-            return out + [self._small_talk(Intent(decision.intent))]
+            return [*out, self._small_talk(Intent(decision.intent))]
         if decision.scam is not None and decision.scam.suspicious:
             out.append(self._scam_reply(knowledge, decision.scam))
             await self._count("scam-check", "suspicious")
             return out
         if decision.scam is not None and decision.kind != "answer":
             await self._count("scam-check", "clean")
-            return out + [Reply(texts.SCAM_LOOKS_FINE, buttons=((_human_button(),),))]
+            return [*out, Reply(texts.SCAM_LOOKS_FINE, buttons=((_human_button(),),))]
         if decision.kind == "answer" and decision.entry:
             entry = knowledge.kb.entry(decision.entry)
             if entry is not None:
                 return out + await self._answer(session, entry)
         if decision.kind == "clarify":
             await self._count("clarify")
-            return out + [self._clarify(knowledge, decision.choices)]
+            return [*out, self._clarify(knowledge, decision.choices)]
         await self._count("fallback")
-        return out + [Reply(texts.FALLBACK, buttons=((_human_button(),), (_menu_button(),)))]
+        return [*out, Reply(texts.FALLBACK, buttons=((_human_button(),), (_menu_button(),)))]
 
     def _small_talk(self, intent: Intent) -> Reply:
         text = {
@@ -261,8 +268,9 @@ class Engine:
         if entry is not None:
             rows.append((Button(f"📖 {entry.title}", Action(Verb.ENTRY, entry.id)),))
         rows.append((_human_button(),))
-        return Reply(f"{reasons}\n\n{texts.SCAM_ADVICE}", title=texts.SCAM_TITLE,
-                     buttons=tuple(rows))
+        return Reply(
+            f"{reasons}\n\n{texts.SCAM_ADVICE}", title=texts.SCAM_TITLE, buttons=tuple(rows)
+        )
 
     # --- answers ------------------------------------------------------------------------
 
@@ -276,8 +284,15 @@ class Engine:
             rows.append((Button(texts.BUTTON_NEXT_STEP, Action(Verb.STEP, f"{entry.id}:1")),))
         rows.append(self._feedback_row(entry))
         rows.append((_human_button(),))
-        return [Reply(entry.answer, title=entry.title, links=entry.links, phones=entry.phones,
-                      buttons=tuple(rows))]
+        return [
+            Reply(
+                entry.answer,
+                title=entry.title,
+                links=entry.links,
+                phones=entry.phones,
+                buttons=tuple(rows),
+            )
+        ]
 
     @staticmethod
     def _feedback_row(entry: Entry) -> tuple[Button, ...]:
@@ -294,7 +309,9 @@ class Engine:
         n = int(number)
         rows: list[tuple[Button, ...]] = []
         if n < len(entry.steps):
-            rows.append((Button(texts.BUTTON_NEXT_STEP, Action(Verb.STEP, f"{entry.id}:{n + 1}")),))
+            rows.append(
+                (Button(texts.BUTTON_NEXT_STEP, Action(Verb.STEP, f"{entry.id}:{n + 1}")),)
+            )
         else:
             rows.append(self._feedback_row(entry))
         rows.append((_human_button(),))
@@ -374,8 +391,12 @@ class Engine:
         command = (inbound.command or "").lower()
         if command == Command.START:
             await self._count("conversation")
-            return [Reply(texts.WELCOME.format(bot=texts.BOT_NAME),
-                          buttons=((_menu_button(),), (_human_button(),)))]
+            return [
+                Reply(
+                    texts.WELCOME.format(bot=texts.BOT_NAME),
+                    buttons=((_menu_button(),), (_human_button(),)),
+                )
+            ]
         if command == Command.MENU:
             return [self._menu(knowledge)]
         if command == Command.HELP:
@@ -404,5 +425,5 @@ class Engine:
             return
         try:
             await self.store.count(name, key)
-        except Exception as exc:  # noqa: BLE001 - any storage failure must not block a reply
+        except Exception as exc:
             log.warning("counter %s not saved: %s", name, type(exc).__name__)

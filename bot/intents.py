@@ -24,7 +24,23 @@ _GREETING_WORDS = frozenset("bonjour bonsoir hey yo allo re wesh".split())
 _THANKS_WORDS = frozenset(
     "merci beaucoup bien c est gentil super top parfait genial cool nickel ok".split()
 )
-_ACK_WORDS = frozenset("ok oui non d accord dacord daccord ah bon hmm ouais bien vu".split())
+_ACK_WORDS = frozenset(
+    [
+        "ok",
+        "oui",
+        "non",
+        "d",
+        "accord",
+        "dacord",
+        "daccord",
+        "ah",
+        "bon",
+        "hmm",
+        "ouais",
+        "bien",
+        "vu",
+    ]
+)
 _GOODBYE = re.compile(
     r"^(au revoir|bye|bye bye|a plus|a bientot|a \+|bonne (journee|soiree|nuit)|ciao|adieu)"
     r"( merci| bonjour| a vous)*$"

@@ -23,8 +23,15 @@ THEMES_FILE = "themes.yaml"
 LEXICON_FILE = "lexique.yaml"
 # Files of knowledge/ that are not lists of entries; other modules read them.
 SPECIAL_FILES = frozenset(
-    {THEMES_FILE, LEXICON_FILE, "crises.yaml", "domaines-officiels.yaml", "charte.yaml",
-     "jargon.yaml", "annonce.yaml"}
+    {
+        THEMES_FILE,
+        LEXICON_FILE,
+        "crises.yaml",
+        "domaines-officiels.yaml",
+        "charte.yaml",
+        "jargon.yaml",
+        "annonce.yaml",
+    }
 )
 ESCALATE_TO = ("pair-aidant", "referent")
 ID_SHAPE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -79,9 +86,7 @@ class KnowledgeBase:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", MappingProxyType({e.id: e for e in self.entries}))
-        object.__setattr__(
-            self, "_themes_by_id", MappingProxyType({t.id: t for t in self.themes})
-        )
+        object.__setattr__(self, "_themes_by_id", MappingProxyType({t.id: t for t in self.themes}))
 
     def entry(self, entry_id: str) -> Entry | None:
         return self._by_id.get(entry_id)
@@ -154,7 +159,9 @@ def _load_themes(path: Path, found: _Collector) -> list[Theme]:
     if data is None:
         return []
     if not isinstance(data, list):
-        found.add(shown, 1, "ce fichier doit être une liste de thèmes (lignes qui commencent par -)")
+        found.add(
+            shown, 1, "ce fichier doit être une liste de thèmes (lignes qui commencent par -)"
+        )
         return []
     themes: list[Theme] = []
     for item in data:
@@ -188,14 +195,22 @@ def _load_lexicon(path: Path, found: _Collector) -> Lexicon:
     origin: dict[str, int] = {}
     for section, groups in data.items():
         if not isinstance(groups, LineDict):
-            found.add(shown, data.line_of(section), f"la rubrique '{section}' doit contenir "
-                      "des lignes « mot compris: [façons de l'écrire] »")
+            found.add(
+                shown,
+                data.line_of(section),
+                f"la rubrique '{section}' doit contenir "
+                "des lignes « mot compris: [façons de l'écrire] »",
+            )
             continue
         for canonical, variants in groups.items():
             line = groups.line_of(canonical)
             if not isinstance(variants, list):
-                found.add(shown, line, f"'{canonical}' : mettez les façons de l'écrire entre "
-                          "crochets, séparées par des virgules")
+                found.add(
+                    shown,
+                    line,
+                    f"'{canonical}' : mettez les façons de l'écrire entre "
+                    "crochets, séparées par des virgules",
+                )
                 continue
             target = fold(canonical)
             for variant in variants:
@@ -204,8 +219,12 @@ def _load_lexicon(path: Path, found: _Collector) -> Lexicon:
                     continue
                 previous = replacements.get(key)
                 if previous is not None and previous != target:
-                    found.add(shown, line, f"« {variant} » mène déjà à « {previous} » "
-                              f"(ligne {origin[key]}) : gardez-le à un seul endroit")
+                    found.add(
+                        shown,
+                        line,
+                        f"« {variant} » mène déjà à « {previous} » "
+                        f"(ligne {origin[key]}) : gardez-le à un seul endroit",
+                    )
                     continue
                 replacements[key] = target
                 origin[key] = line
@@ -220,8 +239,11 @@ def _load_entry_file(path: Path, theme_ids: set[str], found: _Collector) -> Iter
             found.add(shown, 1, "fichier vide : ajoutez des fiches ou supprimez le fichier")
         return
     if not isinstance(data, list):
-        found.add(shown, 1, "ce fichier doit être une liste de fiches (chaque fiche commence "
-                  "par « - id: »)")
+        found.add(
+            shown,
+            1,
+            "ce fichier doit être une liste de fiches (chaque fiche commence par « - id: »)",
+        )
         return
     for item in data:
         entry = _parse_entry(item, shown, theme_ids, found)
@@ -229,9 +251,7 @@ def _load_entry_file(path: Path, theme_ids: set[str], found: _Collector) -> Iter
             yield entry
 
 
-def _parse_entry(
-    item: Any, shown: str, theme_ids: set[str], found: _Collector
-) -> Entry | None:
+def _parse_entry(item: Any, shown: str, theme_ids: set[str], found: _Collector) -> Entry | None:
     if not isinstance(item, LineDict):
         found.add(shown, 1, "une fiche doit être un bloc « id: …, theme: …, … »")
         return None
@@ -246,20 +266,32 @@ def _parse_entry(
             problem(key, f"'{key}' est manquant ou vide : ajoutez la ligne « {key}: … »")
     for key in item:
         if key not in KNOWN_FIELDS:
-            problem(key, f"champ inconnu '{key}' : vérifiez l'orthographe "
-                    f"(champs possibles : {', '.join(sorted(KNOWN_FIELDS))})")
+            problem(
+                key,
+                f"champ inconnu '{key}' : vérifiez l'orthographe "
+                f"(champs possibles : {', '.join(sorted(KNOWN_FIELDS))})",
+            )
     entry_id = _text(item.get("id"))
     if entry_id and (not ID_SHAPE.match(entry_id) or len(entry_id) > MAX_ID_LENGTH):
-        problem("id", f"identifiant '{entry_id}' invalide : minuscules, chiffres et tirets, "
-                f"{MAX_ID_LENGTH} signes au plus")
+        problem(
+            "id",
+            f"identifiant '{entry_id}' invalide : minuscules, chiffres et tirets, "
+            f"{MAX_ID_LENGTH} signes au plus",
+        )
     theme = _text(item.get("theme"))
     if theme and theme not in theme_ids:
-        problem("theme", f"thème inconnu '{theme}' : utilisez un thème de themes.yaml "
-                f"({', '.join(sorted(theme_ids))})")
+        problem(
+            "theme",
+            f"thème inconnu '{theme}' : utilisez un thème de themes.yaml "
+            f"({', '.join(sorted(theme_ids))})",
+        )
     title = _text(item.get("title"))
     if len(title) > MAX_TITLE_LENGTH:
-        problem("title", f"titre trop long ({len(title)} signes) : {MAX_TITLE_LENGTH} au plus, "
-                "il s'affiche sur un bouton")
+        problem(
+            "title",
+            f"titre trop long ({len(title)} signes) : {MAX_TITLE_LENGTH} au plus, "
+            "il s'affiche sur un bouton",
+        )
     questions = _text_list(item, "questions", problem)
     keywords = _text_list(item, "keywords", problem)
     steps = _text_list(item, "steps", problem)

@@ -62,7 +62,9 @@ class KnowledgeHolder:
         try:
             fresh = Knowledge.load(folder or self.current.kb.folder)
         except KnowledgeError as exc:
-            log.warning("knowledge reload refused: %d problem(s); keeping previous", len(exc.problems))
+            log.warning(
+                "knowledge reload refused: %d problem(s); keeping previous", len(exc.problems)
+            )
             return exc.problems
         self.current = fresh
         log.info("knowledge reloaded: %d entries", len(fresh.kb.entries))

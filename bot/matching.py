@@ -34,13 +34,13 @@ from bot.normalize import normalize, squash
 STOPWORDS = frozenset(
     """
     a ai aie au aux avec avoir c ca ce ces cet cette ceux chez comme comment d dans de des
-    du elle elles en est et etre eu faire fais fait il ils j je l la le les leur leurs lui
-    m ma mais me mes moi mon n ne ni nos notre nous on ou par pas pour qu que quel quelle
+    du elle elles en est et etre eu faire fais fait il ils j je l la le les leur leurs lui m
+    ma mais me mes moi mon n ne ni nos notre nous on ou par pas pour qu que quel quelle
     quels quelles qui quoi s sa sans se ses si son sont sur t ta te tes toi ton tu un une
-    vos votre vous y est suis es sommes etes ete bien tres trop plus moins deja encore
-    aussi alors donc car puis apres avant bonjour svp plait merci madame monsieur besoin
-    veux voudrais peux peut pouvez dois doit faut aide aider help quoi ok oui non cela
-    ceci celui celle mon ma mes c est ya a la dessus faire fais j ai jai
+    vos votre vous y est suis es sommes etes ete bien tres trop plus moins deja encore aussi
+    alors donc car puis apres avant bonjour svp plait merci madame monsieur besoin veux
+    voudrais peux peut pouvez dois doit faut aide aider help quoi ok oui non cela ceci celui
+    celle mon ma mes c est ya a la dessus faire fais j ai jai
     """.split()
 )
 

@@ -113,12 +113,10 @@ class Report:
         return "\n".join(lines)
 
 
-def evaluate(decide_fn, items: Iterable[Labelled]) -> Report:  # noqa: ANN001 - any callable
+def evaluate(decide_fn, items: Iterable[Labelled]) -> Report:
     """Run ``decide_fn(text) -> Decision`` on every labelled message."""
     report = Report()
     for item in items:
         d = decide_fn(item.text)
-        report.outcomes.append(
-            Outcome(item, d.kind, d.entry, tuple(d.choices), d.intent, d.score)
-        )
+        report.outcomes.append(Outcome(item, d.kind, d.entry, tuple(d.choices), d.intent, d.score))
     return report

@@ -24,7 +24,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE counters (
         day   TEXT NOT NULL,          -- 2026-11-23 (UTC)
         name  TEXT NOT NULL,          -- what is counted: answer, helpful, crisis…
-        key   TEXT NOT NULL DEFAULT '', -- an entry id, a theme or a crisis category; never a person
+        key   TEXT NOT NULL DEFAULT '', -- entry id, theme or crisis category; never a person
         value INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (day, name, key)
     );
@@ -49,7 +49,7 @@ def _today() -> str:
 
 
 class Store:
-    """A small async port over one SQLite file. Open with :meth:`open`, close with :meth:`close`."""
+    """A small async port over one SQLite file: open with :meth:`open`, then :meth:`close`."""
 
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db

@@ -75,12 +75,13 @@ THANKS = "Avec plaisir 🙂 Vous pouvez revenir quand vous voulez."
 GOODBYE = "Au revoir 👋 Revenez quand vous voulez."
 GREETING = "Bonjour 🙂 Quelle est votre question ? Vous pouvez l'écrire avec vos mots."
 EMPTY_TEXT = "Je n'ai pas vu de question. Écrivez-la avec vos mots, ou ouvrez le menu."
-EMOJI_ONLY = "Je comprends mieux les mots que les émojis 🙂 Écrivez votre question en quelques mots."
+EMOJI_ONLY = (
+    "Je comprends mieux les mots que les émojis 🙂 Écrivez votre question en quelques mots."
+)
 
 FEEDBACK_THANKS_UP = "Merci ! Content que ça vous aide. 🙂"
 FEEDBACK_THANKS_DOWN = (
-    "Merci de me le dire. Vous pouvez écrire votre question autrement, "
-    "ou parler à une personne."
+    "Merci de me le dire. Vous pouvez écrire votre question autrement, ou parler à une personne."
 )
 
 HUMAN_REQUESTED = (
@@ -103,8 +104,7 @@ MEDIA_NOT_READ = {
     "other": "Merci. Je ne sais pas encore lire ce type de message.",
 }
 MEDIA_FOLLOW_UP = (
-    "✍️ Écrivez votre question avec des mots.\n"
-    "🙋 Ou demandez à parler à une personne de l'équipe."
+    "✍️ Écrivez votre question avec des mots.\n🙋 Ou demandez à parler à une personne de l'équipe."
 )
 
 EDITED = "J'ai vu que vous avez modifié votre message. Voici ma réponse au nouveau texte :"

@@ -101,7 +101,7 @@ def load_yaml(path: Path) -> Any:
     except OSError as exc:
         raise KnowledgeError([Problem(shown, 1, f"fichier illisible ({exc.strerror})")]) from None
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+        return yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

@@ -77,5 +77,6 @@ def test_lexicon_variant_leading_to_two_words_is_an_error(folder: Path):
 def test_unknown_field_is_reported_with_its_line(folder: Path):
     path = folder / "entries.yaml"
     path.write_text(path.read_text().replace("  reviewed:", "  reponse: oups\n  reviewed:"))
-    assert any(":12: fiche 'ft-actualisation' : champ inconnu 'reponse'" in p
-               for p in problems_of(folder))
+    assert any(
+        ":12: fiche 'ft-actualisation' : champ inconnu 'reponse'" in p for p in problems_of(folder)
+    )

@@ -35,7 +35,8 @@ def report(knowledge: Knowledge):
 def test_labelled_messages_name_existing_entries(knowledge: Knowledge):
     special = {HUMAN, OUT_OF_SCOPE, SMALL_TALK}
     unknown = {
-        i.expected for i in load_labelled(LABELLED)
+        i.expected
+        for i in load_labelled(LABELLED)
         if i.expected not in special and knowledge.kb.entry(i.expected) is None
     }
     assert unknown == set()
@@ -54,8 +55,10 @@ def test_labelled_set_is_large_and_covers_every_entry_twice(knowledge: Knowledge
 def test_people_are_understood_on_the_labelled_set(report):
     print("\n" + report.summary())
     for miss in report.misses()[:15]:
-        print(f"  miss: {miss.item.text!r} -> {miss.kind} {miss.entry or miss.choices} "
-              f"(expected {miss.item.expected})")
+        print(
+            f"  miss: {miss.item.text!r} -> {miss.kind} {miss.entry or miss.choices} "
+            f"(expected {miss.item.expected})"
+        )
     stats = report.entry_stats()
     assert stats["top1"] >= MIN_TOP1
     assert stats["wrong"] <= MAX_WRONG
