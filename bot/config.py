@@ -15,6 +15,9 @@ from pathlib import Path
 DEFAULT_BOT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_DB_PATH = Path("data/relais.sqlite3")
 DEFAULT_KNOWLEDGE_DIR = Path("knowledge")
+# Days a closed handoff case is kept (for the helper to reread) before it is erased.
+DEFAULT_RETENTION_DAYS = 30
+MAX_RETENTION_DAYS = 365
 # A Telegram token looks like "123456789:AA…" (the id, a colon, 35 url-safe characters).
 _TOKEN_SHAPE = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,}$")
 MIN_SECRET_LENGTH = 16
@@ -34,6 +37,7 @@ class Settings:
     db_path: Path = DEFAULT_DB_PATH
     knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
     staff_config: Path | None = None
+    retention_days: int = DEFAULT_RETENTION_DAYS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -50,6 +54,7 @@ class Settings:
             db_path=Path(env.get("RELAIS_DB", "").strip() or DEFAULT_DB_PATH),
             knowledge_dir=Path(env.get("RELAIS_KNOWLEDGE", "").strip() or DEFAULT_KNOWLEDGE_DIR),
             staff_config=Path(staff) if staff else None,
+            retention_days=_retention_days(env.get("RELAIS_RETENTION_DAYS", "")),
         )
 
     def check_for_telegram(self) -> None:
@@ -77,6 +82,11 @@ class Settings:
                 "RELAIS_BOT_API_URL doit commencer par https:// "
                 "(ou http://127.0.0.1 pour un serveur Bot API local)."
             )
+        if not 1 <= self.retention_days <= MAX_RETENTION_DAYS:
+            raise ConfigError(
+                "RELAIS_RETENTION_DAYS doit être un nombre de jours entre 1 et "
+                f"{MAX_RETENTION_DAYS} (par défaut {DEFAULT_RETENTION_DAYS})."
+            )
         self.check_knowledge_dir()
 
     def check_knowledge_dir(self) -> None:
@@ -85,3 +95,12 @@ class Settings:
                 f"Le dossier de connaissances {self.knowledge_dir} n'existe pas : "
                 "mettez son chemin dans RELAIS_KNOWLEDGE."
             )
+
+
+def _retention_days(raw: str) -> int:
+    """RELAIS_RETENTION_DAYS; empty means the default, anything not a number is 0 (refused
+    by ``check_for_telegram`` with a clear sentence)."""
+    raw = raw.strip()
+    if not raw:
+        return DEFAULT_RETENTION_DAYS
+    return int(raw) if raw.isdigit() else 0

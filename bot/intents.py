@@ -73,7 +73,7 @@ def detect_intent(normalised: str) -> Intent | None:
     words = normalised.split()
     if _GOODBYE.match(normalised):
         return Intent.GOODBYE
-    if len(words) <= 4 and "merci" in words and set(words) <= _THANKS_WORDS | _GREETING_WORDS:
+    if len(words) <= 6 and "merci" in words and set(words) <= _THANKS_WORDS | _GREETING_WORDS:
         return Intent.THANKS
     if len(words) <= 3 and set(words) <= _GREETING_WORDS | {"madame", "monsieur", "a", "tous"}:
         return Intent.GREETING

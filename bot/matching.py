@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -52,14 +52,19 @@ TOP_CANDIDATES = 12
 # A typo is corrected to a known word only when it is this close (rapidfuzz ratio, 0-100).
 TYPO_CUTOFF = 80
 MIN_TYPO_LENGTH = 4
+# A corrected word counts for this much of a word typed right.
+CORRECTED_WEIGHT = 0.6
 
 # Decision thresholds, tuned with bench/tune_matcher.py on tests/data/messages/.
-ANSWER_MIN = 0.56  # blended score of the best entry to answer at once
-ANSWER_MARGIN = 0.06  # ... and how far ahead of the second it must be
-CLARIFY_MIN = 0.40  # below this nothing is good enough: fallback
+ANSWER_MIN = 0.52  # blended score of the best entry to answer at once
+ANSWER_MARGIN = 0.04  # ... and how far ahead of the second it must be
+ALONE_MIN = 0.5  # ... or this, when no other entry comes close
+MIN_LEXICAL = 0.0  # share of the question's words an answered entry must know
+MIN_FUZZY = 0.6  # how alike its best phrasing must be
+CLARIFY_MIN = 0.42  # below this nothing is good enough: fallback
 CLARIFY_SPREAD = 0.12  # candidates this close to the best are offered as choices
 MAX_CHOICES = 3
-BLEND_LEXICAL = 0.55  # weight of BM25 coverage; the rest is the fuzzy phrasing score
+BLEND_LEXICAL = 0.45  # weight of BM25 coverage; the rest is the fuzzy phrasing score
 
 _stemmer = snowballstemmer.stemmer("french")
 
@@ -153,32 +158,35 @@ class Matcher:
         )
         return found[0] if found else None
 
-    def query_terms(self, normalised: str) -> list[str]:
-        """Stems of the query, each typo corrected when it is close to a known word."""
-        terms: list[str] = []
+    def query_terms(self, normalised: str) -> dict[str, float]:
+        """Stems of the query with their weight: 1, or less for a corrected typo.
+
+        A corrected word counts for less, because the correction may be wrong ("crepes" is
+        close to "creer"): it can help a real question but not make an unrelated one sure.
+        """
+        terms: dict[str, float] = {}
         for word in content_words(normalised):
-            term = stem(word)
+            term, weight = stem(word), 1.0
             if term not in self._postings:
                 corrected = self._correct(word)
                 if corrected is not None:
-                    term = self._stem_of_word[corrected]
-            if term not in terms:
-                terms.append(term)
+                    term, weight = self._stem_of_word[corrected], CORRECTED_WEIGHT
+            terms[term] = max(terms.get(term, 0.0), weight)
         return terms
 
-    def _lexical(self, terms: Sequence[str]) -> dict[int, float]:
+    def _lexical(self, terms: Mapping[str, float]) -> dict[int, float]:
         """BM25 scores divided by the best reachable score: the share of the query covered."""
         if not terms:
             return {}
         best_possible = sum(self._idf.get(t, self._unknown_idf) for t in terms) * (_K1 + 1)
         scores: dict[int, float] = defaultdict(float)
-        for term in terms:
+        for term, weight in terms.items():
             idf = self._idf.get(term)
             if idf is None:
                 continue
             for idx, tf in self._postings[term]:
                 norm = _K1 * (1 - _B + _B * self._lengths[idx] / self._avg_len)
-                scores[idx] += idf * tf * (_K1 + 1) / (tf + norm)
+                scores[idx] += weight * idf * tf * (_K1 + 1) / (tf + norm)
         return {idx: min(s / best_possible, 1.0) for idx, s in scores.items()}
 
     def rank(self, text: str) -> list[Candidate]:
@@ -211,15 +219,23 @@ def decide(
     *,
     answer_min: float = ANSWER_MIN,
     answer_margin: float = ANSWER_MARGIN,
+    alone_min: float = ALONE_MIN,
     clarify_min: float = CLARIFY_MIN,
     clarify_spread: float = CLARIFY_SPREAD,
+    min_lexical: float = MIN_LEXICAL,
+    min_fuzzy: float = MIN_FUZZY,
 ) -> Match:
     """Turn ranked candidates into a decision. Parameters exist for threshold tuning."""
     if not ranked or ranked[0].score < clarify_min:
         return Match(Kind.FALLBACK, (), ranked[0].score if ranked else 0.0)
     best = ranked[0]
     second = ranked[1].score if len(ranked) > 1 else 0.0
-    if best.score >= answer_min and best.score - second >= answer_margin:
+    # Both halves must agree a little: many words in common but phrased nothing alike
+    # (or phrased alike with few shared words) is how out-of-scope questions look.
+    grounded = best.lexical >= min_lexical and best.fuzzy >= min_fuzzy
+    clear_winner = best.score >= answer_min and best.score - second >= answer_margin
+    alone = best.score >= alone_min and best.score - second >= clarify_spread
+    if grounded and (clear_winner or alone):
         return Match(Kind.ANSWER, (best,), best.score)
     close = [c for c in ranked if c.score >= max(best.score - clarify_spread, clarify_min)]
     return Match(Kind.CLARIFY, tuple(close[:MAX_CHOICES]), best.score)

@@ -12,6 +12,8 @@ BOT_NAME = "Relais"
 # The two buttons a person always sees at the bottom of the screen (Telegram reply keyboard).
 KEY_MENU = "📋 Menu"
 KEY_HUMAN = "🙋 Parler à quelqu'un"
+# Grey hint in the empty text field (Telegram: 64 characters at most).
+INPUT_PLACEHOLDER = "Écrivez votre question ici"
 
 BUTTON_HUMAN = "🙋 Parler à quelqu'un"
 BUTTON_MENU = "📋 Menu"

@@ -1,0 +1,243 @@
+"""What the handoff domain asks a channel adapter to do, as plain frozen values.
+
+The service never talks to Telegram: each method returns a list of these values and the
+adapter carries them out in order. Texts are plain French; the adapter escapes them. Nothing
+here is stored: chat ids travel in memory, from the service to the adapter, and are gone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+# Button data: "h1:<verb>:<case id>". "h" keeps it apart from the engine's own buttons, "1"
+# is the payload version (change it if the shape changes: old buttons then read as stale).
+BUTTON_PREFIX = "h1"
+
+
+class CaseVerb(StrEnum):
+    """What a handoff button asks. Values are short: they travel in callback data."""
+
+    CLAIM = "k"  # staff: "Je prends"
+    TO_REFERENT = "r"  # staff: "Pour un référent"
+    STATUS = "s"  # staff: the card's "Pris par Sam" line; does nothing
+    TRANSFER_YES = "y"  # person: agrees to be passed to a référent
+    TRANSFER_NO = "n"  # person: prefers to stay
+    DONE = "d"  # person: "J'ai fini"
+    RATE_UP = "3"  # person: 👍
+    RATE_MID = "2"  # person: 😐
+    RATE_DOWN = "1"  # person: 👎
+    ACCEPT_CHARTER = "c"  # staff: "J'accepte la charte" (case id 0)
+
+
+STAFF_VERBS = frozenset(
+    {CaseVerb.CLAIM, CaseVerb.TO_REFERENT, CaseVerb.STATUS, CaseVerb.ACCEPT_CHARTER}
+)
+
+
+@dataclass(frozen=True)
+class CaseButton:
+    """An inline button; ``data`` is what the adapter puts in ``callback_data``."""
+
+    label: str
+    verb: CaseVerb
+    case_id: int = 0
+
+    @property
+    def data(self) -> str:
+        return f"{BUTTON_PREFIX}:{self.verb.value}:{self.case_id}"
+
+
+Buttons = tuple[tuple[CaseButton, ...], ...]
+
+
+def parse_button(data: str) -> tuple[CaseVerb, int] | None:
+    """Read button data back; None when it is not a (current) handoff button."""
+    prefix, _, rest = data.partition(":")
+    verb, _, case = rest.partition(":")
+    if prefix != BUTTON_PREFIX or not case.isdigit():
+        return None
+    try:
+        return CaseVerb(verb), int(case)
+    except ValueError:
+        return None
+
+
+class DeliveryFailure(StrEnum):
+    """Why a relay could not be delivered, as the adapter reports it."""
+
+    TRANSIENT = "transient"  # network, 5xx, 429 flood control: try again later
+    BLOCKED = "blocked"  # 403 "bot was blocked by the user": the person left
+    TOPIC_MISSING = "topic-missing"  # 400 "message thread not found": re-create the topic
+    SOURCE_GONE = "source-gone"  # 400 "message to copy not found": its author deleted it
+
+
+# --- to the person ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendToPerson:
+    """Send ``text`` to the person's private chat."""
+
+    case_id: int
+    chat_id: int = field(repr=False)
+    text: str = field(repr=False)
+    buttons: Buttons = ()
+    protect: bool = True  # protect_content: not forwardable, not savable
+    reply_to: int | None = None  # a message of the person's chat to answer
+
+
+@dataclass(frozen=True)
+class SendEntry:
+    """Send knowledge entry ``entry_id`` to the person, rendered as the bot shows answers."""
+
+    case_id: int
+    chat_id: int = field(repr=False)
+    entry_id: str
+
+
+@dataclass(frozen=True)
+class CopyToPerson:
+    """Relay a helper's message: ``copyMessage`` from the topic to the person's chat.
+
+    Report the result with ``outbox_sent`` / ``outbox_failed`` and ``outbox_id``.
+    """
+
+    outbox_id: int
+    case_id: int
+    from_chat_id: int
+    message_id: int
+    chat_id: int = field(repr=False)
+    protect: bool = True
+
+
+# --- to the staff group ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CopyToTopic:
+    """Relay a person's message: ``copyMessage`` from their chat into the case's topic.
+
+    ``silent`` means disable_notification (the team is closed). Report the result with
+    ``outbox_sent`` / ``outbox_failed``.
+    """
+
+    outbox_id: int
+    case_id: int
+    from_chat_id: int = field(repr=False)
+    message_id: int
+    chat_id: int
+    topic_id: int
+    silent: bool = False
+    protect: bool = True  # helpers cannot forward a person's message out of the topic
+
+
+@dataclass(frozen=True)
+class CreateTopic:
+    """Create a forum topic ``name`` in group ``chat_id``, then post the card in it.
+
+    If ``copy_from`` is set (``(chat_id, message_id)`` of the previous card, when a case moves
+    to another group), copy that message first: it still holds the question, which the bot
+    did not keep. Then call ``topic_created(case_id, topic_id, card_message_id)``.
+    """
+
+    case_id: int
+    chat_id: int
+    name: str
+    card: str = field(repr=False)
+    buttons: Buttons = ()
+    silent: bool = False
+    copy_from: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class PostInTopic:
+    """Post ``text`` in the case's topic."""
+
+    case_id: int
+    chat_id: int
+    topic_id: int
+    text: str = field(repr=False)
+    buttons: Buttons = ()
+    silent: bool = False
+    reply_to: int | None = None  # a message of the topic to answer (e.g. "not delivered")
+
+
+@dataclass(frozen=True)
+class PostInGroup:
+    """Post ``text`` in the group's General topic (when the case has no topic any more)."""
+
+    chat_id: int
+    text: str = field(repr=False)
+    silent: bool = False
+
+
+@dataclass(frozen=True)
+class EditCard:
+    """Replace the buttons of the case card (the text stays: the question is not kept)."""
+
+    case_id: int
+    chat_id: int
+    message_id: int
+    buttons: Buttons = ()
+
+
+@dataclass(frozen=True)
+class CloseTopic:
+    """Close the forum topic (helpers can still read it until it is deleted)."""
+
+    case_id: int
+    chat_id: int
+    topic_id: int
+
+
+@dataclass(frozen=True)
+class DeleteTopic:
+    """Delete the forum topic and every message in it (retention or the person's request)."""
+
+    chat_id: int
+    topic_id: int
+
+
+# --- to whoever acted --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReplyHere:
+    """Answer in the chat where the update came from (a command, a typed message).
+
+    For a button press, the adapter may show it as the callback answer when it is short.
+    """
+
+    text: str = field(repr=False)
+    buttons: Buttons = ()
+
+
+@dataclass(frozen=True)
+class Toast:
+    """Answer a button press with a short notice (``answerCallbackQuery``)."""
+
+    text: str = field(repr=False)
+    alert: bool = False
+
+
+@dataclass(frozen=True)
+class NoCase:
+    """The person has no open case: the engine answers as usual."""
+
+
+Delivery = CopyToTopic | CopyToPerson
+Action = (
+    SendToPerson
+    | SendEntry
+    | CopyToPerson
+    | CopyToTopic
+    | CreateTopic
+    | PostInTopic
+    | PostInGroup
+    | EditCard
+    | CloseTopic
+    | DeleteTopic
+    | ReplyHere
+    | Toast
+)

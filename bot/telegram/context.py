@@ -1,0 +1,72 @@
+"""The typed dependencies every handler receives, instead of string keys in ``bot_data``.
+
+PTB creates ``bot_data`` once per Application from ``ContextTypes.bot_data``; we make it our
+:class:`BotDeps`, and :class:`RelaisContext` exposes it as ``context.deps`` with its type
+(PTB ``examples/contexttypesbot.py``).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.model import HandoffRequested, Inbound, Outbound
+from bot.pseudonym import user_key
+
+MAX_REMEMBERED_GROUPS = 10_000
+
+
+class Decides(Protocol):
+    """The conversation engine as the channel sees it (``bot.dialogue.Engine``)."""
+
+    async def handle(self, inbound: Inbound) -> list[Outbound]: ...
+
+
+HandoffSink = Callable[[HandoffRequested, int], Awaitable[None]]
+"""Receives a handoff request and the private chat id to relay to (the handoff module)."""
+
+
+class RememberedChats:
+    """Chat ids already told something, oldest forgotten first: memory stays bounded."""
+
+    def __init__(self, limit: int = MAX_REMEMBERED_GROUPS) -> None:
+        self._limit = limit
+        self._ids: OrderedDict[int, None] = OrderedDict()
+
+    def add(self, chat_id: int) -> bool:
+        """Remember ``chat_id``; False if it was already remembered."""
+        if chat_id in self._ids:
+            return False
+        self._ids[chat_id] = None
+        while len(self._ids) > self._limit:
+            self._ids.popitem(last=False)
+        return True
+
+    def __contains__(self, chat_id: object) -> bool:
+        return chat_id in self._ids
+
+
+@dataclass
+class BotDeps:
+    """What the handlers need, built once by ``build_application``."""
+
+    engine: Decides
+    secret: str = field(repr=False)
+    on_handoff: HandoffSink | None = None
+    groups_told: RememberedChats = field(default_factory=RememberedChats)
+
+    def person(self, telegram_id: int) -> str:
+        """The pseudonymous key of a person: the only identity that leaves this package."""
+        return user_key(self.secret, telegram_id)
+
+
+class RelaisContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotDeps]):
+    """``CallbackContext`` with our dependencies typed."""
+
+    @property
+    def deps(self) -> BotDeps:
+        return self.bot_data

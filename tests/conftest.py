@@ -1,0 +1,92 @@
+"""Shared fixtures. Telegram ones: a fake Bot API and settings pointing at it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# python-telegram-bot warns (an error here) each time it builds a RetryAfter unless we opt in
+# to its future timedelta durations; bot.telegram.app.run() opts in the same way.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+
+@pytest.fixture
+def fake_api():
+    """A fresh fake Telegram (tests/fakebotapi) with one bot."""
+    from fakebotapi import FakeBotApi
+
+    return FakeBotApi()
+
+
+@pytest.fixture
+def telegram_settings(tmp_path: Path, fake_api) -> Settings:
+    """Settings for the Telegram bot: the fake's token, a real SQLite file, the real knowledge."""
+    return Settings(
+        token=fake_api.token,
+        secret="a-test-secret-of-32-characters!!",
+        db_path=tmp_path / "relais.sqlite3",
+        knowledge_dir=REPO_ROOT / "knowledge",
+    )
+
+
+class BotUnderTest:
+    """The real Application wired to the fake Bot API; ``send`` hands it one update."""
+
+    def __init__(self, application, api, services, handoffs: list) -> None:
+        self.application = application
+        self.api = api
+        self.services = services
+        self.handoffs = handoffs  # (HandoffRequested, chat id) given to on_handoff
+
+    async def send(self, update: dict) -> None:
+        from telegram import Update
+
+        await self.application.process_update(Update.de_json(update, self.application.bot))
+
+
+@pytest.fixture
+async def start_bot(telegram_settings: Settings, fake_api):
+    """Start the Application on the in-process fake; ``services`` defaults to the real ones."""
+    from contextlib import AsyncExitStack
+
+    from fakebotapi import InProcessRequest
+
+    from bot.telegram.app import build_application
+
+    async with AsyncExitStack() as stack:
+
+        async def start(services=None) -> BotUnderTest:
+            if services is None:
+                from bot.bootstrap import open_services
+
+                services = await open_services(telegram_settings)
+                stack.push_async_callback(services.close)
+            handoffs: list = []
+
+            async def on_handoff(event, chat_id: int) -> None:
+                handoffs.append((event, chat_id))
+
+            transport = InProcessRequest(fake_api)
+            application = build_application(
+                telegram_settings,
+                services,
+                request=transport,
+                get_updates_request=transport,
+                on_handoff=on_handoff,
+            )
+            await stack.enter_async_context(application)
+            return BotUnderTest(application, fake_api, services, handoffs)
+
+        yield start
+
+
+@pytest.fixture
+async def relais(start_bot) -> BotUnderTest:
+    """Relais with its real engine, a SQLite file in tmp_path and the real knowledge/."""
+    return await start_bot()

@@ -1,0 +1,53 @@
+"""docs/donnees.md must list exactly the fields of the real database: code and doc cannot drift."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+from bot.store import Store
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "donnees.md"
+ROW = re.compile(r"^\|\s*`(?P<table>\w+)`\s*\|\s*`(?P<field>\w+)`\s*\|(?P<rest>.*)\|\s*$")
+
+
+def documented() -> dict[tuple[str, str], list[str]]:
+    rows: dict[tuple[str, str], list[str]] = {}
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        match = ROW.match(line)
+        if match:
+            key = (match["table"], match["field"])
+            assert key not in rows, f"{key} is documented twice"
+            rows[key] = [cell.strip() for cell in match["rest"].split("|")]
+    return rows
+
+
+async def real_schema(tmp_path: Path) -> set[tuple[str, str]]:
+    path = tmp_path / "relais.sqlite3"
+    store = await Store.open(path)
+    await store.close()
+    with sqlite3.connect(path) as db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {
+            (table, column[1])
+            for table in tables
+            for column in db.execute(f"PRAGMA table_info({table})")
+        }
+
+
+async def test_every_stored_field_is_documented_and_nothing_else(tmp_path: Path):
+    doc = set(documented())
+    real = await real_schema(tmp_path)
+    assert real - doc == set(), "fields stored but not explained in docs/donnees.md"
+    assert doc - real == set(), "fields explained in docs/donnees.md but not stored"
+
+
+def test_every_field_says_what_why_and_how_long():
+    for key, cells in documented().items():
+        assert len(cells) == 3 and all(cells), f"{key}: fill 'ce que c'est', 'pourquoi', 'durée'"
+
+
+def test_the_chat_id_is_said_to_go_at_the_end():
+    cells = documented()[("cases", "chat_id")]
+    assert "seulement pendant la demande" in cells[2]
