@@ -1,0 +1,424 @@
+"""« Est-ce une arnaque ? »: read a pasted SMS or e-mail and say what looks wrong.
+
+The verdict rests on facts a person can check: where the link really goes (the end of the
+address), whether it imitates an official site, and the pressure tricks listed in
+``knowledge/domaines-officiels.yaml`` ("dernier rappel", "1,99 €", "carte Vitale expire").
+A genuine notice that only links to official sites is never called a scam. No link is
+ever opened: the analysis is text only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
+
+from bot.normalize import fold
+from bot.safety_files import FileCheck
+from bot.safety_links import Address, find_addresses, registrable
+from bot.safety_phrases import Phrase, PhraseError, Scan, Vocabulary
+from bot.yamlfile import LineDict
+
+DEFAULT_ENTRY = "arnaque-message-suspect"
+MAX_REASONS = 5
+_DOMAIN = re.compile(r"^(?:\*\.)?[a-z0-9](?:[a-z0-9-]{0,62}\.)+[a-z]{2,24}$")
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# "1,99 €", "2.99EUR", "0,99 euros": the small fee that steals a card.
+_SMALL_FEE = re.compile(r"(?<![\d,.])(\d{1,2})[,.](\d\d) ?(?:€|eur\b|euros?\b)", re.IGNORECASE)
+_FEE_LIMIT = 10
+_PAY_WORDS = (
+    "payer/paiement/regler/reglement/frais/acquitter/debloquer/reexpedition/reprogrammer/"
+    "reglez/payez/montant/payant/payable/cout"
+)
+# Wording of a message someone received rather than wrote ("Votre colis…", "Cliquez…").
+_NOTICE = (
+    "votre/vos",
+    "cher/chere client/cliente/usager/assure/allocataire",
+    "madame monsieur",
+    "cliquez/cliquer/clic",
+    "veuillez",
+    "nous vous",
+    "connectez vous",
+    "rendez vous sur",
+    "cordialement",
+    "stop au",
+    "ne pas repondre",
+    "afin de",
+    "merci de",
+    # A "friend" writing from a new number ("Salut c'est moi, tu peux me renvoyer le code").
+    "c est moi",
+    "tu peux me/m",
+    "peux tu me/m",
+    "je t ai",
+)
+_TOP_KEYS = ("domains", "senders", "shorteners", "signs", "questions")
+_DOMAIN_KEYS = ("domain", "name", "words", "entry")
+_SENDER_KEYS = ("name", "words", "domains")
+_SIGN_KEYS = ("id", "phrases", "reason", "entry", "alert")
+
+
+@dataclass(frozen=True)
+class ScamVerdict:
+    """What the bot says about a pasted message."""
+
+    suspicious: bool
+    reasons: tuple[str, ...]
+    entry_id: str | None
+    domains: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OfficialSite:
+    domain: str  # covers its sub-addresses too: caf.fr covers www.caf.fr
+    name: str = ""  # "le site de l'Assurance maladie", for "L'adresse imite …"
+    words: tuple[str, ...] = ()  # names an imitation would use: ameli, vitale…
+    entry: str | None = None  # entry to suggest when a link imitates this site
+
+
+@dataclass(frozen=True)
+class SenderRule:
+    """Real e-mails of an organisation come only from these domains (kb-facts, Caf)."""
+
+    name: str
+    words: tuple[str, ...]
+    domains: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Sign:
+    """A pressure trick or a known scam story, found by phrases."""
+
+    id: str
+    phrases: tuple[Phrase, ...]
+    reason: str
+    entry: str | None = None
+    alert: bool = False  # official bodies never say this: suspicious even with official links
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+class ScamChecker:
+    """The official list and scam signs, ready to analyse messages."""
+
+    def __init__(
+        self,
+        sites: tuple[OfficialSite, ...],
+        senders: tuple[SenderRule, ...] = (),
+        shorteners: frozenset[str] = frozenset(),
+        signs: tuple[Sign, ...] = (),
+        questions: tuple[Phrase, ...] = (),
+        vocabulary: Vocabulary | None = None,
+    ) -> None:
+        self.sites = sites
+        self.senders = senders
+        self.shorteners = shorteners
+        self.signs = signs
+        self.questions = questions
+        self.vocabulary = vocabulary or Vocabulary()
+        self.notice = tuple(self.vocabulary.compile(p) for p in _NOTICE)
+        self.pay = self.vocabulary.compile(_PAY_WORDS)
+        self.official = frozenset(site.domain for site in sites)
+        # The names people recognise ("ameli" in "ameli.fr"), to spot "arneli.fr".
+        self._labels = {
+            registrable(site.domain).split(".")[0]: site
+            for site in sites
+            if "." in registrable(site.domain)
+        }
+
+    # -- links -------------------------------------------------------------------------
+
+    def is_official(self, host: str) -> bool:
+        labels = host.split(".")
+        return any(".".join(labels[i:]) in self.official for i in range(len(labels) - 1))
+
+    def _imitated(self, address: Address) -> OfficialSite | None:
+        skeleton = address.skeleton
+        parts = set(re.split(r"[.\-_]", skeleton))
+        compact = _compact(skeleton)
+        for site in self.sites:
+            for word in site.words:
+                key = _compact(word)
+                if (len(key) <= 4 and key in parts) or (len(key) > 4 and key in compact):
+                    return site
+        label = registrable(skeleton).split(".")[0]
+        for name, site in self._labels.items():
+            limit = 1 if len(name) < 8 else 2
+            if len(name) >= 5 and Levenshtein.distance(label, name, score_cutoff=limit) <= limit:
+                return site
+        return None
+
+    def _deceptive(self, address: Address) -> bool:
+        """A link made to fool (imitation, hidden host, raw IP…): worth a verdict unasked."""
+        if self.is_official(address.host) and not address.hidden_by_at:
+            return False
+        return (
+            address.ip
+            or address.hidden_by_at
+            or address.foreign_letters
+            or registrable(address.host) in self.shorteners
+            or "gouv" in _compact(address.skeleton)
+            or self._imitated(address) is not None
+        )
+
+    def _link_reasons(self, address: Address) -> tuple[list[str], OfficialSite | None]:
+        host = address.host
+        if address.ip:
+            return [
+                f"Le lien mène à une adresse en chiffres, pas au site d'un organisme : {host}"
+            ], None
+        reasons: list[str] = []
+        if address.hidden_by_at:
+            reasons.append(
+                f"Le lien cache sa vraie destination derrière un « @ » : il mène à {host}"
+            )
+        if address.foreign_letters:
+            reasons.append(
+                f"L'adresse contient des lettres d'un autre alphabet qui imitent des lettres "
+                f"normales : {host}"
+            )
+        imitated = self._imitated(address)
+        if registrable(host) in self.shorteners:
+            reasons.append(f"Le lien est raccourci : on ne peut pas voir où il mène ({host})")
+        elif imitated is not None:
+            who = imitated.name or "le site"
+            reasons.append(
+                f"L'adresse imite {who} ({imitated.domain}), mais ce n'est pas la bonne : {host}"
+            )
+        if "gouv" in _compact(address.skeleton):
+            reasons.append(f"L'adresse contient « gouv » mais ne finit pas par .gouv.fr : {host}")
+        if not reasons:
+            reasons.append(f"Le lien ne va pas vers un site officiel : {host}")
+        return reasons, imitated
+
+    def _sender_reasons(self, address: Address, words: set[str]) -> list[str]:
+        """A Caf e-mail must come from @caf.cnafmail.fr or @caf.fr (kb-facts, section 2)."""
+        host = address.host
+        parts = set(re.split(r"[.\-_]", address.skeleton))
+        for rule in self.senders:
+            if any(fold(w) in words or fold(w) in parts for w in rule.words):
+                allowed = " ou ".join(f"@{d}" for d in rule.domains)
+                return [
+                    f"Les vrais e-mails de {rule.name} viennent d'adresses en {allowed}, "
+                    f"pas @{host}"
+                ]
+        return []
+
+    # -- verdict -----------------------------------------------------------------------
+
+    def check(self, text: str) -> ScamVerdict | None:
+        if not text or not text.strip():
+            return None
+        addresses = find_addresses(text)
+        scan = self.vocabulary.scan(text)
+        signs = [s for s in self.signs if any(scan.find(p) is not None for p in s.phrases)]
+        fee = self._small_fee(text, scan)
+        question = any(scan.find(p) is not None for p in self.questions)
+        notice = sum(scan.find(p) is not None for p in self.notice)
+        links = [a for a in addresses if not a.sender]
+        senders = [a for a in addresses if a.sender]
+        deceptive = any(self._deceptive(a) for a in links)
+        pasted = (bool(addresses) and (notice > 0 or bool(signs) or fee or deceptive)) or (
+            bool(signs or fee) and len(signs) + notice + fee >= 2
+        )
+        if not (question or pasted) or not (addresses or signs or fee):
+            return None
+        return self._verdict(scan, links, senders, signs, fee=fee, question=question)
+
+    def _small_fee(self, text: str, scan: Scan) -> bool:
+        small = any(int(m.group(1)) < _FEE_LIMIT for m in _SMALL_FEE.finditer(text))
+        return small and scan.find(self.pay) is not None
+
+    def _verdict(
+        self,
+        scan: Scan,
+        links: list[Address],
+        senders: list[Address],
+        signs: list[Sign],
+        *,
+        fee: bool,
+        question: bool,
+    ) -> ScamVerdict | None:
+        """The verdict, or None when there is nothing to say (no link, one weak sign)."""
+        reasons: list[str] = []
+        official: list[str] = []
+        official_senders: list[str] = []
+        bad = False
+        imitated: OfficialSite | None = None
+        for link in links:
+            if self.is_official(link.host) and not link.hidden_by_at and not link.ip:
+                official.append(link.host)
+                continue
+            bad = True
+            found, site = self._link_reasons(link)
+            reasons.extend(found)
+            imitated = imitated or site
+        words = set(scan.words)
+        for sender in senders:
+            if self.is_official(sender.host):
+                official_senders.append(sender.host)
+                continue
+            found = self._sender_reasons(sender, words)
+            reasons.extend(found)
+            bad = bad or bool(found)
+        if fee:
+            reasons.append(
+                "On vous demande de payer une petite somme : c'est souvent un piège pour "
+                "voler votre carte bancaire."
+            )
+        alert = fee or any(s.alert for s in signs)
+        weak = len(signs) + (1 if question else 0)
+        suspicious = bad or alert or (not (official or official_senders) and weak >= 2)
+        domains = tuple(dict.fromkeys(a.host for a in links + senders))
+        if not suspicious and not (official or official_senders):
+            return None
+        if not suspicious:
+            good = [f"Le lien va bien vers un site officiel : {h}" for h in official]
+            good += [f"L'adresse d'envoi est bien officielle : {h}" for h in official_senders]
+            return ScamVerdict(False, tuple(dict.fromkeys(good))[:MAX_REASONS], None, domains)
+        for sign in signs:
+            reasons.append(sign.reason)
+        entry = next((s.entry for s in signs if s.entry), None)
+        entry = entry or (imitated.entry if imitated else None) or DEFAULT_ENTRY
+        kept = tuple(dict.fromkeys(reasons))[:MAX_REASONS]
+        return ScamVerdict(True, kept, entry, domains)
+
+
+# -- loading ---------------------------------------------------------------------------
+
+
+def _sites(check: FileCheck, data: LineDict) -> tuple[OfficialSite, ...]:
+    raw = data.get("domains")
+    if not isinstance(raw, list) or not raw:
+        check.add(data.line_of("domains"), "« domains » : donnez la liste des sites officiels")
+        return ()
+    sites: list[OfficialSite] = []
+    seen: dict[str, int] = {}
+    for item in raw:
+        if isinstance(item, str):
+            item = LineDict({"domain": item})
+            item.line = check.item_line(data.line_of("domains"), str(item["domain"]))
+            item.key_lines = {}
+        if not isinstance(item, LineDict):
+            check.add(data.line_of("domains"), "« domains » : chaque site s'écrit {domain: ...}")
+            continue
+        check.keys(item, _DOMAIN_KEYS, "domains")
+        domain = check.text(item, "domain", "domains").lower()
+        where = f"site « {domain} »"
+        if domain and not _DOMAIN.match(domain):
+            check.add(
+                item.line_of("domain"),
+                f"{where} : écrivez seulement le nom du site (caf.fr), "
+                "sans https:// ni / ni espace",
+            )
+            continue
+        domain = domain.removeprefix("*.").removeprefix("www.")
+        if domain in seen:
+            check.add(
+                item.line_of("domain"), f"{where} : déjà dans la liste (ligne {seen[domain]})"
+            )
+        seen.setdefault(domain, item.line_of("domain"))
+        entry = check.text(item, "entry", where, required=False) or None
+        if entry and not _ID.match(entry):
+            check.add(
+                item.line_of("entry"), f"{where} : « entry » est un id de fiche (arnaque-colis)"
+            )
+        sites.append(
+            OfficialSite(
+                domain=domain,
+                name=check.text(item, "name", where, required=False),
+                words=tuple(check.strings(item, "words", where, required=False)),
+                entry=entry,
+            )
+        )
+    return tuple(sites)
+
+
+def _senders(check: FileCheck, data: LineDict) -> tuple[SenderRule, ...]:
+    rules: list[SenderRule] = []
+    for item in data.get("senders") or ():
+        if not isinstance(item, LineDict):
+            check.add(
+                data.line_of("senders"), "« senders » : {name: ..., words: [...], domains: [...]}"
+            )
+            continue
+        check.keys(item, _SENDER_KEYS, "senders")
+        name = check.text(item, "name", "senders")
+        domains = [d.lower() for d in check.strings(item, "domains", f"expéditeur « {name} »")]
+        for domain in domains:
+            if not _DOMAIN.match(domain) or domain.startswith("*"):
+                check.add(
+                    item.line_of("domains"),
+                    f"expéditeur « {name} » : domaine « {domain} » mal écrit",
+                )
+        rules.append(
+            SenderRule(
+                name=name,
+                words=tuple(check.strings(item, "words", f"expéditeur « {name} »")),
+                domains=tuple(domains),
+            )
+        )
+    return tuple(rules)
+
+
+def _compile(
+    check: FileCheck, vocabulary: Vocabulary, mapping: LineDict, key: str, where: str
+) -> tuple[Phrase, ...]:
+    phrases: list[Phrase] = []
+    for source in check.strings(mapping, key, where):
+        try:
+            phrases.append(vocabulary.compile(source))
+        except PhraseError as exc:
+            check.add(
+                check.item_line(mapping.line_of(key), source), f"{where} : « {source} » : {exc}"
+            )
+    return tuple(phrases)
+
+
+def _signs(check: FileCheck, data: LineDict, vocabulary: Vocabulary) -> tuple[Sign, ...]:
+    signs: list[Sign] = []
+    for item in data.get("signs") or ():
+        if not isinstance(item, LineDict):
+            check.add(data.line_of("signs"), "« signs » : chaque signe s'écrit « - id: ... »")
+            continue
+        check.keys(item, _SIGN_KEYS, "signs")
+        sid = check.text(item, "id", "signs")
+        where = f"signe « {sid} »"
+        reason = check.text(item, "reason", where, limit=200)
+        entry = check.text(item, "entry", where, required=False) or None
+        if entry and not _ID.match(entry):
+            check.add(
+                item.line_of("entry"), f"{where} : « entry » est un id de fiche (arnaque-colis)"
+            )
+        alert = item.get("alert", False)
+        if not isinstance(alert, bool):
+            check.add(item.line_of("alert"), f"{where} : « alert » vaut true ou false")
+            alert = False
+        phrases = _compile(check, vocabulary, item, "phrases", where)
+        signs.append(Sign(id=sid, phrases=phrases, reason=reason, entry=entry, alert=alert))
+    return tuple(signs)
+
+
+def load_scam_rules(path: Path) -> ScamChecker:
+    """Read ``domaines-officiels.yaml``; raise KnowledgeError listing every problem."""
+    check = FileCheck(path)
+    data = check.data
+    if not isinstance(data, LineDict):
+        check.add(1, "le fichier doit contenir « domains: » suivi de la liste des sites officiels")
+        check.done()
+    check.keys(data, _TOP_KEYS, "domaines-officiels.yaml")
+    vocabulary = Vocabulary()
+    sites = _sites(check, data)
+    senders = _senders(check, data)
+    shorteners = frozenset(
+        d.lower() for d in check.strings(data, "shorteners", "shorteners", required=False)
+    )
+    signs = _signs(check, data, vocabulary)
+    questions = (
+        _compile(check, vocabulary, data, "questions", "questions") if "questions" in data else ()
+    )
+    check.done()
+    return ScamChecker(sites, senders, shorteners, signs, questions, vocabulary)

@@ -1,0 +1,409 @@
+"""The safety layer on realistic messages: crises, secrets typed by mistake, pasted scams.
+
+The three data sets in ``tests/data/safety/`` are the contract: every crisis found with the
+right helpline, no idiom flagged, every secret found and masked, no official notice called
+a scam. Run with ``-s`` to see recall and false alarms per category.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.model import Phone
+from bot.safety import (
+    CrisisCategory,
+    SafetyRules,
+    ScamVerdict,
+    SensitiveFinding,
+    find_sensitive,
+    load_safety,
+    mask_sensitive,
+)
+from bot.safety_crisis import VERIFIED_NUMBERS
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data" / "safety"
+CRISIS_IDS = ("suicide", "violences-conjugales", "enfance-danger", "urgence-medicale", "sans-abri")
+SCAM_ENTRIES = {
+    "arnaque-carte-vitale",
+    "arnaque-colis",
+    "arnaque-cpf",
+    "arnaque-amende",
+    "arnaque-message-suspect",
+    "ants-faux-sites",
+    "arnaque-emploi",
+    "arnaque-faux-conseiller",
+}
+
+
+def _data(name: str) -> Any:
+    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+@pytest.fixture(scope="module")
+def rules() -> SafetyRules:
+    return load_safety(ROOT / "knowledge")
+
+
+# -- crises --------------------------------------------------------------------------------
+
+
+def test_crisis_set_is_big_enough_and_covers_every_category() -> None:
+    data = _data("crises.yaml")
+    counts = Counter(case["category"] for case in data["crises"])
+    assert len(data["crises"]) >= 60
+    assert len(data["not_crisis"]) >= 20
+    assert set(counts) == set(CRISIS_IDS)
+    assert min(counts.values()) >= 8
+
+
+def test_every_crisis_message_gets_its_helpline(rules: SafetyRules) -> None:
+    data = _data("crises.yaml")
+    found: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    wrong: Counter[str] = Counter()  # flagged as this category but belonged to another
+    misses = []
+    for case in data["crises"]:
+        expected = case["category"]
+        total[expected] += 1
+        got = rules.detect_crisis(case["text"])
+        if got is not None and got.id == expected:
+            found[expected] += 1
+        else:
+            misses.append((case["text"], expected, got.id if got else None))
+            if got is not None:
+                wrong[got.id] += 1
+    idiom_alarms: Counter[str] = Counter()
+    for text in data["not_crisis"]:
+        got = rules.detect_crisis(text)
+        if got is not None:
+            idiom_alarms[got.id] += 1
+    print("\ncrise                  rappel        fausses alertes (idiomes)  mauvaise catégorie")
+    for cid in CRISIS_IDS:
+        recall = found[cid] / total[cid]
+        print(
+            f"{cid:22} {found[cid]:3}/{total[cid]:<3} {recall:6.0%}   "
+            f"{idiom_alarms[cid]:3}/{len(data['not_crisis'])}"
+            f"                   {wrong[cid]}"
+        )
+    assert misses == []
+
+
+def test_no_idiom_is_taken_for_a_crisis(rules: SafetyRules) -> None:
+    flagged = [t for t in _data("crises.yaml")["not_crisis"] if rules.detect_crisis(t)]
+    assert flagged == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ça sert à rien de vivre", "suicide"),
+        ("jveux en finir", "suicide"),
+        ("il m'a encore tapé", "violences-conjugales"),
+        ("mon mari me frappe", "violences-conjugales"),
+        ("je dors dans ma voiture avec les enfants", "sans-abri"),
+        ("on m'a mis dehors je sais pas ou dormir ce soir", "sans-abri"),
+        ("mon copain me menace", "violences-conjugales"),
+        ("le bebe respire mal", "urgence-medicale"),
+        ("ma fille se fait taper par son beau pere", "enfance-danger"),
+    ],
+)
+def test_the_examples_of_the_brief(rules: SafetyRules, text: str, expected: str) -> None:
+    found = rules.detect_crisis(text)
+    assert found is not None
+    assert found.id == expected
+
+
+def test_a_crisis_inside_a_long_everyday_message_is_still_found(rules: SafetyRules) -> None:
+    filler = "Bonjour, je n'arrive pas à me connecter à mon compte caf depuis lundi. " * 50
+    found = rules.detect_crisis(filler + "Franchement j'ai envie de mourir. " + filler)
+    assert found is not None
+    assert found.id == "suicide"
+
+
+def test_an_idiom_does_not_hide_a_real_crisis_in_the_same_message(rules: SafetyRules) -> None:
+    found = rules.detect_crisis("mdr je suis mort de rire... non en vrai il me frappe")
+    assert found is not None
+    assert found.id == "violences-conjugales"
+
+
+def test_nothing_is_detected_in_an_empty_message(rules: SafetyRules) -> None:
+    assert rules.detect_crisis("") is None
+    assert rules.detect_crisis("   ") is None
+
+
+# Numbers each answer must give, in this order of importance (kb-facts.md, section 15).
+EXPECTED_PHONES = {
+    "suicide": ("3114", "15", "112"),
+    "violences-conjugales": ("17", "3919", "112", "114"),
+    "enfance-danger": ("119",),
+    "urgence-medicale": ("15", "112"),
+    "sans-abri": ("115",),
+}
+
+
+@pytest.mark.parametrize("cid", CRISIS_IDS)
+def test_each_crisis_answer_gives_the_right_numbers_first(rules: SafetyRules, cid: str) -> None:
+    category = next(c for c in rules.crises if c.id == cid)
+    numbers = tuple(p.number for p in category.phones)
+    expected = EXPECTED_PHONES[cid]
+    assert numbers[: len(expected)] == expected or set(expected) <= set(numbers)
+    assert numbers[0] == expected[0]
+    assert all(isinstance(p, Phone) and p.label for p in category.phones)
+    assert set(numbers) <= VERIFIED_NUMBERS
+
+
+@pytest.mark.parametrize("cid", CRISIS_IDS)
+def test_each_crisis_message_is_short_warm_and_offers_a_person(
+    rules: SafetyRules, cid: str
+) -> None:
+    category = next(c for c in rules.crises if c.id == cid)
+    assert isinstance(category, CrisisCategory)
+    assert 0 < len(category.title) <= 80
+    assert len(category.message) <= 900
+    assert "<" not in category.message
+    assert "parler à quelqu'un" in category.message
+    assert " vous " in f" {category.message.lower()} "
+    assert " tu " not in f" {category.message.lower()} "
+    for phone in category.phones:
+        assert phone.number in category.message.replace(" ", "")
+
+
+def test_helplines_say_what_kb_facts_says(rules: SafetyRules) -> None:
+    by_id = {c.id: c.message for c in rules.crises}
+    assert "gratuit et confidentiel" in by_id["suicide"]
+    assert "gratuit et anonyme" in by_id["violences-conjugales"]
+    assert "pas un numéro d'urgence" in by_id["violences-conjugales"]
+    assert "SMS au 114" in by_id["violences-conjugales"]
+    assert "relevé" in by_id["enfance-danger"]
+    assert "rappelez" in by_id["sans-abri"]
+
+
+# -- sensitive data ------------------------------------------------------------------------
+
+
+def test_sensitive_set_is_big_enough() -> None:
+    cases = _data("sensitive.yaml")["cases"]
+    assert len(cases) >= 30
+    categories = {c for case in cases for c in case["expect"]}
+    assert categories == {
+        "mot-de-passe",
+        "code",
+        "nir",
+        "iban",
+        "carte-bancaire",
+        "piece-identite",
+    }
+
+
+def test_every_secret_is_found_and_nothing_else() -> None:
+    cases = _data("sensitive.yaml")["cases"]
+    expected: Counter[str] = Counter()
+    found: Counter[str] = Counter()
+    extra: Counter[str] = Counter()
+    failures = []
+    for case in cases:
+        text = case["text"]
+        findings = find_sensitive(text)
+        got = [f.category for f in findings]
+        spans = [text[f.start : f.end] for f in findings]
+        for category in case["expect"]:
+            expected[category] += 1
+        for category in got:
+            if category in case["expect"]:
+                found[category] += 1
+            else:
+                extra[category] += 1
+        if got != case["expect"] or ("secrets" in case and spans != case["secrets"]):
+            failures.append((text, got, spans))
+    print("\ndonnée sensible   trouvées   en trop")
+    for category in sorted(expected):
+        print(f"{category:16} {found[category]:3}/{expected[category]:<3}   {extra[category]:3}")
+    assert failures == []
+
+
+def test_mask_never_leaves_a_full_secret_in_the_text() -> None:
+    for case in _data("sensitive.yaml")["cases"]:
+        text = case["text"]
+        findings = find_sensitive(text)
+        masked = mask_sensitive(text, findings)
+        assert mask_sensitive(text) == masked
+        for finding in findings:
+            secret = _compact(text[finding.start : finding.end])
+            assert secret not in _compact(masked), (text, masked)
+
+
+def test_mask_keeps_a_little_context_people_recognise() -> None:
+    iban = "mon IBAN est FR76 3000 6000 0112 3456 7890 189 merci"
+    assert mask_sensitive(iban) == "mon IBAN est FR76 •••• •••• 0189 merci"
+    card = "carte 4111 1111 1111 1111 exp 12/27"
+    assert mask_sensitive(card) == "carte •••• •••• •••• 1111 exp 12/27"
+    password = "mdp : Soleil2024"
+    assert mask_sensitive(password) == "mdp : ••••••"
+
+
+def test_findings_are_spans_of_the_original_text() -> None:
+    text = "Bonjour 👋 mon IBAN est FR76 3000 6000 0112 3456 7890 189"
+    (finding,) = find_sensitive(text)
+    assert finding == SensitiveFinding("iban", text.index("FR76"), len(text))
+
+
+def test_mask_without_findings_leaves_the_text_alone() -> None:
+    text = "appelez le 06 12 34 56 78, j'ai 3 enfants"
+    assert mask_sensitive(text) == text
+    assert mask_sensitive(text, []) == text
+
+
+# -- scams ---------------------------------------------------------------------------------
+
+
+def test_scam_set_is_big_enough() -> None:
+    data = _data("scams.yaml")
+    assert len(data["messages"]) >= 30
+    assert sum(1 for m in data["messages"] if not m["suspicious"]) >= 10
+
+
+def test_every_pasted_message_gets_the_right_verdict(rules: SafetyRules) -> None:
+    messages = _data("scams.yaml")["messages"]
+    caught = missed = false_alarms = genuine = 0
+    entries: Counter[str] = Counter()
+    failures = []
+    for case in messages:
+        verdict = rules.check_scam(case["text"])
+        assert verdict is not None, case["text"]
+        assert isinstance(verdict, ScamVerdict)
+        if case["suspicious"]:
+            caught += verdict.suspicious
+            missed += not verdict.suspicious
+        else:
+            genuine += 1
+            false_alarms += verdict.suspicious
+        if verdict.suspicious != case["suspicious"]:
+            failures.append((case["text"], verdict))
+        if "entry" in case:
+            entries[verdict.entry_id or "-"] += 1
+            if verdict.entry_id != case["entry"]:
+                failures.append((case["text"], verdict.entry_id, case["entry"]))
+        if "domains" in case and list(verdict.domains) != case["domains"]:
+            failures.append((case["text"], verdict.domains))
+    print(f"\narnaques repérées : {caught}/{caught + missed}")
+    print(f"vrais messages pris pour une arnaque : {false_alarms}/{genuine}")
+    print("fiches proposées :", dict(entries))
+    assert failures == []
+
+
+def test_no_official_notice_is_called_a_scam(rules: SafetyRules) -> None:
+    for case in _data("scams.yaml")["messages"]:
+        if not case["suspicious"]:
+            verdict = rules.check_scam(case["text"])
+            assert verdict is not None
+            assert not verdict.suspicious, case["text"]
+            assert verdict.entry_id is None
+
+
+def test_reasons_are_short_plain_french_sentences(rules: SafetyRules) -> None:
+    for case in _data("scams.yaml")["messages"]:
+        verdict = rules.check_scam(case["text"])
+        assert verdict is not None
+        if verdict.suspicious:
+            assert verdict.reasons
+            assert verdict.entry_id in SCAM_ENTRIES
+        for reason in verdict.reasons:
+            assert len(reason) <= 220
+            assert "<" not in reason
+            assert reason[0].isupper()
+
+
+def test_look_alike_domains_are_called_out(rules: SafetyRules) -> None:
+    verdict = rules.check_scam("CAF : régularisez votre dossier sur caf-fr.info/xyz")
+    assert verdict is not None
+    assert verdict.suspicious
+    assert verdict.domains == ("caf-fr.info",)
+    assert any("imite" in r and "caf-fr.info" in r for r in verdict.reasons)
+    verdict = rules.check_scam("Vos impôts : http://impots-gouv.fr.secure-pay.com/paiement")
+    assert verdict is not None
+    assert any("gouv" in r and ".gouv.fr" in r for r in verdict.reasons)
+
+
+def test_unrelated_text_is_not_analysed(rules: SafetyRules) -> None:
+    for text in _data("scams.yaml")["not_analysed"]:
+        assert rules.check_scam(text) is None, text
+    assert rules.check_scam("") is None
+
+
+def test_official_list_comes_from_the_facts_file(rules: SafetyRules) -> None:
+    for domain in (
+        "caf.fr",
+        "caf.cnafmail.fr",
+        "ameli.fr",
+        "impots.gouv.fr",
+        "francetravail.fr",
+        "ants.gouv.fr",
+        "service-public.fr",
+        "gouv.fr",
+        "laposte.fr",
+        "franceconnect.gouv.fr",
+    ):
+        assert domain in rules.official_domains
+
+
+def test_a_real_caf_email_comes_from_cnafmail_or_caf_fr(rules: SafetyRules) -> None:
+    fake = rules.check_scam(
+        "De : service@caf-allocataires.com — Votre Caf : un document vous attend"
+    )
+    assert fake is not None
+    assert fake.suspicious
+    real = rules.check_scam("De : ne-pas-repondre@caf.cnafmail.fr — Votre Caf : un document")
+    assert real is not None
+    assert not real.suspicious
+
+
+def test_no_link_is_ever_opened(rules: SafetyRules, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the safety layer must not touch the network")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    for case in _data("scams.yaml")["messages"]:
+        rules.check_scam(case["text"])
+
+
+def test_rules_built_by_hand_still_check_links() -> None:
+    rules = SafetyRules(crises=(), official_domains=frozenset({"caf.fr"}))
+    assert rules.detect_crisis("je veux mourir") is None
+    verdict = rules.check_scam("Votre dossier : https://caf-aide.com/login")
+    assert verdict is not None
+    assert verdict.suspicious
+
+
+# -- speed ---------------------------------------------------------------------------------
+
+
+def test_all_checks_on_a_long_message_are_quick(rules: SafetyRules) -> None:
+    """Prints the time; asserts nothing about it (machines differ), only that it runs."""
+    sample = (
+        "Bonjour, je n'arrive pas à me connecter sur www.ameli.fr, mon mot de passe ne "
+        "marche plus et la caf m'a envoyé un code 123456. Mon numéro est 06 12 34 56 78. "
+    )
+    text = (sample * 40)[:4096]
+    rounds = 50
+    start = time.perf_counter()
+    for _ in range(rounds):
+        rules.detect_crisis(text)
+        mask_sensitive(text, find_sensitive(text))
+        rules.check_scam(text)
+    elapsed = (time.perf_counter() - start) / rounds * 1000
+    print(f"\ntoutes les vérifications sur 4096 signes : {elapsed:.2f} ms")
