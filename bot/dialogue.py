@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 
 # A session remembers, in memory only, what the person was shown, for the handoff summary.
 SESSION_TTL_SECONDS = 3600
+# "Tu es qui ?" is answered with this entry of knowledge/bot.yaml when it exists.
+ABOUT_BOT_ENTRY = "bot-presentation"
 MAX_SESSIONS = 10_000
 
 
@@ -92,22 +94,37 @@ def decide(knowledge: Knowledge, text: str) -> Decision:
         return Decision(
             "human", score=1.0, sensitive=sensitive, intent=intent.value, masked_text=masked
         )
+    if intent is Intent.ABOUT_BOT and knowledge.kb.entry(ABOUT_BOT_ENTRY):
+        return Decision(
+            "answer",
+            entry=ABOUT_BOT_ENTRY,
+            score=1.0,
+            sensitive=sensitive,
+            intent=intent.value,
+            masked_text=masked,
+        )
     if intent is not None:
         return Decision("fallback", sensitive=sensitive, intent=intent.value, masked_text=masked)
     scam = knowledge.safety.check_scam(masked)
     match = knowledge.matcher.match(masked)
-    if scam is not None and scam.suspicious:
+    # A pasted message with a link is judged on its link; a question without a link ("on
+    # m'a arnaqué, que faire ?") is better served by the matching entry when there is one.
+    if scam is not None and scam.suspicious and (scam.domains or match.kind is not Kind.ANSWER):
         entry = scam.entry_id if scam.entry_id and knowledge.kb.entry(scam.entry_id) else None
         return Decision(
             "answer", entry=entry, score=1.0, sensitive=sensitive, scam=scam, masked_text=masked
         )
+    # A verdict is shown only when it is what the bot answers; otherwise the entry wins.
+    shown_verdict = scam if scam is not None and not scam.suspicious else None
+    if match.kind is Kind.ANSWER:
+        shown_verdict = None
     return Decision(
         match.kind.value,
         entry=match.entry_id,
         choices=tuple(c.entry_id for c in match.candidates) if match.kind is Kind.CLARIFY else (),
         score=match.score,
         sensitive=sensitive,
-        scam=scam,
+        scam=shown_verdict,
         masked_text=masked,
     )
 
@@ -225,13 +242,13 @@ class Engine:
         session.question = decision.masked_text
         if decision.kind == "human":
             return out + await self._ask_for_human(session, inbound.user)
-        if decision.intent is not None:
+        if decision.intent is not None and decision.kind != "answer":
             return [*out, self._small_talk(Intent(decision.intent))]
         if decision.scam is not None and decision.scam.suspicious:
             out.append(self._scam_reply(knowledge, decision.scam))
             await self._count("scam-check", "suspicious")
             return out
-        if decision.scam is not None and decision.kind != "answer":
+        if decision.scam is not None:
             await self._count("scam-check", "clean")
             return [*out, Reply(texts.SCAM_LOOKS_FINE, buttons=((_human_button(),),))]
         if decision.kind == "answer" and decision.entry:

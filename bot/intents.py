@@ -18,6 +18,7 @@ class Intent(StrEnum):
     THANKS = "thanks"
     GOODBYE = "goodbye"
     ACK = "ack"
+    ABOUT_BOT = "about-bot"
 
 
 _GREETING_WORDS = frozenset("bonjour bonsoir hey yo allo re wesh".split())
@@ -58,6 +59,10 @@ _HUMAN = re.compile(
     r"pair aidant|referent)$"
     r"|\b(t es|tu es|vous etes|c est) (un|une) (robot|bot|machine)\b"
 )
+_ABOUT_BOT = re.compile(
+    r"^(t es|tu es|vous etes|c est) (qui|quoi)( toi| vous)?$|^(qui|quoi) (es tu|etes vous|est ce)$"
+    r"|^t (es )?(ki|qui)$|^(ki|qui) (es tu|t es)$|^tu sers a quoi$|^(tu fais|vous faites) quoi$"
+)
 _ORGANISATION = re.compile(
     r"\b(caf|france travail|assurance maladie|impots|banque|mairie|prefecture|ants|msa|"
     r"la poste|bancaire)\b"
@@ -70,6 +75,8 @@ def detect_intent(normalised: str) -> Intent | None:
         return None
     if _HUMAN.search(normalised) and not _ORGANISATION.search(normalised):
         return Intent.HUMAN
+    if _ABOUT_BOT.search(normalised):
+        return Intent.ABOUT_BOT
     words = normalised.split()
     if _GOODBYE.match(normalised):
         return Intent.GOODBYE

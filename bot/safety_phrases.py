@@ -328,10 +328,12 @@ class Scan:
         for pos, ids in enumerate(hits):
             for i in ids:
                 self._where.setdefault(i, []).append(pos)
+        # Blanking idioms later does not shrink this: it only makes the pre-check looser.
+        self._present = frozenset(self._where)
 
     def _possible(self, phrase: Phrase) -> bool:
         """Every mandatory slot has its words somewhere in the message (cheap pre-check)."""
-        present = self._where.keys()
+        present = self._present
         if any(present.isdisjoint(ids) for ids in phrase.required):
             return False
         return all(any(o <= present for o in slot) for slot in phrase.complete)

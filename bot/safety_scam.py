@@ -101,6 +101,17 @@ def _compact(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
+@dataclass(frozen=True)
+class _Judgement:
+    """What one link or sender says about the message."""
+
+    address: Address
+    official: bool
+    reasons: tuple[str, ...] = ()
+    imitated: OfficialSite | None = None
+    deceptive: bool = False  # made to fool (imitation, hidden host…): worth a verdict unasked
+
+
 class ScamChecker:
     """The official list and scam signs, ready to analyse messages."""
 
@@ -122,12 +133,21 @@ class ScamChecker:
         self.notice = tuple(self.vocabulary.compile(p) for p in _NOTICE)
         self.pay = self.vocabulary.compile(_PAY_WORDS)
         self.official = frozenset(site.domain for site in sites)
+        # Words an imitation uses ("ameli" in "ameli-renouvellement.com"): short ones must be
+        # a whole part of the address ("caf" in "caf-fr.info", not in "cafe.fr").
+        self._words = [
+            (site, key, len(key) <= 4)
+            for site in sites
+            for key in map(_compact, site.words)
+            if key
+        ]
         # The names people recognise ("ameli" in "ameli.fr"), to spot "arneli.fr".
         self._labels = {
             registrable(site.domain).split(".")[0]: site
             for site in sites
             if "." in registrable(site.domain)
         }
+        self._sender_words = [(rule, {fold(w) for w in rule.words}) for rule in senders]
 
     # -- links -------------------------------------------------------------------------
 
@@ -139,11 +159,9 @@ class ScamChecker:
         skeleton = address.skeleton
         parts = set(re.split(r"[.\-_]", skeleton))
         compact = _compact(skeleton)
-        for site in self.sites:
-            for word in site.words:
-                key = _compact(word)
-                if (len(key) <= 4 and key in parts) or (len(key) > 4 and key in compact):
-                    return site
+        for site, key, whole in self._words:
+            if (key in parts) if whole else (key in compact):
+                return site
         label = registrable(skeleton).split(".")[0]
         for name, site in self._labels.items():
             limit = 1 if len(name) < 8 else 2
@@ -151,25 +169,13 @@ class ScamChecker:
                 return site
         return None
 
-    def _deceptive(self, address: Address) -> bool:
-        """A link made to fool (imitation, hidden host, raw IP…): worth a verdict unasked."""
-        if self.is_official(address.host) and not address.hidden_by_at:
-            return False
-        return (
-            address.ip
-            or address.hidden_by_at
-            or address.foreign_letters
-            or registrable(address.host) in self.shorteners
-            or "gouv" in _compact(address.skeleton)
-            or self._imitated(address) is not None
-        )
-
-    def _link_reasons(self, address: Address) -> tuple[list[str], OfficialSite | None]:
+    def _judge_link(self, address: Address) -> _Judgement:
         host = address.host
+        if self.is_official(host) and not address.hidden_by_at:
+            return _Judgement(address, official=True)
         if address.ip:
-            return [
-                f"Le lien mène à une adresse en chiffres, pas au site d'un organisme : {host}"
-            ], None
+            reason = f"Le lien mène à une adresse en chiffres, pas au site d'un organisme : {host}"
+            return _Judgement(address, official=False, reasons=(reason,), deceptive=True)
         reasons: list[str] = []
         if address.hidden_by_at:
             reasons.append(
@@ -177,7 +183,7 @@ class ScamChecker:
             )
         if address.foreign_letters:
             reasons.append(
-                f"L'adresse contient des lettres d'un autre alphabet qui imitent des lettres "
+                "L'adresse contient des lettres d'un autre alphabet qui imitent des lettres "
                 f"normales : {host}"
             )
         imitated = self._imitated(address)
@@ -190,101 +196,85 @@ class ScamChecker:
             )
         if "gouv" in _compact(address.skeleton):
             reasons.append(f"L'adresse contient « gouv » mais ne finit pas par .gouv.fr : {host}")
+        deceptive = bool(reasons)
         if not reasons:
             reasons.append(f"Le lien ne va pas vers un site officiel : {host}")
-        return reasons, imitated
+        return _Judgement(address, False, tuple(reasons), imitated, deceptive)
 
-    def _sender_reasons(self, address: Address, words: set[str]) -> list[str]:
+    def _judge_sender(self, address: Address, words: set[str]) -> _Judgement:
         """A Caf e-mail must come from @caf.cnafmail.fr or @caf.fr (kb-facts, section 2)."""
         host = address.host
+        if self.is_official(host):
+            return _Judgement(address, official=True)
         parts = set(re.split(r"[.\-_]", address.skeleton))
-        for rule in self.senders:
-            if any(fold(w) in words or fold(w) in parts for w in rule.words):
+        for rule, names in self._sender_words:
+            if not names.isdisjoint(words) or not names.isdisjoint(parts):
                 allowed = " ou ".join(f"@{d}" for d in rule.domains)
-                return [
+                reason = (
                     f"Les vrais e-mails de {rule.name} viennent d'adresses en {allowed}, "
                     f"pas @{host}"
-                ]
-        return []
+                )
+                return _Judgement(address, False, (reason,), deceptive=True)
+        return _Judgement(address, official=False)  # someone@gmail.com: no opinion
 
     # -- verdict -----------------------------------------------------------------------
 
     def check(self, text: str) -> ScamVerdict | None:
         if not text or not text.strip():
             return None
-        addresses = find_addresses(text)
         scan = self.vocabulary.scan(text)
+        words = set(scan.words)
+        judged = [
+            self._judge_sender(a, words) if a.sender else self._judge_link(a)
+            for a in find_addresses(text)
+        ]
         signs = [s for s in self.signs if any(scan.find(p) is not None for p in s.phrases)]
         fee = self._small_fee(text, scan)
         question = any(scan.find(p) is not None for p in self.questions)
         notice = sum(scan.find(p) is not None for p in self.notice)
-        links = [a for a in addresses if not a.sender]
-        senders = [a for a in addresses if a.sender]
-        deceptive = any(self._deceptive(a) for a in links)
-        pasted = (bool(addresses) and (notice > 0 or bool(signs) or fee or deceptive)) or (
+        deceptive = any(j.deceptive for j in judged)
+        pasted = (bool(judged) and (notice > 0 or bool(signs) or fee or deceptive)) or (
             bool(signs or fee) and len(signs) + notice + fee >= 2
         )
-        if not (question or pasted) or not (addresses or signs or fee):
+        if not (question or pasted) or not (judged or signs or fee):
             return None
-        return self._verdict(scan, links, senders, signs, fee=fee, question=question)
+        return self._verdict(judged, signs, fee=fee, question=question)
 
     def _small_fee(self, text: str, scan: Scan) -> bool:
         small = any(int(m.group(1)) < _FEE_LIMIT for m in _SMALL_FEE.finditer(text))
         return small and scan.find(self.pay) is not None
 
     def _verdict(
-        self,
-        scan: Scan,
-        links: list[Address],
-        senders: list[Address],
-        signs: list[Sign],
-        *,
-        fee: bool,
-        question: bool,
+        self, judged: list[_Judgement], signs: list[Sign], *, fee: bool, question: bool
     ) -> ScamVerdict | None:
         """The verdict, or None when there is nothing to say (no link, one weak sign)."""
-        reasons: list[str] = []
-        official: list[str] = []
-        official_senders: list[str] = []
-        bad = False
-        imitated: OfficialSite | None = None
-        for link in links:
-            if self.is_official(link.host) and not link.hidden_by_at and not link.ip:
-                official.append(link.host)
-                continue
-            bad = True
-            found, site = self._link_reasons(link)
-            reasons.extend(found)
-            imitated = imitated or site
-        words = set(scan.words)
-        for sender in senders:
-            if self.is_official(sender.host):
-                official_senders.append(sender.host)
-                continue
-            found = self._sender_reasons(sender, words)
-            reasons.extend(found)
-            bad = bad or bool(found)
+        domains = tuple(dict.fromkeys(j.address.host for j in judged))
+        official = [j for j in judged if j.official]
+        bad = [j for j in judged if j.reasons]
+        alert = fee or any(s.alert for s in signs)
+        weak = len(signs) + (1 if question else 0)
+        suspicious = bool(bad) or alert or (not official and weak >= 2)
+        if not suspicious:
+            if not official:
+                return None
+            good = tuple(
+                f"L'adresse d'envoi est bien officielle : {j.address.host}"
+                if j.address.sender
+                else f"Le lien va bien vers un site officiel : {j.address.host}"
+                for j in official
+            )
+            return ScamVerdict(False, good[:MAX_REASONS], None, domains)
+        reasons = [r for j in bad for r in j.reasons]
         if fee:
             reasons.append(
                 "On vous demande de payer une petite somme : c'est souvent un piège pour "
                 "voler votre carte bancaire."
             )
-        alert = fee or any(s.alert for s in signs)
-        weak = len(signs) + (1 if question else 0)
-        suspicious = bad or alert or (not (official or official_senders) and weak >= 2)
-        domains = tuple(dict.fromkeys(a.host for a in links + senders))
-        if not suspicious and not (official or official_senders):
-            return None
-        if not suspicious:
-            good = [f"Le lien va bien vers un site officiel : {h}" for h in official]
-            good += [f"L'adresse d'envoi est bien officielle : {h}" for h in official_senders]
-            return ScamVerdict(False, tuple(dict.fromkeys(good))[:MAX_REASONS], None, domains)
-        for sign in signs:
-            reasons.append(sign.reason)
+        reasons.extend(sign.reason for sign in signs)
+        imitated = next((j.imitated for j in bad if j.imitated), None)
         entry = next((s.entry for s in signs if s.entry), None)
         entry = entry or (imitated.entry if imitated else None) or DEFAULT_ENTRY
-        kept = tuple(dict.fromkeys(reasons))[:MAX_REASONS]
-        return ScamVerdict(True, kept, entry, domains)
+        return ScamVerdict(True, tuple(dict.fromkeys(reasons))[:MAX_REASONS], entry, domains)
 
 
 # -- loading ---------------------------------------------------------------------------
