@@ -1,14 +1,16 @@
-"""Command line: ``python -m bot run | try | ask | kb check``.
+"""Command line: ``python -m bot run | try | ask | kb check | stats | manques``.
 
 ``run`` is the Telegram bot; ``try`` chats in the terminal with the same engine, no token
 needed; ``ask`` shows coordinators and scripts what the bot would do with a message;
-``kb check`` validates the knowledge files.
+``kb check`` checks the knowledge files (``bot/lint.py``); ``stats`` and ``manques`` are the
+coordinators' reports (``bot/reports_cli.py``).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import logging
 import sys
@@ -20,7 +22,9 @@ from bot import texts
 from bot.config import ConfigError, Settings
 from bot.dialogue import decide
 from bot.knowledge import Knowledge
+from bot.lint import DEFAULT_MAX_AGE_DAYS, ERROR, LintOptions, check_folder, summary
 from bot.model import Action, Button, Inbound, Reply
+from bot.reports_cli import REPORT_COMMANDS, add_report_commands, run_report_command
 from bot.yamlfile import KnowledgeError
 
 NO_TOKEN_HELP = (
@@ -54,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     check = kb_sub.add_parser("check", help="vérifier les fichiers de connaissances")
     _knowledge_arg(check)
+    check.add_argument(
+        "--max-age-days",
+        type=int,
+        default=DEFAULT_MAX_AGE_DAYS,
+        metavar="JOURS",
+        help=f"âge au-delà duquel une fiche est à revérifier (par défaut {DEFAULT_MAX_AGE_DAYS})",
+    )
+    add_report_commands(sub)
     return parser
 
 
@@ -75,7 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(try_in_terminal(folder, sys.stdin, sys.stdout))
         if args.command == "ask":
             return ask(folder, args.message, as_json=args.json, out=sys.stdout)
-        return kb_check(folder, sys.stdout)
+        if args.command in REPORT_COMMANDS:
+            return run_report_command(args, settings, sys.stdout)
+        return kb_check(folder, sys.stdout, max_age_days=args.max_age_days)
     except ConfigError as exc:
         print(f"Relais ne peut pas démarrer : {exc}", file=sys.stderr)
         return 2
@@ -99,16 +113,31 @@ def _run(settings: Settings) -> int:
     return 0
 
 
-def kb_check(folder: Path, out: TextIO) -> int:
-    """Validate the knowledge files; exit code 1 when something blocks loading."""
-    knowledge = Knowledge.load(folder)  # raises KnowledgeError, printed by main()
-    kb = knowledge.kb
-    print(
-        f"✅ {len(kb.entries)} fiches dans {len(kb.themes)} thèmes, "
-        f"{len(knowledge.safety.crises)} situations de crise : tout est valide.",
-        file=out,
-    )
-    return 0
+def kb_check(
+    folder: Path,
+    out: TextIO,
+    *,
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS,
+    today: dt.date | None = None,
+) -> int:
+    """Check the knowledge files (``bot/lint.py``); exit code 1 when there is an error."""
+    options = LintOptions(today=today or dt.date.today(), max_age_days=max_age_days)
+    problems = check_folder(folder, options)
+    for problem in problems:
+        icon = "❌" if problem.severity == ERROR else "⚠️"
+        print(f"{icon} {problem}", file=out)
+    entries = None
+    if not any(p.severity == ERROR for p in problems):
+        knowledge = Knowledge.load(folder)
+        kb = knowledge.kb
+        entries = len(kb.entries)
+        print(
+            f"{entries} fiches dans {len(kb.themes)} thèmes, "
+            f"{len(knowledge.safety.crises)} situations de crise.",
+            file=out,
+        )
+    print(summary(problems, entries), file=out)
+    return 1 if any(p.severity == ERROR for p in problems) else 0
 
 
 def ask(folder: Path, message: str, *, as_json: bool, out: TextIO) -> int:

@@ -19,7 +19,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import texts
+from bot import handoff_texts, texts
+from bot.handoff import HandoffService
+from bot.handoff_flow import FLOW_VERBS, HandoffFlow
 from bot.intents import Intent, detect_intent, is_emoji_only
 from bot.kb import Entry
 from bot.knowledge import Knowledge, KnowledgeHolder
@@ -185,11 +187,14 @@ class Engine:
         *,
         sessions: Sessions | None = None,
         clock: Any = time.monotonic,
+        handoff: HandoffService | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.store = store
         self.sessions = sessions or Sessions()
         self._clock = clock
+        # Asking for a person, and relaying while a case is open (bot/handoff_flow.py).
+        self.flow = HandoffFlow(handoff, clock=clock)
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Everything the bot does in answer to one thing the person did."""
@@ -199,6 +204,10 @@ class Engine:
             return await self._on_action(knowledge, session, inbound)
         if inbound.command is not None:
             return await self._on_command(knowledge, session, inbound)
+        # --- handoff: while a case is open, the team answers, not the bot ---
+        if (relayed := await self._to_case(knowledge, session, inbound)) is not None:
+            return relayed
+        # --- end handoff ---
         if inbound.media is not None:
             text = texts.MEDIA_NOT_READ.get(inbound.media.value, texts.MEDIA_NOT_READ["other"])
             return [
@@ -239,7 +248,9 @@ class Engine:
             out.append(self._crisis_reply(crisis))
             await self._count("crisis", crisis.id)
             return out
-        session.question = decision.masked_text
+        # "Je veux parler à quelqu'un" is not a question: it does not replace the last one.
+        if decision.kind != "human" or not session.question:
+            session.question = decision.masked_text
         if decision.kind == "human":
             return out + await self._ask_for_human(session, inbound.user)
         if decision.intent is not None and decision.kind != "answer":
@@ -378,6 +389,8 @@ class Engine:
             return [self._menu(knowledge)]
         if action.verb is Verb.HUMAN:
             return await self._ask_for_human(session, inbound.user)
+        if action.verb in FLOW_VERBS:  # handoff: the asking dialogue's buttons
+            return await self.flow.press(kb, inbound)
         if action.verb is Verb.NONE:
             await self._count("none-of-these")
             return [Reply(texts.NONE_OF_THESE, buttons=((_human_button(),), (_menu_button(),)))]
@@ -422,19 +435,51 @@ class Engine:
             return await self._ask_for_human(session, inbound.user)
         return [Reply(texts.UNKNOWN_COMMAND, buttons=((_menu_button(), _human_button()),))]
 
+    # --- handoff (bot/handoff_flow.py) -------------------------------------------------
+
     async def _ask_for_human(self, session: Session, user: str) -> list[Outbound]:
+        """Start the asking dialogue: nothing is shared before the person's "Oui"."""
         await self._count("human-requested")
-        return [
-            Reply(texts.HUMAN_REQUESTED),
-            HandoffRequested(
-                user=user,
-                theme=session.theme,
-                question=session.question,
-                shown_entries=tuple(session.shown),
-                not_helpful=tuple(session.not_helpful),
-                crisis=session.crisis,
-            ),
-        ]
+        request = HandoffRequested(
+            user=user,
+            theme=session.theme,
+            question=session.question,
+            shown_entries=tuple(session.shown),
+            not_helpful=tuple(session.not_helpful),
+            crisis=session.crisis,
+        )
+        return await self.flow.ask(self.knowledge.current.kb, request)
+
+    async def _to_case(
+        self, knowledge: Knowledge, session: Session, inbound: Inbound
+    ) -> list[Outbound] | None:
+        """A message while a case is open goes to the team; None when there is no case.
+
+        The bot still acts at once where waiting would hurt: a crisis gets its numbers (and
+        the case goes to référents), a secret is deleted and only its masked text is passed.
+        """
+        if inbound.text.strip() in (texts.KEY_MENU, texts.KEY_HUMAN):
+            return None
+        if not await self.flow.has_open_case(inbound.user):
+            return None
+        if inbound.edited:  # a copy cannot be changed: say so rather than lose the change
+            return [Reply(handoff_texts.EDITED_DURING_CASE)]
+        decision = decide(knowledge, inbound.text) if inbound.text.strip() else None
+        out: list[Outbound] = []
+        if decision is not None and decision.crisis is not None:
+            session.crisis = decision.crisis
+            crisis = next(c for c in knowledge.safety.crises if c.id == decision.crisis)
+            out.append(self._crisis_reply(crisis))
+            await self._count("crisis", crisis.id)
+            out += await self.flow.urgent(inbound.user)
+        if decision is not None and decision.sensitive:
+            await self._count("sensitive", ",".join(decision.sensitive))
+            out += [DeleteIncoming(), Reply(texts.SENSITIVE_WARNING)]
+            return out + await self.flow.relay_masked(inbound, decision.masked_text)
+        relayed = await self.flow.relay(inbound)
+        if relayed is None and not out:  # the case closed meanwhile: answer as usual
+            return None
+        return out + (relayed or [])
 
     async def _count(self, name: str, key: str = "") -> None:
         """Counting is secondary: a failure is logged, the person still gets the answer."""

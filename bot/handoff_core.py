@@ -7,6 +7,7 @@ per job: ``handoff_relay.py`` (copies, outbox, lost topics, blocked people) and
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -64,6 +65,9 @@ class HandoffCore:
         self.catalog: Catalog = catalog or NoCatalog()
         self.retention_days = retention_days
         self.relays_per_minute = relays_per_minute
+        # Planning reads the outbox then marks items in flight: two coroutines (an update
+        # and the outbox job) must not plan between those two steps, or a copy goes twice.
+        self._planning = asyncio.Lock()
         # Helpers are compared by pseudonym: the database never holds their Telegram id.
         self._helpers = {user_key(secret, h.telegram_id): h for h in staff.helpers}
 
@@ -168,21 +172,22 @@ class HandoffCore:
     ) -> list[Delivery]:
         """Plan, mark in flight, and describe the copies that may go now."""
         now = now or self._clock()
-        plan = plan_dispatch(
-            await self.store.pending_relays(),
-            await self.store.relay_attempts_since(now - dt.timedelta(minutes=1)),
-            now,
-            per_minute=self.relays_per_minute,
-        )
-        for lost in plan.undeliverable:
-            await self.store.settle_relay(lost.id, "failed")
-        chosen = [
-            r
-            for r in plan.ready
-            if (case_id is None or r.case_id == case_id)
-            and (direction is None or r.direction == direction)
-        ]
-        await self.store.start_relays([r.id for r in chosen], now)
+        async with self._planning:
+            plan = plan_dispatch(
+                await self.store.pending_relays(),
+                await self.store.relay_attempts_since(now - dt.timedelta(minutes=1)),
+                now,
+                per_minute=self.relays_per_minute,
+            )
+            for lost in plan.undeliverable:
+                await self.store.settle_relay(lost.id, "failed")
+            chosen = [
+                r
+                for r in plan.ready
+                if (case_id is None or r.case_id == case_id)
+                and (direction is None or r.direction == direction)
+            ]
+            await self.store.start_relays([r.id for r in chosen], now)
         return [self._delivery(r, now) for r in chosen]
 
     async def _flush_to_person(self, case_id: int, now: dt.datetime) -> list[Delivery]:
@@ -190,12 +195,15 @@ class HandoffCore:
 
         Returned before "terminé" so that the person reads the last answer first.
         """
-        queued = [
-            r
-            for r in await self.store.pending_relays(case_id)
-            if r.direction == TO_PERSON and r.status == "queued" and r.person_chat_id is not None
-        ]
-        await self.store.start_relays([r.id for r in queued], now)
+        async with self._planning:
+            queued = [
+                r
+                for r in await self.store.pending_relays(case_id)
+                if r.direction == TO_PERSON
+                and r.status == "queued"
+                and r.person_chat_id is not None
+            ]
+            await self.store.start_relays([r.id for r in queued], now)
         return [self._delivery(r, now) for r in queued]
 
     def _delivery(self, relay: RelayRow, now: dt.datetime) -> Delivery:

@@ -23,9 +23,16 @@ from bot.handoff_actions import (
 )
 from bot.handoff_core import HandoffCore, owned_buttons, waiting_buttons
 from bot.handoff_machine import Status
-from bot.handoff_outbox import MAX_ATTEMPTS, TO_PERSON, TO_TOPIC, plan_dispatch, retry_delay
+from bot.handoff_outbox import (
+    MAX_ATTEMPTS,
+    RATE_WINDOW,
+    TO_PERSON,
+    TO_TOPIC,
+    plan_dispatch,
+    retry_delay,
+)
 from bot.staff import Role
-from bot.store import RelayRow
+from bot.store import CaseRow, RelayRow
 
 log = logging.getLogger("bot.handoff")
 NOTE_PREFIX = "!"
@@ -44,8 +51,26 @@ class RelayMixin(HandoffCore):
         case = await self.store.open_case_of(person)
         if case is None:
             return NoCase()
-        await self.store.enqueue_relay(case.id, TO_TOPIC, message_id, self._clock())
-        return list(await self._deliveries(case.id, direction=TO_TOPIC))
+        now = self._clock()
+        relay_id = await self.store.enqueue_relay(case.id, TO_TOPIC, message_id, now)
+        deliveries: list[Action] = list(await self._deliveries(case.id, direction=TO_TOPIC))
+        if relay_id is None:  # the same update again
+            return deliveries
+        return deliveries + await self._delay_notice(case, relay_id, now)
+
+    async def person_masked_message(
+        self, person: str, masked: str, *, media: bool = False
+    ) -> list[Action] | NoCase:
+        """A message holding secret data, deleted from the chat: the team reads it masked.
+
+        Posted rather than copied (the original is gone, and must not reach the group); the
+        masked text travels once and is never stored. NoCase when no case is open.
+        """
+        case = await self.store.open_case_of(person)
+        if case is None:
+            return NoCase()
+        template = t.MASKED_MEDIA if media else t.MASKED_MESSAGE
+        return [self._post(case, template.format(text=masked.strip()), self._clock())]
 
     async def staff_message(
         self, helper_id: int, case_id: int, message_id: int, text: str = ""
@@ -84,6 +109,16 @@ class RelayMixin(HandoffCore):
         log.info("case %d closed: the person blocked the bot", case.id)
         await self._count("handoff-closed", "blocked")
         return self._closing(case, t.BLOCKED_TOPIC, now)
+
+    async def case_unreachable(self, case_id: int) -> list[Action]:
+        """Telegram refused a message to the person of ``case_id``: they blocked the bot.
+
+        The adapter knows the case, not the person, when a notice to them fails.
+        """
+        case = await self.store.get_case(case_id)
+        if case is None or case.status == Status.CLOSED:
+            return []
+        return await self.person_blocked_bot(case.person_key)
 
     # --- robustness -------------------------------------------------------------------
 
@@ -163,6 +198,8 @@ class RelayMixin(HandoffCore):
             case = await self.store.get_case(relay.case_id)
             return await self.person_blocked_bot(case.person_key) if case else []
         if failure is DeliveryFailure.TOPIC_MISSING and relay.direction == TO_TOPIC:
+            if relay.case_status == Status.CLOSED:  # its topic is closed for good: say so
+                return await self._undelivered(relay)
             await self.store.retry_relay(outbox_id, now, count_attempt=False)
             if relay.topic_id is None:  # already being re-created
                 return []
@@ -175,6 +212,27 @@ class RelayMixin(HandoffCore):
             await self.store.retry_relay(outbox_id, now + retry_delay(relay.attempts, retry_after))
             return []
         return await self._undelivered(relay)
+
+    async def _delay_notice(self, case: CaseRow, relay_id: int, now: dt.datetime) -> list[Action]:
+        """Say once in the topic that the person's messages wait for the group's rate.
+
+        Said when this message is the only one of the case left waiting while the group has
+        used its budget for the minute: the next ones wait behind it without a new notice.
+        """
+        if case.topic_id is None:
+            return []
+        waiting = [
+            r.id
+            for r in await self.store.pending_relays(case.id)
+            if r.direction == TO_TOPIC and r.status == "queued"
+        ]
+        if waiting != [relay_id]:
+            return []
+        recent = await self.store.relay_attempts_since(now - RATE_WINDOW)
+        if sum(1 for group, _at in recent if group == case.group_chat_id) < self.relays_per_minute:
+            return []
+        text = t.RELAY_DELAYED.format(per_minute=self.relays_per_minute)
+        return [self._post(case, text, now, silent=True)]
 
     async def _undelivered(self, relay: RelayRow) -> list[Action]:
         """Give up loudly: the sender sees a mark on the message that did not arrive."""

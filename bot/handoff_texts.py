@@ -37,6 +37,56 @@ CARD_QUESTION_NOT_KEPT = "(question non conservée)"
 CARD_QUESTION_ABOVE = "(question : voir le message copié juste au-dessus)"
 THEME_UNKNOWN = "Demande"
 
+# --- asking for a person (bot/handoff_flow.py): nothing is shared before "Oui" ------------
+
+ASK_ABOUT = (
+    "🙋 D'accord. Une personne de l'équipe peut vous aider ici, par écrit.\n"
+    "\n"
+    "D'abord, c'est à propos de quoi ? Choisissez ci-dessous."
+)
+ASK_ABOUT_LAST = "Votre dernière question : « {question} »"
+BUTTON_ASK_LAST = "💬 Ma dernière question"
+BUTTON_ASK_OTHER = "❓ Autre chose"
+BUTTON_ASK_CANCEL = "✖️ Annuler"
+ASK_KIND = (
+    "C'est pour quoi ?\n"
+    "\n"
+    "💻 Pour utiliser un site, une appli ou le téléphone : un·e pair-aidant·e vous aide. "
+    "C'est une personne formée, qui a connu les mêmes difficultés.\n"
+    "\n"
+    "🏠 Pour votre situation personnelle (un dossier, de l'argent, le logement, la famille) : "
+    "un·e référent·e vous aide. C'est un travailleur social."
+)
+BUTTON_ASK_PAIR = "💻 Un site, une appli, le téléphone"
+BUTTON_ASK_REFERENT = "🏠 Ma situation personnelle"
+PREVIEW_INTRO = "Voici exactement ce que la personne de l'équipe verra :"
+PREVIEW_FOOTER = (
+    "Votre nom, votre numéro de téléphone et votre compte Telegram ne sont pas transmis. "
+    "Ensuite, les messages que vous écrirez ici lui seront transmis.\n"
+    "\n"
+    "Je transmets ?"
+)
+BUTTON_ASK_YES = "✅ Oui, je transmets"
+BUTTON_ASK_NO = "❌ Non"
+ASK_DECLINED = (
+    "D'accord, je n'ai rien transmis et je n'ai rien gardé. 🙂\n"
+    "Vous pouvez continuer à m'écrire, ou demander une personne plus tard."
+)
+ASK_EXPIRED = (
+    "Cette demande n'est plus valable : rien n'a été transmis.\n"
+    "Pour parler à une personne, appuyez de nouveau sur « 🙋 Parler à quelqu'un »."
+)
+NO_TEAM_YET = (
+    "Pour l'instant, aucune équipe n'est reliée à ce robot : je ne peux pas encore vous "
+    "mettre en contact avec une personne ici. Désolé. 🙏\n"
+    "\n"
+    "Une vraie personne peut vous aider gratuitement, près de chez vous :"
+)
+EDITED_DURING_CASE = (
+    "J'ai vu que vous avez modifié un message. La personne de l'équipe voit la première "
+    "version : pour corriger, envoyez plutôt un nouveau message."
+)
+
 # --- to the person -----------------------------------------------------------------------
 
 WAIT_OPEN = (
@@ -176,6 +226,27 @@ TOPIC_RECREATED = (
     "Les anciens messages ne sont plus visibles."
 )
 NOT_DELIVERED_TO_PERSON = "⚠️ Ce message n'a pas pu être remis à la personne ({attempts} essais)."
+MASKED_MESSAGE = (
+    "🔒 Message de la personne. Il contenait une donnée secrète : le robot l'a effacé et "
+    "vous montre le texte masqué.\n« {text} »"
+)
+MASKED_MEDIA = (
+    "🔒 La personne a envoyé un fichier dont la légende contenait une donnée secrète : le "
+    "robot l'a effacé. Légende masquée :\n« {text} »"
+)
+RELAY_DELAYED = (
+    "⏳ La personne envoie beaucoup de messages : les suivants arrivent avec un peu de retard "
+    "(Telegram limite à {per_minute} messages par minute dans un groupe). Rien n'est perdu."
+)
+STAFF_EDITED = (
+    "✏️ Une modification n'est pas transmise : la personne voit la première version. "
+    "Envoyez plutôt un nouveau message."
+)
+STAFF_UNKNOWN_COMMAND = (
+    "Commande inconnue. Dans le sujet d'un cas : /fiche <id> · /transferer · /liberer · "
+    "/clore. Partout : /charte."
+)
+STAFF_COMMAND_OUTSIDE_CASE = "Envoyez cette commande dans le sujet du cas."
 ENTRY_SENT = "📖 Fiche envoyée à la personne : {title}"
 ENTRY_UNKNOWN = "Je ne connais pas la fiche « {entry} ». Vérifiez son id (par exemple caf-compte)."
 ENTRY_MISSING_ID = "Donnez l'id de la fiche : /fiche caf-compte"

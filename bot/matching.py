@@ -56,15 +56,16 @@ MIN_TYPO_LENGTH = 4
 CORRECTED_WEIGHT = 0.6
 
 # Decision thresholds, tuned with bench/tune_matcher.py on tests/data/messages/.
-ANSWER_MIN = 0.52  # blended score of the best entry to answer at once
-ANSWER_MARGIN = 0.04  # ... and how far ahead of the second it must be
-ALONE_MIN = 0.5  # ... or this, when no other entry comes close
+ANSWER_MIN = 0.48  # blended score of the best entry to answer at once
+ANSWER_MARGIN = 0.03  # ... and how far ahead of the second it must be
+ALONE_MIN = 0.42  # ... or this, when no other entry comes close
 MIN_LEXICAL = 0.0  # share of the question's words an answered entry must know
-MIN_FUZZY = 0.6  # how alike its best phrasing must be
+MIN_FUZZY = 0.5  # how alike its best phrasing must be
 CLARIFY_MIN = 0.42  # below this nothing is good enough: fallback
 CLARIFY_SPREAD = 0.12  # candidates this close to the best are offered as choices
 MAX_CHOICES = 3
-BLEND_LEXICAL = 0.45  # weight of BM25 coverage; the rest is the fuzzy phrasing score
+EXACT = 0.999  # fuzzy score of a phrasing typed exactly (after normalisation)
+BLEND_LEXICAL = 0.6  # weight of BM25 coverage; the rest is the fuzzy phrasing score
 
 _stemmer = snowballstemmer.stemmer("french")
 
@@ -226,6 +227,11 @@ def decide(
     min_fuzzy: float = MIN_FUZZY,
 ) -> Match:
     """Turn ranked candidates into a decision. Parameters exist for threshold tuning."""
+    # A message that is, once normalised, exactly one entry's phrasing gets that entry:
+    # coordinators wrote that phrasing for it.
+    exact = [c for c in ranked if c.fuzzy >= EXACT]
+    if len(exact) == 1:
+        return Match(Kind.ANSWER, (exact[0],), exact[0].score)
     if not ranked or ranked[0].score < clarify_min:
         return Match(Kind.FALLBACK, (), ranked[0].score if ranked else 0.0)
     best = ranked[0]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.handoff_actions import Action as CaseAction
+
 
 class MediaKind(StrEnum):
     """Kinds of non-text messages a person may send."""
@@ -39,6 +41,14 @@ class Verb(StrEnum):
     HELPFUL = "y"  # arg: entry id -> "Ça m'aide"
     NOT_HELPFUL = "x"  # arg: entry id -> "Non"
     STEP = "s"  # arg: "<entry id>:<n>" -> next step of a long answer
+    # Asking for a person (bot/handoff_flow.py): nothing is shared before ASK_YES.
+    ASK_LAST = "hl"  # it is about my last question
+    ASK_THEME = "ht"  # arg: theme id -> it is about this theme
+    ASK_OTHER = "ho"  # it is about something else
+    ASK_PAIR = "hp"  # help with a website, an app, the phone -> pair-aidant
+    ASK_REFERENT = "hr"  # my personal situation -> référent
+    ASK_YES = "hy"  # arg: preview number -> "Oui, je transmets"
+    ASK_NO = "hn"  # "Non" (or cancel): nothing is shared, nothing is kept
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,10 @@ class Inbound:
     user: str
     text: str = field(default="", repr=False)
     action: Action | None = None
+    # Where it happened, for the handoff only: the chat to relay to (kept while a case is open)
+    # and the message to copy (never its text). None in a channel that cannot relay.
+    chat: int | None = field(default=None, repr=False)
+    message_id: int | None = None
     command: str | None = None
     media: MediaKind | None = None
     edited: bool = False
@@ -127,4 +141,14 @@ class HandoffRequested:
     crisis: str | None = None
 
 
-Outbound = Reply | DeleteIncoming | HandoffRequested
+@dataclass(frozen=True)
+class CaseActions:
+    """What the handoff service asks the channel to do (``bot/handoff_actions.py``), in order.
+
+    The engine passes them on untouched: only the channel knows how to copy a message.
+    """
+
+    actions: tuple[CaseAction, ...] = ()
+
+
+Outbound = Reply | DeleteIncoming | HandoffRequested | CaseActions

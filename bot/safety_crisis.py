@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.model import Phone
 from bot.normalize import Lexicon, fold
-from bot.safety_files import FileCheck
+from bot.safety_files import FileCheck, is_id
 from bot.safety_phrases import Phrase, PhraseError, Vocabulary
 from bot.yamlfile import LineDict
 
@@ -48,10 +48,9 @@ VERIFIED_NUMBERS = frozenset(
         "0805805817",
     }
 )
-_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _GROUP = re.compile(r"^[a-z0-9_-]+$")
 _HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
-_LONG_NUMBER = re.compile(r"\d(?:[ .]?\d){2,}")
+_NUMBER = re.compile(r"\d[\d .]*\d")
 _TOP_KEYS = ("spellings", "not_typos", "groups", "not_crisis", "crises")
 _CRISIS_KEYS = ("id", "title", "message", "phones", "patterns")
 _PHONE_KEYS = ("number", "label", "note")
@@ -76,6 +75,15 @@ class CrisisDetector:
     rules: tuple[tuple[CrisisCategory, tuple[Phrase, ...]], ...]
 
     def detect(self, text: str) -> CrisisCategory | None:
+        found = self._first_match(text)
+        return found[0] if found else None
+
+    def explain(self, text: str) -> tuple[str, str] | None:
+        """(category id, pattern) that fired: for tests and ``kb check``, never for logs."""
+        found = self._first_match(text)
+        return (found[0].id, found[1].source) if found else None
+
+    def _first_match(self, text: str) -> tuple[CrisisCategory, Phrase] | None:
         if not text:
             return None
         scan = self.vocabulary.scan(text)
@@ -84,18 +92,7 @@ class CrisisDetector:
         for category, phrases in self.rules:
             for phrase in phrases:
                 if scan.find(phrase) is not None:
-                    return category
-        return None
-
-    def explain(self, text: str) -> tuple[str, str] | None:
-        """(category id, pattern) that fired: for tests and ``kb check``, never for logs."""
-        scan = self.vocabulary.scan(text)
-        for idiom in self.idioms:
-            scan.blank(idiom)
-        for category, phrases in self.rules:
-            for phrase in phrases:
-                if scan.find(phrase) is not None:
-                    return category.id, phrase.source
+                    return category, phrase
         return None
 
 
@@ -135,23 +132,35 @@ def _spellings(check: FileCheck, data: LineDict) -> Lexicon:
 
 
 def _groups(check: FileCheck, data: LineDict) -> dict[str, list[str]]:
+    """Named word lists; an item "<autre>" brings in a group defined above it."""
     raw = data.get("groups") or {}
     if not isinstance(raw, LineDict):
         check.add(data.line_of("groups"), "« groups » doit être une liste « nom: [mots] »")
         return {}
     groups: dict[str, list[str]] = {}
     for name in raw:
+        where = f"groupe « {name} »"
         if not _GROUP.match(name):
-            check.add(raw.line_of(name), f"groupe « {name} » : nom en minuscules, sans espace")
-        words = check.strings(raw, name, f"groupe « {name} »")
-        for item in words:
-            if any(mark in item for mark in ("/", "<", ">", "...", "…", "?")):
+            check.add(raw.line_of(name), f"{where} : nom en minuscules, sans espace")
+        words: list[str] = []
+        for item in check.strings(raw, name, where):
+            inner = item[1:-1] if item.startswith("<") and item.endswith(">") else None
+            if inner is not None and inner in groups:
+                words.extend(groups[inner])
+            elif inner is not None:
                 check.add(
                     check.item_line(raw.line_of(name), item),
-                    f"groupe « {name} » : « {item} » : dans un groupe, une ligne = une façon "
-                    "de dire, sans / ? ... ni <groupe>",
+                    f"{where} : « {item} » : seul un groupe défini plus haut peut être repris",
                 )
-        groups[name] = [w for w in words if not any(m in w for m in "/<>?…")]
+            elif any(mark in item for mark in ("/", "<", ">", "...", "…", "?")):
+                check.add(
+                    check.item_line(raw.line_of(name), item),
+                    f"{where} : « {item} » : dans un groupe, une ligne = une façon de dire, "
+                    "sans / ? ni ...",
+                )
+            else:
+                words.append(item)
+        groups[name] = words
     return groups
 
 
@@ -206,14 +215,15 @@ def _phones(check: FileCheck, crisis: LineDict, where: str) -> tuple[Phone, ...]
 
 def _numbers_in_text(check: FileCheck, crisis: LineDict, key: str, where: str, text: str) -> None:
     """A number written in the message must be a verified one too ("Appelez le 3114")."""
-    for found in _LONG_NUMBER.finditer(text):
-        number = re.sub(r"[ .]", "", found.group())
-        if number not in VERIFIED_NUMBERS:
-            check.add(
-                crisis.line_of(key),
-                f"{where} : « {key} » cite « {found.group()} », qui n'est pas un numéro vérifié "
-                "(fiche de faits, section 15)",
-            )
+    for found in _NUMBER.finditer(text):
+        for part in re.split(r"[ .]{2,}|\. ", found.group()):
+            number = re.sub(r"[ .]", "", part)
+            if len(number) >= 3 and number not in VERIFIED_NUMBERS:
+                check.add(
+                    crisis.line_of(key),
+                    f"{where} : « {key} » cite « {part.strip()} », qui n'est pas un numéro "
+                    "vérifié (fiche de faits, section 15)",
+                )
 
 
 def load_crises(path: Path) -> tuple[tuple[CrisisCategory, ...], CrisisDetector]:
@@ -243,7 +253,7 @@ def load_crises(path: Path) -> tuple[tuple[CrisisCategory, ...], CrisisDetector]
             continue
         cid = check.text(crisis, "id", f"situation n°{number}")
         where = f"situation « {cid or number} »"
-        if cid and not _ID.match(cid):
+        if cid and not is_id(cid):
             check.add(crisis.line_of("id"), f"{where} : l'id s'écrit en minuscules-avec-tirets")
         if cid in seen:
             check.add(

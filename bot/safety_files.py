@@ -15,6 +15,37 @@ from rapidfuzz import process
 
 from bot.yamlfile import KnowledgeError, LineDict, Problem, display_path, load_yaml
 
+_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+_LABEL_CHARS = _ID_CHARS
+
+
+def is_id(text: str) -> bool:
+    """kebab-case: "arnaque-colis", "sans-abri" (checked without a regular expression)."""
+    return (
+        bool(text)
+        and set(text) <= _ID_CHARS
+        and not text.startswith("-")
+        and not text.endswith("-")
+        and "--" not in text
+    )
+
+
+def is_domain(text: str) -> bool:
+    """A bare domain name ("caf.fr", "caf.cnafmail.fr"), no scheme, path or space."""
+    labels = text.split(".")
+    return (
+        len(labels) >= 2
+        and labels[-1].isalpha()
+        and 2 <= len(labels[-1]) <= 24
+        and all(
+            0 < len(label) <= 63
+            and set(label) <= _LABEL_CHARS
+            and not label.startswith("-")
+            and not label.endswith("-")
+            for label in labels
+        )
+    )
+
 
 class FileCheck:
     """The problems found in one file, with the file's lines to locate list items."""

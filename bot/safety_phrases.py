@@ -118,14 +118,38 @@ def fast_fold(text: str) -> str:
     return " ".join(_REPEATS.sub(r"\1", _NON_WORD.sub(" ", low)).split())
 
 
-def _folded_words(text: str, spellings: Lexicon | None) -> list[str]:
+class Spellings:
+    """:meth:`bot.normalize.Lexicon.apply` as one regular expression (C speed, same result).
+
+    The variants are tried longest first at each word start, left to right, and a
+    replacement is never rewritten again, exactly like the lexicon; a property test checks
+    both agree.
+    """
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        variants = sorted(lexicon.replacements, key=lambda v: (-len(v.split()), -len(v), v))
+        self._pattern = (
+            re.compile(r"(?<!\S)(?:" + "|".join(re.escape(v) for v in variants) + r")(?!\S)")
+            if variants
+            else None
+        )
+
+    def apply(self, folded: str) -> str:
+        if self._pattern is None:
+            return folded
+        replacements = self.lexicon.replacements
+        return self._pattern.sub(lambda m: replacements[m.group()], folded)
+
+
+def _folded_words(text: str, spellings: Spellings | None) -> list[str]:
     folded = fast_fold(text)
     if spellings is not None:
         folded = spellings.apply(folded)
     return folded.split()
 
 
-def _words_of(text: str, spellings: Lexicon | None) -> list[str]:
+def _words_of(text: str, spellings: Spellings | None) -> list[str]:
     return [squash(w) for w in _folded_words(text, spellings)]
 
 
@@ -141,11 +165,11 @@ class Vocabulary:
         spellings: Lexicon | None = None,
         not_typos: Iterable[str] = (),
     ) -> None:
-        self.spellings = spellings
+        self.spellings = Spellings(spellings) if spellings is not None else None
         self._specs: list[tuple[str, bool]] = []
         self._ids: dict[tuple[str, bool], int] = {}
         self._lengths: dict[int, int] = {}  # letters as written, before squashing
-        self._not_typos = {w for t in not_typos for w in _words_of(t, spellings)}
+        self._not_typos = {w for t in not_typos for w in _words_of(t, self.spellings)}
         self._ready = False
         self._cache: dict[str, frozenset[int]] = {}
 
@@ -269,7 +293,7 @@ class Vocabulary:
             if not self._ready:
                 self._prepare()
             found = self._lookup(squash(word))
-            if not word.isalpha():
+            if not (word.isalpha() or (word.isdigit() and len(word) <= 3)):
                 return found
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()

@@ -16,21 +16,21 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from bot.normalize import fold
-from bot.safety_files import FileCheck
+from bot.safety_files import FileCheck, is_domain, is_id
 from bot.safety_links import Address, find_addresses, registrable
 from bot.safety_phrases import Phrase, PhraseError, Scan, Vocabulary
 from bot.yamlfile import LineDict
 
 DEFAULT_ENTRY = "arnaque-message-suspect"
 MAX_REASONS = 5
-_DOMAIN = re.compile(r"^(?:\*\.)?[a-z0-9](?:[a-z0-9-]{0,62}\.)+[a-z]{2,24}$")
-_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # "1,99 €", "2.99EUR", "0,99 euros": the small fee that steals a card.
 _SMALL_FEE = re.compile(r"(?<![\d,.])(\d{1,2})[,.](\d\d) ?(?:€|eur\b|euros?\b)", re.IGNORECASE)
 _FEE_LIMIT = 10
-_PAY_WORDS = (
-    "payer/paiement/regler/reglement/frais/acquitter/debloquer/reexpedition/reprogrammer/"
-    "reglez/payez/montant/payant/payable/cout"
+# A small amount is a trap only when the message asks to pay it: "Votre remboursement de
+# 2,50 €" or "un paiement de 1,20 €" from ameli or the Caf must not count.
+_PAY = (
+    "payer/payez/regler/reglez/acquitter/debloquer/reexpedition/reprogrammer/reprogrammez",
+    "frais de livraison/port/douane/dossier/envoi/expedition/traitement/reexpedition/stockage",
 )
 # Wording of a message someone received rather than wrote ("Votre colis…", "Cliquez…").
 _NOTICE = (
@@ -131,7 +131,7 @@ class ScamChecker:
         self.questions = questions
         self.vocabulary = vocabulary or Vocabulary()
         self.notice = tuple(self.vocabulary.compile(p) for p in _NOTICE)
-        self.pay = self.vocabulary.compile(_PAY_WORDS)
+        self.pay = tuple(self.vocabulary.compile(p) for p in _PAY)
         self.official = frozenset(site.domain for site in sites)
         # Words an imitation uses ("ameli" in "ameli-renouvellement.com"): short ones must be
         # a whole part of the address ("caf" in "caf-fr.info", not in "cafe.fr").
@@ -242,7 +242,7 @@ class ScamChecker:
 
     def _small_fee(self, text: str, scan: Scan) -> bool:
         small = any(int(m.group(1)) < _FEE_LIMIT for m in _SMALL_FEE.finditer(text))
-        return small and scan.find(self.pay) is not None
+        return small and any(scan.find(p) is not None for p in self.pay)
 
     def _verdict(
         self, judged: list[_Judgement], signs: list[Sign], *, fee: bool, question: bool
@@ -298,7 +298,7 @@ def _sites(check: FileCheck, data: LineDict) -> tuple[OfficialSite, ...]:
         check.keys(item, _DOMAIN_KEYS, "domains")
         domain = check.text(item, "domain", "domains").lower()
         where = f"site « {domain} »"
-        if domain and not _DOMAIN.match(domain):
+        if domain and not is_domain(domain.removeprefix("*.")):
             check.add(
                 item.line_of("domain"),
                 f"{where} : écrivez seulement le nom du site (caf.fr), "
@@ -312,7 +312,7 @@ def _sites(check: FileCheck, data: LineDict) -> tuple[OfficialSite, ...]:
             )
         seen.setdefault(domain, item.line_of("domain"))
         entry = check.text(item, "entry", where, required=False) or None
-        if entry and not _ID.match(entry):
+        if entry and not is_id(entry):
             check.add(
                 item.line_of("entry"), f"{where} : « entry » est un id de fiche (arnaque-colis)"
             )
@@ -327,9 +327,20 @@ def _sites(check: FileCheck, data: LineDict) -> tuple[OfficialSite, ...]:
     return tuple(sites)
 
 
+def _items(check: FileCheck, data: LineDict, key: str) -> list[object]:
+    """The list under ``key`` ([] when absent), or a problem when it is not a list."""
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        check.add(data.line_of(key), f"« {key} » doit être une liste (- ...)")
+        return []
+    return value
+
+
 def _senders(check: FileCheck, data: LineDict) -> tuple[SenderRule, ...]:
     rules: list[SenderRule] = []
-    for item in data.get("senders") or ():
+    for item in _items(check, data, "senders"):
         if not isinstance(item, LineDict):
             check.add(
                 data.line_of("senders"), "« senders » : {name: ..., words: [...], domains: [...]}"
@@ -339,7 +350,7 @@ def _senders(check: FileCheck, data: LineDict) -> tuple[SenderRule, ...]:
         name = check.text(item, "name", "senders")
         domains = [d.lower() for d in check.strings(item, "domains", f"expéditeur « {name} »")]
         for domain in domains:
-            if not _DOMAIN.match(domain) or domain.startswith("*"):
+            if not is_domain(domain):
                 check.add(
                     item.line_of("domains"),
                     f"expéditeur « {name} » : domaine « {domain} » mal écrit",
@@ -370,7 +381,7 @@ def _compile(
 
 def _signs(check: FileCheck, data: LineDict, vocabulary: Vocabulary) -> tuple[Sign, ...]:
     signs: list[Sign] = []
-    for item in data.get("signs") or ():
+    for item in _items(check, data, "signs"):
         if not isinstance(item, LineDict):
             check.add(data.line_of("signs"), "« signs » : chaque signe s'écrit « - id: ... »")
             continue
@@ -379,7 +390,7 @@ def _signs(check: FileCheck, data: LineDict, vocabulary: Vocabulary) -> tuple[Si
         where = f"signe « {sid} »"
         reason = check.text(item, "reason", where, limit=200)
         entry = check.text(item, "entry", where, required=False) or None
-        if entry and not _ID.match(entry):
+        if entry and not is_id(entry):
             check.add(
                 item.line_of("entry"), f"{where} : « entry » est un id de fiche (arnaque-colis)"
             )

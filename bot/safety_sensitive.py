@@ -203,6 +203,8 @@ _ID_CUE = re.compile(
 _TOKEN = re.compile(r"\S+")
 _EDGE = "\"'«»“”‘’()[]<>"
 _TRAILING = ".,;:!?)»\"'”’…"
+# "mdp : ******" or text we already masked: nothing left to hide.
+_HIDDEN = frozenset(MASK + "*xX.")
 _CONNECTORS = {"est", "c est", "cest", "c", "ces", "sont", "is", "etait", "ce", "sera", "ets"}
 # Words after "mon mot de passe est / c'est" that describe it instead of being it.
 _NOT_SECRET = set(
@@ -302,7 +304,7 @@ def _secret_after(text: str, pos: int) -> tuple[int, int] | None:
             continue
         if connector:
             first = folded.split()[0] if folded else ""
-            if len(word) < 4 or first in _NOT_SECRET:
+            if len(word) < 4 or first in _NOT_SECRET or set(word) <= _HIDDEN:
                 return None
             end = b
             # "soleil 2024": a number right after the word belongs to the password.

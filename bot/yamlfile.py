@@ -76,6 +76,23 @@ _LineLoader.add_constructor(
 )
 
 
+class _ImpossibleDate(yaml.constructor.ConstructorError):
+    """A value shaped like a date that is no date (2026-13-01, 2026-02-30)."""
+
+
+def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> object:
+    """PyYAML raises a bare ValueError for an impossible date, which has no line: add it."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        raise _ImpossibleDate(
+            None, None, f"une date est impossible (« {node.value} »)", node.start_mark
+        ) from None
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)  # type: ignore[arg-type]
+
+
 def display_path(path: Path) -> str:
     """The path as a coordinator knows it: relative to the working folder when possible."""
     try:
@@ -102,6 +119,18 @@ def load_yaml(path: Path) -> Any:
         raise KnowledgeError([Problem(shown, 1, f"fichier illisible ({exc.strerror})")]) from None
     try:
         return yaml.load(text, Loader=_LineLoader)
+    except _ImpossibleDate as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        raise KnowledgeError(
+            [
+                Problem(
+                    shown,
+                    line,
+                    f"{exc.problem} : écrivez une vraie date, année-mois-jour, "
+                    "par exemple 2026-11-23",
+                )
+            ]
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

@@ -399,11 +399,12 @@ def test_all_checks_on_a_long_message_are_quick(rules: SafetyRules) -> None:
         "marche plus et la caf m'a envoyé un code 123456. Mon numéro est 06 12 34 56 78. "
     )
     text = (sample * 40)[:4096]
-    rounds = 50
-    start = time.perf_counter()
-    for _ in range(rounds):
-        rules.detect_crisis(text)
-        mask_sensitive(text, find_sensitive(text))
-        rules.check_scam(text)
-    elapsed = (time.perf_counter() - start) / rounds * 1000
-    print(f"\ntoutes les vérifications sur 4096 signes : {elapsed:.2f} ms")
+    best = float("inf")
+    for _ in range(5):  # the best of five rounds: shared test machines are noisy
+        start = time.perf_counter()
+        for _ in range(20):
+            rules.detect_crisis(text)
+            mask_sensitive(text, find_sensitive(text))
+            rules.check_scam(text)
+        best = min(best, (time.perf_counter() - start) / 20 * 1000)
+    print(f"\ntoutes les vérifications sur 4096 signes : {best:.2f} ms (meilleur de 5 tours)")

@@ -60,6 +60,12 @@ def test_an_unknown_group_is_reported_at_its_pattern(knowledge: Path) -> None:
     _only(_problems(knowledge), path, line, "groupe <copains> inconnu", "partenaire")
 
 
+def test_a_group_can_only_reuse_a_group_defined_above(knowledge: Path) -> None:
+    path = knowledge / "crises.yaml"
+    line = _edit(path, "    - <frapper>\n", "    - <frapper>\n    - <medicament>\n") + 1
+    _only(_problems(knowledge), path, line, "« <medicament> »", "défini plus haut")
+
+
 def test_a_regular_expression_is_refused_with_a_hint(knowledge: Path) -> None:
     path = knowledge / "crises.yaml"
     line = _edit(path, "      - plutôt mourir/crever\n", "      - plutot (mourir|crever)\n")

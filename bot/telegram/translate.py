@@ -24,7 +24,17 @@ MAX_ACTION_ARG_BYTES = MAX_CALLBACK_DATA_BYTES - len(f"{CALLBACK_VERSION}|x|")
 """An entry or theme id must fit in 59 bytes (``"<id>:<n>"`` for a step)."""
 
 _VERBS = {verb.value: verb for verb in Verb}
-_VERBS_WITH_ARG = frozenset({Verb.THEME, Verb.ENTRY, Verb.HELPFUL, Verb.NOT_HELPFUL, Verb.STEP})
+_VERBS_WITH_ARG = frozenset(
+    {
+        Verb.THEME,
+        Verb.ENTRY,
+        Verb.HELPFUL,
+        Verb.NOT_HELPFUL,
+        Verb.STEP,
+        Verb.ASK_THEME,
+        Verb.ASK_YES,
+    }
+)
 # Ids are kebab-case; a step adds ":<n>". Anything else did not come from us.
 _ARG_SHAPE = re.compile(r"[a-z0-9][a-z0-9_-]*(:[0-9]{1,3})?")
 
