@@ -49,6 +49,9 @@ _K1 = 1.2
 _B = 0.5
 # How many BM25 candidates get fuzzy scoring: keeps the per-query cost bounded.
 TOP_CANDIDATES = 12
+# A word found in more entries than this share (and this count) is "common": see _lexical.
+COMMON_SHARE = 0.05
+COMMON_MIN_DF = 50
 # A typo is corrected to a known word only when it is this close (rapidfuzz ratio, 0-100).
 TYPO_CUTOFF = 80
 MIN_TYPO_LENGTH = 4
@@ -139,7 +142,8 @@ class Matcher:
             lengths.append(len(weights))
         n = max(len(kb.entries), 1)
         self._avg_len = (sum(lengths) / n) or 1.0
-        self._lengths = lengths
+        self._norms = [_K1 * (1 - _B + _B * length / self._avg_len) for length in lengths]
+        self._common_df = max(COMMON_MIN_DF, int(COMMON_SHARE * n))
         self._postings = {t: tuple(p.items()) for t, p in postings.items()}
         self._idf = {
             t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()
@@ -147,16 +151,28 @@ class Matcher:
         # A word nobody in the base uses counts as rare: it lowers coverage.
         self._unknown_idf = math.log(1 + (n + 0.5) / 0.5)
         self._vocabulary = sorted(words)
+        by_start: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for w in self._vocabulary:
+            by_start[(w[0], len(w))].append(w)
+        self._words_by_start = dict(by_start)
         self._stem_of_word = {w: stem(w) for w in self._vocabulary}
         self._correct = lru_cache(maxsize=20_000)(self._correct_uncached)
 
     def _correct_uncached(self, word: str) -> str | None:
-        """The known word closest to an unknown one, if it is a plausible typo."""
+        """The known word closest to an unknown one, if it is a plausible typo.
+
+        Only words with the same first letter and a length that could reach the cutoff are
+        compared: people rarely miss the first letter, and this keeps a large base fast.
+        """
         if len(word) < MIN_TYPO_LENGTH or word.isdigit():
             return None
-        found = process.extractOne(
-            word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
-        )
+        spread = len(word) // 2 + 1
+        pool = [
+            w
+            for length in range(len(word) - spread, len(word) + spread + 1)
+            for w in self._words_by_start.get((word[0], length), ())
+        ]
+        found = process.extractOne(word, pool, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
         return found[0] if found else None
 
     def query_terms(self, normalised: str) -> dict[str, float]:
@@ -181,12 +197,19 @@ class Matcher:
             return {}
         best_possible = sum(self._idf.get(t, self._unknown_idf) for t in terms) * (_K1 + 1)
         scores: dict[int, float] = defaultdict(float)
-        for term, weight in terms.items():
-            idf = self._idf.get(term)
-            if idf is None:
-                continue
-            for idx, tf in self._postings[term]:
-                norm = _K1 * (1 - _B + _B * self._lengths[idx] / self._avg_len)
+        # Rare words first: they find the candidates. A word used by a large share of the
+        # base ("caf" in a big base) then only re-scores those candidates instead of walking
+        # thousands of postings; this keeps a query's cost sub-linear in the base size.
+        known = sorted(
+            (t for t in terms if t in self._idf), key=self._idf.__getitem__, reverse=True
+        )
+        for term in known:
+            idf, weight = self._idf[term], terms[term]
+            postings = self._postings[term]
+            if scores and len(postings) > self._common_df:
+                postings = [(idx, tf) for idx, tf in postings if idx in scores]
+            for idx, tf in postings:
+                norm = self._norms[idx]
                 scores[idx] += weight * idf * tf * (_K1 + 1) / (tf + norm)
         return {idx: min(s / best_possible, 1.0) for idx, s in scores.items()}
 

@@ -82,6 +82,24 @@ MIGRATIONS: tuple[str, ...] = (
         accepted_at TEXT NOT NULL
     );
     """,
+    # 3: coordinators' tools. Questions the bot could not answer, kept only when
+    # RELAIS_MANQUES=1: masked text, the day, no person, no time, no order (WITHOUT ROWID and
+    # merged per day), 30 days at most (bot/manques.py). The staff's notice to people.
+    """
+    CREATE TABLE missed_questions (
+        day      TEXT NOT NULL,             -- 2026-11-23; never a time
+        question TEXT NOT NULL,             -- masked by the sensitive-data guard
+        times    INTEGER NOT NULL DEFAULT 1, -- asked this many times that day
+        PRIMARY KEY (day, question)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE announcement (
+        id     INTEGER PRIMARY KEY CHECK (id = 1), -- one notice at a time
+        text   TEXT NOT NULL,                      -- written by a coordinator (/annonce)
+        until  TEXT NOT NULL,                      -- last day it is shown, 2026-12-03
+        set_at TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -115,6 +133,9 @@ class Store:
         db = await aiosqlite.connect(str(path))
         try:
             await db.execute("PRAGMA journal_mode=WAL")
+            # In WAL mode NORMAL is safe against corruption and survives a crash of Relais;
+            # only a power cut may lose the last commits. It saves an fsync per message.
+            await db.execute("PRAGMA synchronous=NORMAL")
             await db.execute("PRAGMA foreign_keys=ON")
             await db.execute("PRAGMA busy_timeout=5000")
             # Deleted rows are overwritten, not left readable in free pages.
@@ -529,6 +550,53 @@ class Store:
             await self._db.commit()
             await self.checkpoint()
         return cases, relays
+
+    # --- coordinators' tools (migration 3): missed questions, announcement ------------------
+
+    async def keep_missed(self, day: str, question: str) -> None:
+        """Keep one masked question the bot could not answer (same text, same day: merged)."""
+        await self._db.execute(
+            "INSERT INTO missed_questions (day, question) VALUES (?, ?) "
+            "ON CONFLICT (day, question) DO UPDATE SET times = times + 1",
+            (day, question),
+        )
+        await self._db.commit()
+
+    async def missed_questions(self, since: str) -> list[tuple[str, str, int]]:
+        """(day, question, times) kept since ``since`` (inclusive)."""
+        async with self._db.execute(
+            "SELECT day, question, times FROM missed_questions WHERE day >= ? "
+            "ORDER BY day, question",
+            (since,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+    async def purge_missed(self, before: str) -> int:
+        """Erase missed questions of days before ``before``; the erasing is real (checkpoint)."""
+        cursor = await self._db.execute("DELETE FROM missed_questions WHERE day < ?", (before,))
+        await self._db.commit()
+        if cursor.rowcount:
+            await self.checkpoint()
+        return cursor.rowcount
+
+    async def set_announcement(self, text: str, until: dt.date, now: dt.datetime) -> None:
+        await self._db.execute(
+            "INSERT INTO announcement (id, text, until, set_at) VALUES (1, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET text = excluded.text, until = excluded.until, "
+            "set_at = excluded.set_at",
+            (text, until.isoformat(), _ts(now)),
+        )
+        await self._db.commit()
+
+    async def clear_announcement(self) -> bool:
+        return await self._change("DELETE FROM announcement", ())
+
+    async def announcement(self) -> tuple[str, dt.date] | None:
+        """(text, last day) of the notice set with /annonce, if any."""
+        async with self._db.execute("SELECT text, until FROM announcement") as cursor:
+            row = await cursor.fetchone()
+        return (str(row[0]), dt.date.fromisoformat(str(row[1]))) if row else None
 
     async def checkpoint(self) -> None:
         """Copy the write-ahead log into the database and empty it.
