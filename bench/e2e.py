@@ -68,7 +68,10 @@ def bare_echo_application(api: FakeBotApi) -> Application:
 
 
 async def drive(
-    application: Application, api: FakeBotApi, people: list[Person], texts: list[str],
+    application: Application,
+    api: FakeBotApi,
+    people: list[Person],
+    texts: list[str],
     messages: int,
 ) -> float:
     """Queue every update, then wait until each has been answered; return updates/second."""
@@ -130,8 +133,10 @@ async def main_async(people: int, messages: int, runs: int) -> None:
     echo_rate = await best_of(runs, lambda: run_echo(people, messages, texts))
     relais_rate = await best_of(runs, lambda: run_relais(people, messages, texts))
     total = people * messages
-    print(f"\n## End to end: {people} people x {messages} messages = {total} updates "
-          f"(best of {runs})\n")
+    print(
+        f"\n## End to end: {people} people x {messages} messages = {total} updates "
+        f"(best of {runs})\n"
+    )
     print("| bot | updates/s | ms per update |")
     print("|---|---:|---:|")
     for name, rate in (("bare PTB echo bot", echo_rate), ("Relais full pipeline", relais_rate)):

@@ -43,13 +43,11 @@ def main() -> None:
 
 def reblend(cands: list[Candidate], blend: float) -> list[Candidate]:
     """The same candidates scored with another lexical/fuzzy blend."""
-    out = [
-        dataclasses.replace(c, score=blend * c.lexical + (1 - blend) * c.fuzzy) for c in cands
-    ]
+    out = [dataclasses.replace(c, score=blend * c.lexical + (1 - blend) * c.fuzzy) for c in cands]
     return sorted(out, key=lambda c: c.score, reverse=True)
 
 
-def search(ranked, blend, best):  # noqa: ANN001, ANN201 - a local helper
+def search(ranked, blend, best):
     n_out = sum(i.expected == OUT_OF_SCOPE for i, _ in ranked)
     grid = itertools.product(
         [x / 100 for x in range(44, 66, 2)],  # answer_min
@@ -88,20 +86,29 @@ def search(ranked, blend, best):  # noqa: ANN001, ANN201 - a local helper
             continue  # the product promise: out-of-scope questions are declined
         score = right + declined + 0.4 * clarify - 3 * wrong
         if best is None or score > best[0]:
-            best = (score, blend, (answer_min, margin, clarify_min, alone_min, min_lexical,
-                    min_fuzzy), right, wrong, clarify, declined)
+            best = (
+                score,
+                blend,
+                (answer_min, margin, clarify_min, alone_min, min_lexical, min_fuzzy),
+                right,
+                wrong,
+                clarify,
+                declined,
+            )
     return best
 
 
-def report(items, best) -> None:  # noqa: ANN001 - a local helper
+def report(items, best) -> None:
     n_entries = sum(i.expected != OUT_OF_SCOPE for i in items)
     n_out = len(items) - n_entries
     _, blend, params, right, wrong, clarify, declined = best
     answer_min, margin, clarify_min, alone_min, min_lexical, min_fuzzy = params
     print(f"messages: {n_entries} entry questions, {n_out} out of scope")
-    print(f"best: BLEND_LEXICAL={blend} ANSWER_MIN={answer_min} ANSWER_MARGIN={margin} "
-          f"CLARIFY_MIN={clarify_min} ALONE_MIN={alone_min} MIN_LEXICAL={min_lexical} "
-          f"MIN_FUZZY={min_fuzzy}")
+    print(
+        f"best: BLEND_LEXICAL={blend} ANSWER_MIN={answer_min} ANSWER_MARGIN={margin} "
+        f"CLARIFY_MIN={clarify_min} ALONE_MIN={alone_min} MIN_LEXICAL={min_lexical} "
+        f"MIN_FUZZY={min_fuzzy}"
+    )
     print(
         f"  right answers {right}/{n_entries} ({right / n_entries:.1%}), wrong {wrong}, "
         f"clarified with the right choice {clarify}, out of scope declined {declined}/{n_out}"

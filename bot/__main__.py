@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from bot import texts
 from bot.config import ConfigError, Settings
@@ -25,8 +26,13 @@ from bot.knowledge import Knowledge
 from bot.lint import DEFAULT_MAX_AGE_DAYS, ERROR, LintOptions, check_folder, summary
 from bot.model import Action, Button, Inbound, Reply
 from bot.reports_cli import REPORT_COMMANDS, add_report_commands, run_report_command
+from bot.staff import DEFAULT_TIMEZONE
 from bot.yamlfile import KnowledgeError
 
+LOAD_FIRST = (
+    "Les fichiers ne se lisent pas encore : corrigez ces erreurs d'abord, les autres "
+    "vérifications (questions, longueurs, liens, dates) se feront ensuite."
+)
 NO_TOKEN_HELP = (
     "Pas de jeton Telegram (RELAIS_TOKEN) : je lance l'essai dans le terminal.\n"
     "Pour le vrai robot : sur Telegram, écrivez à @BotFather, envoyez /newbot, puis mettez le "
@@ -121,18 +127,21 @@ def kb_check(
     today: dt.date | None = None,
 ) -> int:
     """Check the knowledge files (``bot/lint.py``); exit code 1 when there is an error."""
-    options = LintOptions(today=today or dt.date.today(), max_age_days=max_age_days)
+    today = today or dt.datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
+    options = LintOptions(today=today, max_age_days=max_age_days)
     problems = check_folder(folder, options)
     for problem in problems:
         icon = "❌" if problem.severity == ERROR else "⚠️"
         print(f"{icon} {problem}", file=out)
     entries = None
-    if not any(p.severity == ERROR for p in problems):
+    try:
         knowledge = Knowledge.load(folder)
-        kb = knowledge.kb
-        entries = len(kb.entries)
+    except KnowledgeError:
+        print(LOAD_FIRST, file=out)
+    else:
+        entries = len(knowledge.kb.entries)
         print(
-            f"{entries} fiches dans {len(kb.themes)} thèmes, "
+            f"{entries} fiches dans {len(knowledge.kb.themes)} thèmes, "
             f"{len(knowledge.safety.crises)} situations de crise.",
             file=out,
         )

@@ -21,6 +21,7 @@ MAX_RETENTION_DAYS = 365
 # A Telegram token looks like "123456789:AA…" (the id, a colon, 35 url-safe characters).
 _TOKEN_SHAPE = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,}$")
 MIN_SECRET_LENGTH = 16
+_YES = frozenset({"1", "oui", "yes", "true", "on"})
 
 
 class ConfigError(Exception):
@@ -38,6 +39,12 @@ class Settings:
     knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
     staff_config: Path | None = None
     retention_days: int = DEFAULT_RETENTION_DAYS
+    # Keep the questions the bot could not answer (masked, no person, 30 days): off unless
+    # the team decided it (RELAIS_MANQUES=1), see docs/donnees.md.
+    keep_missed: bool = False
+    # Who a person can ask about their data (/confidentialite), e.g. the structure's DPO
+    # e-mail (RELAIS_CONTACT_DONNEES). None: "votre référent ou la structure qui vous accompagne".
+    data_contact: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -55,6 +62,8 @@ class Settings:
             knowledge_dir=Path(env.get("RELAIS_KNOWLEDGE", "").strip() or DEFAULT_KNOWLEDGE_DIR),
             staff_config=Path(staff) if staff else None,
             retention_days=_retention_days(env.get("RELAIS_RETENTION_DAYS", "")),
+            keep_missed=env.get("RELAIS_MANQUES", "").strip().lower() in _YES,
+            data_contact=env.get("RELAIS_CONTACT_DONNEES", "").strip() or None,
         )
 
     def check_for_telegram(self) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot import handoff_texts, texts
+from bot.flood import Flood, FloodGuard
 from bot.handoff import HandoffService
 from bot.handoff_flow import FLOW_VERBS, HandoffFlow
 from bot.intents import Intent, detect_intent, is_emoji_only
@@ -152,6 +153,10 @@ class Sessions:
         self._items: OrderedDict[str, Session] = OrderedDict()
 
     def get(self, user: str, now: float) -> Session:
+        # Sessions are ordered by last use: the idle ones are dropped from the front, so a
+        # question is not kept in memory past the hour even if the person never comes back.
+        while self._items and now - next(iter(self._items.values())).seen > self._ttl:
+            self._items.popitem(last=False)
         session = self._items.get(user)
         if session is None or now - session.seen > self._ttl:
             session = Session(seen=now)
@@ -164,6 +169,10 @@ class Sessions:
 
     def forget(self, user: str) -> None:
         self._items.pop(user, None)
+
+    def __contains__(self, user: object) -> bool:
+        """Whether something about ``user`` is in memory (for /mesdonnees)."""
+        return user in self._items
 
     def __len__(self) -> int:
         return len(self._items)
@@ -188,11 +197,14 @@ class Engine:
         sessions: Sessions | None = None,
         clock: Any = time.monotonic,
         handoff: HandoffService | None = None,
+        flood: FloodGuard | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.store = store
         self.sessions = sessions or Sessions()
         self._clock = clock
+        # One person sending very many messages is slowed down (bot/flood.py).
+        self.flood = flood or FloodGuard(clock=clock)
         # Asking for a person, and relaying while a case is open (bot/handoff_flow.py).
         self.flow = HandoffFlow(handoff, clock=clock)
 
@@ -202,6 +214,8 @@ class Engine:
         knowledge = self.knowledge.current  # one snapshot for the whole update
         if inbound.action is not None:
             return await self._on_action(knowledge, session, inbound)
+        if (slowed := await self._slow_down(knowledge, inbound)) is not None:
+            return slowed
         if inbound.command is not None:
             return await self._on_command(knowledge, session, inbound)
         # --- handoff: while a case is open, the team answers, not the bot ---
@@ -462,8 +476,6 @@ class Engine:
             return None
         if not await self.flow.has_open_case(inbound.user):
             return None
-        if inbound.edited:  # a copy cannot be changed: say so rather than lose the change
-            return [Reply(handoff_texts.EDITED_DURING_CASE)]
         decision = decide(knowledge, inbound.text) if inbound.text.strip() else None
         out: list[Outbound] = []
         if decision is not None and decision.crisis is not None:
@@ -475,11 +487,35 @@ class Engine:
         if decision is not None and decision.sensitive:
             await self._count("sensitive", ",".join(decision.sensitive))
             out += [DeleteIncoming(), Reply(texts.SENSITIVE_WARNING)]
-            return out + await self.flow.relay_masked(inbound, decision.masked_text)
+            if not inbound.edited:
+                out += await self.flow.relay_masked(inbound, decision.masked_text)
+            return out
+        if inbound.edited:  # a copy cannot follow an edit: say so rather than lose it silently
+            return [*out, Reply(handoff_texts.EDITED_DURING_CASE)]
         relayed = await self.flow.relay(inbound)
         if relayed is None and not out:  # the case closed meanwhile: answer as usual
             return None
         return out + (relayed or [])
+
+    async def _slow_down(self, knowledge: Knowledge, inbound: Inbound) -> list[Outbound] | None:
+        """Past the flood limit: one kind notice, then silence; None: answer as usual.
+
+        Button presses are not counted (a person finding their way taps fast). Safety comes
+        first: a crisis or a secret is handled as usual, and so is a message to an open case.
+        """
+        verdict = self.flood.take(inbound.user)
+        if verdict is Flood.OK:
+            return None
+        text = inbound.text
+        if text.strip() and (knowledge.safety.detect_crisis(text) or find_sensitive(text)):
+            return None
+        if await self.flow.has_open_case(inbound.user):
+            return None
+        if verdict is Flood.QUIET:
+            return []
+        self.flood.pause(inbound.user)
+        await self._count("flood")
+        return [Reply(texts.FLOOD_PAUSE)]
 
     async def _count(self, name: str, key: str = "") -> None:
         """Counting is secondary: a failure is logged, the person still gets the answer."""

@@ -54,11 +54,11 @@ ASK_KIND = (
     "💻 Pour utiliser un site, une appli ou le téléphone : un·e pair-aidant·e vous aide. "
     "C'est une personne formée, qui a connu les mêmes difficultés.\n"
     "\n"
-    "🏠 Pour votre situation personnelle (un dossier, de l'argent, le logement, la famille) : "
+    "👤 Pour votre situation personnelle (un dossier, de l'argent, le logement, la famille) : "
     "un·e référent·e vous aide. C'est un travailleur social."
 )
 BUTTON_ASK_PAIR = "💻 Un site, une appli, le téléphone"
-BUTTON_ASK_REFERENT = "🏠 Ma situation personnelle"
+BUTTON_ASK_REFERENT = "👤 Ma situation personnelle"
 PREVIEW_INTRO = "Voici exactement ce que la personne de l'équipe verra :"
 PREVIEW_FOOTER = (
     "Votre nom, votre numéro de téléphone et votre compte Telegram ne sont pas transmis. "

@@ -74,7 +74,7 @@ def load_jargon(folder: Path) -> tuple[JargonWord, ...]:
         line = item.line if isinstance(item, LineDict) else 1
         if not isinstance(item, LineDict) or not _text(item.get("word")):
             problems.append(
-                Problem(shown, line, "chaque mot s'écrit « - word: … » suivi de « explanation: … »")
+                Problem(shown, line, "chaque mot s'écrit « - word: … » puis « explanation: … »")
             )
             continue
         unknown = [k for k in item if k not in _KEYS]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot.announcement import load_announcement_file
 from bot.dialogue import decide
 from bot.jargon import JargonWord, first_unexplained, load_jargon, paragraphs, plain
 from bot.kb import Entry
@@ -68,6 +69,10 @@ def check_folder(folder: Path, options: LintOptions) -> list[Problem]:
     except KnowledgeError as exc:
         problems.extend(exc.problems)
         jargon = ()
+    try:
+        load_announcement_file(folder)
+    except KnowledgeError as exc:
+        problems.extend(exc.problems)
     if knowledge is not None:
         problems.extend(lint_knowledge(knowledge, options, jargon))
     return problems
@@ -138,7 +143,7 @@ def _phrasings(knowledge: Knowledge, entry: Entry, places: Places) -> Iterator[P
                 entry,
                 line,
                 f"la question « {question} » mène à la fiche '{decision.entry}' : "
-                "changez-la ou retirez-la, ou rendez les mots-clés des deux fiches plus différents",
+                "changez-la ou retirez-la, ou rendez les mots-clés des deux fiches différents",
                 ERROR,
             )
         elif decision.kind == "clarify":
@@ -197,15 +202,16 @@ def _start(sentence: str, words: int = 6) -> str:
 
 
 def _jargon(entry: Entry, jargon: tuple[JargonWord, ...], places: Places) -> Iterator[Problem]:
-    """A jargon word must be explained in the paragraph where a person first meets it."""
-    blocks = [entry.title, *paragraphs(entry.answer), *entry.steps]
+    """A jargon word must be explained in the paragraph where a person first meets it.
+
+    The title is left out: it is a button label, and the answer right below explains.
+    """
+    blocks = [*paragraphs(entry.answer), *entry.steps]
     for word in jargon:
         block = first_unexplained(word, blocks)
         if block is None:
             continue
-        field = "title" if block == entry.title else "answer"
-        if block in entry.steps:
-            field = "steps"
+        field = "steps" if block in entry.steps else "answer"
         found = word.pattern().search(plain(block))
         snippet = block[found.start() : found.end()] if found else word.word
         yield _problem(

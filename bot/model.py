@@ -80,9 +80,10 @@ class Inbound:
     text: str = field(default="", repr=False)
     action: Action | None = None
     # Where it happened, for the handoff only: the chat to relay to (kept while a case is open)
-    # and the message to copy (never its text). None in a channel that cannot relay.
-    chat: int | None = field(default=None, repr=False)
-    message_id: int | None = None
+    # and the message to copy (never its text). None in a channel that cannot relay. Not part
+    # of equality: two Inbounds are equal when the person did the same thing.
+    chat: int | None = field(default=None, repr=False, compare=False)
+    message_id: int | None = field(default=None, compare=False)
     command: str | None = None
     media: MediaKind | None = None
     edited: bool = False

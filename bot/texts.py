@@ -29,6 +29,10 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("menu", "Voir les thèmes"),
     ("aide", "Comment ça marche"),
     ("humain", "Parler à une personne"),
+    ("effacer", "Effacer nos messages récents"),
+    ("oublier", "Effacer tout ce que le robot garde sur moi"),
+    ("mesdonnees", "Voir ce que le robot garde sur moi"),
+    ("confidentialite", "Vie privée : tout savoir"),
 )
 
 WELCOME = (
@@ -42,7 +46,9 @@ WELCOME = (
     "📋 Ou appuyez sur « Menu » pour voir les thèmes.\n"
     "🙋 Une personne de l'équipe peut aussi vous aider.\n"
     "\n"
-    "🔒 Je ne garde pas vos messages. N'envoyez jamais vos mots de passe ni vos codes."
+    "🔒 Je ne garde pas vos messages. N'envoyez jamais vos mots de passe ni vos codes.\n"
+    "🧹 /effacer efface nos messages, /oublier tout ce que je sais de vous. "
+    "/mesdonnees montre ce que je garde, /confidentialite explique tout."
 )
 
 HELP = (
@@ -125,6 +131,13 @@ GROUP_ONLY_PRIVATE = (
 TECHNICAL_PROBLEM = (
     "Désolé, un problème technique m'empêche de répondre. 🛠️\n"
     "Réessayez dans un moment, ou demandez à parler à une personne."
+)
+# Someone sending more than 20 messages a minute (bot/flood.py): said once, then a pause.
+FLOOD_PAUSE = (
+    "Vous m'envoyez beaucoup de messages très vite. Je fais une pause d'une minute : "
+    "je ne réponds pas aux messages envoyés pendant cette minute. 🙏\n"
+    "Ensuite, écrivez votre question en un seul message : je suis toujours là.\n"
+    "En cas d'urgence, appelez le 112."
 )
 
 ACK = "D'accord 🙂 Avez-vous une autre question ? Écrivez-la avec vos mots."

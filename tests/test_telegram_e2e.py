@@ -12,7 +12,7 @@ import pytest
 from conftest import BotUnderTest
 from fakebotapi import FakeBotApi, FakeMessage, Fault, Person, new_person
 
-from bot import texts
+from bot import handoff_texts, texts
 from bot.telegram.app import FLOOD_RETRIES
 
 KEYBOARD = [[texts.KEY_MENU, texts.KEY_HUMAN]]
@@ -109,19 +109,23 @@ async def test_thumbs_up_is_counted_and_thanked(
     assert fake_api.unanswered_callback_queries() == []
 
 
-async def test_asking_for_a_person_is_handed_on(
+async def test_asking_for_a_person_without_a_team_says_so_and_where_to_go(
     relais: BotUnderTest, fake_api: FakeBotApi
 ) -> None:
+    """No RELAIS_STAFF_CONFIG: honest, and two places where a person can really help."""
     lea = new_person(fake_api)
     await relais.send(lea.says(TYPO_QUESTION))
     await relais.send(lea.says(texts.KEY_HUMAN))
     reply = last(fake_api, lea)
-    assert reply.text == texts.HUMAN_REQUESTED
-    assert reply.reply_keyboard == KEYBOARD  # no inline buttons: the keyboard stays
-    [(event, chat_id)] = relais.handoffs
-    assert chat_id == lea.chat_id
-    assert event.shown_entries == (ACTUALISATION,)
-    assert str(lea.user.id) not in event.user
+    assert reply.text.startswith(handoff_texts.NO_TEAM_YET.split("\n")[0])
+    labels = [label for [label] in reply.inline_buttons]
+    assert labels[:2] == [
+        f"📖 {title_of(relais, 'aide-france-services')}",
+        f"📖 {title_of(relais, 'aide-conseiller-numerique')}",
+    ]
+    await relais.send(lea.presses(reply, labels[0]))
+    assert last(fake_api, lea).text.startswith(title_of(relais, "aide-france-services"))
+    assert relais.handoffs == []  # nothing was handed to anybody
 
 
 async def test_a_photo_and_a_sticker_get_a_kind_answer(

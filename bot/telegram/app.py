@@ -7,7 +7,7 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseRateLimiter,
     CallbackQueryHandler,
     ChatMemberHandler,
     ContextTypes,
@@ -27,10 +28,12 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import texts
+from bot import logsafety, texts
 from bot.config import ConfigError, Settings
-from bot.telegram import handlers
+from bot.handoff_flow import entry_reply
+from bot.telegram import coordination, handlers, privacy, staff
 from bot.telegram.context import BotDeps, HandoffSink, RelaisContext
+from bot.telegram.handoff_actions import CaseExecutor
 from bot.telegram.ordering import PerChatOrderedProcessor
 
 if TYPE_CHECKING:
@@ -70,14 +73,28 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     on_handoff: HandoffSink | None = None,
+    rate_limiter: BaseRateLimiter | None = None,
 ) -> Application:
     """The Application with every handler registered; nothing is opened or sent yet.
 
     ``request`` / ``get_updates_request`` replace the HTTP transport (tests use an in-process
     fake Bot API); by default PTB's httpx transport talks to ``settings.bot_api_url``.
+    ``rate_limiter`` replaces PTB's (tests move the handoff's clock by hand, not real time).
     """
     assert settings.token and settings.secret, "call settings.check_for_telegram() first"
-    deps = partial(BotDeps, engine=services.engine, secret=settings.secret, on_handoff=on_handoff)
+    handoff = getattr(services, "handoff", None)
+    cases = None
+    if handoff is not None:
+        knowledge = services.knowledge
+        cases = CaseExecutor(handoff, lambda entry_id: entry_reply(knowledge.current.kb, entry_id))
+    deps = partial(
+        BotDeps,
+        engine=services.engine,
+        secret=settings.secret,
+        on_handoff=on_handoff,
+        cases=cases,
+    )
+    recent = privacy.RecentMessages()  # ids (never text) of the last 48 h, for /effacer
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -91,40 +108,66 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
+        # Wrapped to note the ids of messages sent to people, for /effacer (privacy.py).
+        .rate_limiter(
+            privacy.SentMessagesWatcher(
+                rate_limiter or AIORateLimiter(max_retries=FLOOD_RETRIES), recent
+            )
+        )
         .concurrent_updates(PerChatOrderedProcessor())
         # PTB calls ``bot_data()`` once, when the Application is built: it gets our BotDeps.
         .context_types(ContextTypes(context=RelaisContext, bot_data=deps))  # type: ignore[arg-type]
-        .post_init(announce_commands)
+        .post_init(start_up)
     )
     if request is not None:
         builder = builder.request(request)
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
-    register_handlers(application)
+    register_handlers(application, staff_chats=cases.staff_chats if cases else ())
+    coordination.register(application, settings, services)  # staff commands, reload
+    privacy.register(application, settings, services, recent)  # /mesdonnees, /oublier…
     return application
 
 
-def register_handlers(application: Application) -> None:
+def register_handlers(application: Application, *, staff_chats: Collection[int] = ()) -> None:
     """Every handler, in order. Within a group PTB runs only the first handler that matches.
 
-    1. Groups and channels first: whatever arrives there (a command, a mention, the bot being
+    0. The staff groups (when a team is configured), before any other group: there, topics
+       hold cases and commands act on them (``staff.py``); they never get the notice below.
+    1. Groups and channels: whatever arrives there (a command, a mention, the bot being
        added) gets the "write to me in private" sentence once, and never reaches the engine.
     2. Private messages: commands, texts, media and edits all go through one handler, because
        ``translate`` tells them apart (and an unknown ``/xyz`` still deserves an answer).
-    3. Button presses (inline keyboards exist only in private chats). This handler takes
-       every callback data and shows the menu for what it cannot read, so a handler for
-       other payloads (the handoff's ``h1:…`` buttons) must be registered before it.
-    4. The person blocking or unblocking the bot.
+    3. The handoff's buttons (``h1:…``: a card's "Je prends", a person's consent or rating),
+       before 4, which takes every callback data and shows the menu for what it cannot read.
+    4. The engine's buttons.
+    5. The person blocking or unblocking the bot (which closes their open case).
     """
+    for handler in staff.staff_handlers(staff_chats) if staff_chats else ():
+        application.add_handler(handler)
     application.add_handler(MessageHandler(~filters.ChatType.PRIVATE, handlers.group_message))
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE, handlers.private_message))
+    if staff_chats:
+        application.add_handler(CallbackQueryHandler(staff.case_button, pattern="^h1:"))
     application.add_handler(CallbackQueryHandler(handlers.button_pressed))
     application.add_handler(
         ChatMemberHandler(handlers.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER)
     )
     application.add_error_handler(handlers.error_happened)
+
+
+async def start_up(application: Application) -> None:
+    """``post_init``: our commands in Telegram's menu; with a team, its groups and jobs.
+
+    A staff group the bot cannot use stops the start here (ConfigError, one sentence).
+    """
+    await announce_commands(application)
+    deps: BotDeps = application.bot_data
+    if deps.cases is not None:
+        await staff.check_staff_groups(application.bot, deps.cases.service.staff)
+        staff.schedule_jobs(application.job_queue)
+    await privacy.start_retention(application)  # expired cases erased now, then daily
 
 
 async def announce_commands(application: Application) -> None:
@@ -152,6 +195,8 @@ def run(settings: Settings) -> None:
     Raises ConfigError (one sentence for the person deploying) before anything starts.
     """
     settings.check_for_telegram()
+    # From here on no log line carries a token, an id, a phone number or an e-mail address.
+    logsafety.install(token=settings.token, secret=settings.secret)
     # Opt in to PTB's future timedelta durations: otherwise every 429 logs a deprecation.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     asyncio.run(serve(settings))

@@ -8,14 +8,18 @@ PTB creates ``bot_data`` once per Application from ``ContextTypes.bot_data``; we
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.handoff_actions import Action as CaseAction
 from bot.model import HandoffRequested, Inbound, Outbound
 from bot.pseudonym import user_key
+
+if TYPE_CHECKING:
+    from bot.telegram.handoff_actions import CaseExecutor
 
 MAX_REMEMBERED_GROUPS = 10_000
 
@@ -28,6 +32,9 @@ class Decides(Protocol):
 
 HandoffSink = Callable[[HandoffRequested, int], Awaitable[None]]
 """Receives a handoff request and the private chat id to relay to (the handoff module)."""
+
+CaseSink = Callable[[Sequence[CaseAction], int], Awaitable[None]]
+"""Carries out the handoff actions the engine passed on, for the person's chat id."""
 
 
 class RememberedChats:
@@ -58,6 +65,7 @@ class BotDeps:
     secret: str = field(repr=False)
     on_handoff: HandoffSink | None = None
     groups_told: RememberedChats = field(default_factory=RememberedChats)
+    cases: CaseExecutor | None = None  # the handoff, when a staff file is configured
 
     def person(self, telegram_id: int) -> str:
         """The pseudonymous key of a person: the only identity that leaves this package."""

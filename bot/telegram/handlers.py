@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Sequence
 from contextlib import suppress
+from dataclasses import replace
 
 from telegram import CallbackQuery, ChatMember, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot import texts
+from bot.handoff_actions import Action as CaseAction
 from bot.model import Action, Button, Inbound, Reply, Verb
 from bot.telegram import render, translate
-from bot.telegram.context import RelaisContext
+from bot.telegram.context import CaseSink, RelaisContext
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,8 @@ async def private_message(update: Update, context: RelaisContext) -> None:
     )
     if inbound is None:  # a service message or an edited photo: nothing to answer
         return
+    # The chat and message ids serve the handoff only: relaying a message is copying it.
+    inbound = replace(inbound, chat=message.chat_id, message_id=message.message_id)
     outbounds = await deps.engine.handle(inbound)
     await render.deliver(
         context.bot,
@@ -44,6 +49,7 @@ async def private_message(update: Update, context: RelaisContext) -> None:
         incoming_message_id=message.message_id,
         welcome=inbound.command == "start",
         on_handoff=deps.on_handoff,
+        on_case=_case_sink(context),
         person=person,
     )
 
@@ -69,15 +75,29 @@ async def button_pressed(update: Update, context: RelaisContext) -> None:
         inbound = Inbound(user=person, command="menu")
     else:
         await _answer(query)
-    outbounds = await deps.engine.handle(inbound)
+    outbounds = await deps.engine.handle(replace(inbound, chat=chat.id))
     await render.deliver(
         context.bot,
         chat.id,
         outbounds,
         incoming_message_id=None,
         on_handoff=deps.on_handoff,
+        on_case=_case_sink(context),
         person=person,
     )
+
+
+def _case_sink(context: RelaisContext) -> CaseSink | None:
+    """Where the engine's handoff actions are carried out (None: no team configured)."""
+    cases = context.deps.cases
+    if cases is None:
+        return None
+    bot = context.bot
+
+    async def carry_out(actions: Sequence[CaseAction], chat_id: int) -> None:
+        await cases.for_person(bot, actions, chat_id)
+
+    return carry_out
 
 
 async def _answer(query: CallbackQuery, text: str | None = None) -> None:
@@ -102,13 +122,19 @@ async def group_message(update: Update, context: RelaisContext) -> None:
 
 
 async def membership_changed(update: Update, context: RelaisContext) -> None:
-    """The person blocked (or unblocked) the bot in their private chat: log it, nothing else."""
+    """The person blocked (or unblocked) the bot in their private chat.
+
+    Blocking closes their open case, if any: the helper is told why in the topic.
+    """
     change = update.my_chat_member
     if change is None or change.chat.type != ChatType.PRIVATE:  # groups: nothing to note
         return
     person = context.deps.person(change.from_user.id)
     if change.new_chat_member.status == ChatMember.BANNED:
         log.info("person blocked the bot person=%s", person)
+        cases = context.deps.cases
+        if cases is not None:
+            await cases.run(context.bot, await cases.service.person_blocked_bot(person))
     elif change.old_chat_member.status == ChatMember.BANNED:
         log.info("person unblocked the bot person=%s", person)
 

@@ -26,6 +26,7 @@ from telegram.error import BadRequest, Forbidden
 from bot import texts
 from bot.model import (
     Button,
+    CaseActions,
     DeleteIncoming,
     HandoffRequested,
     Link,
@@ -34,7 +35,7 @@ from bot.model import (
     Reply,
     Verb,
 )
-from bot.telegram.context import HandoffSink
+from bot.telegram.context import CaseSink, HandoffSink
 from bot.telegram.translate import encode_action
 
 log = logging.getLogger(__name__)
@@ -219,12 +220,14 @@ async def deliver(
     incoming_message_id: int | None,
     welcome: bool = False,
     on_handoff: HandoffSink | None = None,
+    on_case: CaseSink | None = None,
     person: str = "",
 ) -> bool:
     """Send what the engine decided, in order. False when the person cannot be reached.
 
     A person who blocked the bot is not written to again for this update (no retry loop;
-    their next message, if they unblock, is answered normally).
+    their next message, if they unblock, is answered normally). Handoff actions
+    (``CaseActions``) are carried out by ``on_case``, in their place in the order.
     """
     try:
         for outbound in outbounds:
@@ -242,6 +245,8 @@ async def deliver(
                 log.info("handoff requested person=%s", person or outbound.user)
                 if on_handoff is not None:
                     await on_handoff(outbound, chat_id)
+            elif isinstance(outbound, CaseActions) and on_case is not None:
+                await on_case(outbound.actions, chat_id)
     except Forbidden:
         log.info("person unreachable (blocked the bot or left) person=%s", person)
         return False

@@ -26,6 +26,7 @@ MAX_TEXT_LENGTH = 4096
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_CALLBACK_ANSWER_LENGTH = 200
 MAX_TOPIC_NAME_LENGTH = 128
+MAX_BULK_MESSAGES = 100  # deleteMessages: 1-100 identifiers
 _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 BLOCKED_DESCRIPTION = "Forbidden: bot was blocked by the user"
 
@@ -125,6 +126,9 @@ class FakeChat:
     first_name: str | None = None
     is_forum: bool = False
     blocked_bot: bool = False  # private chat: the person blocked the bot
+    # Groups: the bot's membership as getChatMember tells it ("left": not in the group).
+    bot_status: str = "member"
+    bot_can_manage_topics: bool = False
 
     def to_dict(self) -> JSON:
         data: JSON = {"id": self.id, "type": self.type}
@@ -223,6 +227,7 @@ class FakeBotApi:
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
+            "deleteMessages": self._delete_messages,
             "copyMessage": self._copy_message,
             "answerCallbackQuery": self._answer_callback_query,
             "createForumTopic": self._create_forum_topic,
@@ -230,6 +235,8 @@ class FakeBotApi:
             "reopenForumTopic": self._reopen_forum_topic,
             "deleteForumTopic": self._delete_forum_topic,
             "getChat": self._get_chat,
+            "getChatMember": self._get_chat_member,
+            "forwardMessage": self._forward_message,
             "leaveChat": self._leave_chat,
         }
 
@@ -297,9 +304,19 @@ class FakeBotApi:
         self.chats[chat.id] = chat
         return chat
 
-    def new_forum(self, title: str = "Équipe Relais") -> FakeChat:
+    def new_forum(
+        self,
+        title: str = "Équipe Relais",
+        *,
+        is_forum: bool = True,
+        bot_status: str = "administrator",
+        can_manage_topics: bool = True,
+    ) -> FakeChat:
+        """A staff supergroup; by default with topics on and the bot an admin who may use them."""
         chat = FakeChat(id=-(10**12) - next(self._ids), type="supergroup", title=title)
-        chat.is_forum = True
+        chat.is_forum = is_forum
+        chat.bot_status = bot_status
+        chat.bot_can_manage_topics = can_manage_topics
         self.chats[chat.id] = chat
         self.topics[chat.id] = {}
         return chat
@@ -324,11 +341,19 @@ class FakeBotApi:
                 chat_id=chat.id,
                 message_id=message_id,
                 from_bot=False,
-                text=content.get("text", ""),
+                text=content.get("text", content.get("caption", "")),
+                thread_id=content.get("message_thread_id"),
                 payload=payload,
             )
         )
         return payload
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """Someone of the team deleted a topic by hand, with every message in it."""
+        del self.topics[chat_id][thread_id]
+        for message in self.messages:
+            if message.chat_id == chat_id and message.thread_id == thread_id:
+                message.deleted = True
 
     def expire_callback_query(self, query_id: str) -> None:
         """Telegram refuses answers to queries older than a few seconds (after a restart)."""
@@ -585,6 +610,18 @@ class FakeBotApi:
         message.deleted = True
         return True
 
+    async def _delete_messages(self, params: JSON) -> bool:
+        """Several at once; ids that cannot be found are skipped, as Telegram does."""
+        chat = self._chat(params)
+        ids = params.get("message_ids")
+        if not isinstance(ids, list) or not 1 <= len(ids) <= MAX_BULK_MESSAGES:
+            raise bad_request("message_ids must hold 1-100 message identifiers")
+        for message_id in ids:
+            message = self.message(chat.id, int(message_id))
+            if message is not None:
+                message.deleted = True
+        return True
+
     async def _copy_message(self, params: JSON) -> JSON:
         chat = self._writable_chat(params)
         source_chat = self._chat(params, "from_chat_id")
@@ -592,6 +629,7 @@ class FakeBotApi:
         if source is None or source.deleted:
             raise bad_request("message to copy not found")
         thread_id = self._thread(chat, params)
+        # A copy shows no author and no "forwarded from": it looks sent by the bot.
         copy = FakeMessage(
             chat_id=chat.id,
             message_id=self._next_message_id(chat.id),
@@ -604,6 +642,31 @@ class FakeBotApi:
         )
         self.messages.append(copy)
         return {"message_id": copy.message_id}
+
+    async def _forward_message(self, params: JSON) -> JSON:
+        """Unlike a copy, a forward shows where it came from (``forward_origin``)."""
+        chat = self._writable_chat(params)
+        source_chat = self._chat(params, "from_chat_id")
+        source = self.message(source_chat.id, int(params.get("message_id", 0)))
+        if source is None or source.deleted:
+            raise bad_request("message to forward not found")
+        origin: JSON = {"type": "chat", "date": int(time.time()), "chat": source_chat.to_dict()}
+        if "from" in source.payload:
+            origin = {
+                "type": "user",
+                "date": origin["date"],
+                "sender_user": source.payload["from"],
+            }
+        forward = FakeMessage(
+            chat_id=chat.id,
+            message_id=self._next_message_id(chat.id),
+            from_bot=True,
+            text=source.text,
+            thread_id=self._thread(chat, params),
+            payload={"forward_origin": origin},
+        )
+        self.messages.append(forward)
+        return {**self.message_dict(forward), "forward_origin": origin}
 
     async def _answer_callback_query(self, params: JSON) -> bool:
         query_id = str(params.get("callback_query_id", ""))
@@ -663,6 +726,35 @@ class FakeBotApi:
     async def _get_chat(self, params: JSON) -> JSON:
         chat = self._chat(params)
         return {**chat.to_dict(), "accent_color_id": 0, "max_reaction_count": 11}
+
+    async def _get_chat_member(self, params: JSON) -> JSON:
+        chat = self._chat(params)
+        user_id = int(params.get("user_id", 0))
+        if user_id != self.bot.id:
+            raise bad_request("the fake only knows the bot's own membership")
+        member: JSON = {"user": self.bot.to_dict(), "status": chat.bot_status}
+        if chat.bot_status == "left":
+            raise bad_request("member not found")
+        if chat.bot_status == "administrator":
+            member.update(
+                {
+                    "can_be_edited": False,
+                    "is_anonymous": False,
+                    "can_manage_chat": True,
+                    "can_delete_messages": True,
+                    "can_manage_video_chats": False,
+                    "can_restrict_members": False,
+                    "can_promote_members": False,
+                    "can_change_info": False,
+                    "can_invite_users": True,
+                    "can_post_stories": False,
+                    "can_edit_stories": False,
+                    "can_delete_stories": False,
+                    "can_pin_messages": True,
+                    "can_manage_topics": chat.bot_can_manage_topics,
+                }
+            )
+        return member
 
     async def _leave_chat(self, params: JSON) -> bool:
         self._chat(params)

@@ -76,9 +76,12 @@ class Person:
     def chat(self) -> FakeChat:
         return self.api.chats[self.user.id]
 
-    def says(self, text: str, *, chat: FakeChat | None = None) -> JSON:
-        """Type ``text`` and send it (in the private chat unless ``chat`` is given)."""
-        content: JSON = {"text": text}
+    def says(self, text: str, *, chat: FakeChat | None = None, topic: int | None = None) -> JSON:
+        """Type ``text`` and send it (in the private chat unless ``chat`` is given).
+
+        ``topic``: the forum topic (``message_thread_id``) of ``chat`` it is written in.
+        """
+        content: JSON = {"text": text, **_in_topic(topic)}
         if text.startswith("/"):
             command = text.split()[0]
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
@@ -88,12 +91,19 @@ class Person:
         """Tap a command in Telegram's menu, e.g. ``command("start")``."""
         return self.says(f"/{name}", chat=chat)
 
-    def sends(self, kind: str, *, caption: str | None = None) -> JSON:
+    def sends(
+        self,
+        kind: str,
+        *,
+        caption: str | None = None,
+        chat: FakeChat | None = None,
+        topic: int | None = None,
+    ) -> JSON:
         """Send a media of ``kind`` ("photo", "sticker", "voice", "dice"…)."""
-        content: JSON = dict(MEDIA_PAYLOADS[kind])
+        content: JSON = {**MEDIA_PAYLOADS[kind], **_in_topic(topic)}
         if caption is not None:
             content["caption"] = caption
-        return self._send(self.chat, content)
+        return self._send(chat or self.chat, content)
 
     def edits(self, update: JSON, new_text: str) -> JSON:
         """Edit a message sent earlier (given as the update that carried it)."""
@@ -149,6 +159,11 @@ class Person:
     def _send(self, chat: FakeChat, content: JSON) -> JSON:
         message = self.api.person_message(chat, self.user, content)
         return self.api.enqueue({"message": message})
+
+
+def _in_topic(topic: int | None) -> JSON:
+    """The fields Telegram sets on a message written in a forum topic."""
+    return {} if topic is None else {"message_thread_id": topic, "is_topic_message": True}
 
 
 def new_person(api: FakeBotApi, first_name: str = "Léa") -> Person:

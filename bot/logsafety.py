@@ -1,0 +1,160 @@
+"""Last line of defence for the logs: no token, no Telegram id, no phone, no e-mail, no text.
+
+The code already logs only events, counts, case numbers and pseudonyms (``docs/donnees.md``).
+This filter catches what a mistake, or a library, would let through. Installed once at start
+(:func:`install`, from ``bot.telegram.app.run``) on the root logger's handlers, it rewrites
+every record before it is written:
+
+- the bot token and the pseudonym secret, and anything shaped like a token, become
+  ``[token]``;
+- e-mail addresses become ``[e-mail]``;
+- runs of 6 digits or more, spaces, dots or dashes allowed between them (Telegram ids, chat
+  ids, phone and card numbers) become ``[number]``;
+- an exception keeps its type and its stack (file, line, function) but loses its message,
+  which may quote what a person wrote (``KeyError('je suis à la rue')``).
+
+python-telegram-bot, httpx and aiosqlite log whole updates, request parameters and SQL
+parameters at DEBUG (message texts, names, ids). Those records cannot be made safe by
+patterns, so they are dropped, and those loggers are held at INFO or WARNING even if someone
+turns DEBUG on.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import traceback
+from collections.abc import Callable, Iterable
+from types import TracebackType
+
+TOKEN = "[token]"
+EMAIL = "[e-mail]"
+NUMBER = "[number]"
+
+# A bot token: the bot's id, a colon, 30+ url-safe characters (also inside an API URL).
+_TOKEN_SHAPE = re.compile(r"\d{5,16}:[A-Za-z0-9_-]{30,}")
+_EMAIL_SHAPE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# 6 digits or more, maybe written "06 12 34 56 78", "06.12.34.56.78" or "+33 6 12 34 56 78".
+_LONG_NUMBER = re.compile(r"\+?\d(?:[ .\-]?\d){5,}")
+
+LIBRARY_FLOORS: dict[str, int] = {
+    "telegram": logging.INFO,  # DEBUG: "Calling Bot API endpoint … with parameters {text…}"
+    "httpx": logging.WARNING,  # INFO: every request URL, and the URL holds the token
+    "httpcore": logging.WARNING,
+    "aiosqlite": logging.INFO,  # DEBUG: each SQL call with its parameters (a chat id…)
+}
+"""Loggers never allowed below these levels, and whose lower records are dropped."""
+
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+_CAUSE = "\nThe above exception was the direct cause of the following exception:\n\n"
+_CONTEXT = "\nDuring handling of the above exception, another exception occurred:\n\n"
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with secrets, tokens, e-mail addresses and long numbers replaced."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, TOKEN)
+    text = _TOKEN_SHAPE.sub(TOKEN, text)
+    text = _EMAIL_SHAPE.sub(EMAIL, text)
+    return _LONG_NUMBER.sub(NUMBER, text)
+
+
+def exception_without_text(exc_info: ExcInfo) -> str:
+    """The traceback of an exception and of its causes, each message replaced by its type.
+
+    The frames (file, line, function, source line of our code) say where it broke; the
+    message may say what the person wrote, so it is left out.
+    """
+    parts: list[str] = []
+    seen: set[int] = set()
+    exc: traceback.TracebackException | None = traceback.TracebackException(*exc_info)
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        frames = "".join(exc.stack.format())
+        header = "Traceback (most recent call last):\n" if frames else ""
+        parts.append(f"{header}{frames}{_qualified(exc)} (message hidden)\n")
+        if exc.__cause__ is not None:
+            parts.append(_CAUSE)
+            exc = exc.__cause__
+        elif exc.__context__ is not None and not exc.__suppress_context__:
+            parts.append(_CONTEXT)
+            exc = exc.__context__
+        else:
+            exc = None
+    return "".join(reversed(parts)).rstrip("\n")
+
+
+def _qualified(exc: traceback.TracebackException) -> str:
+    kind = exc.exc_type
+    if kind is None:
+        return "Exception"
+    module = kind.__module__
+    return (
+        kind.__qualname__
+        if module in ("builtins", "__main__")
+        else f"{module}.{kind.__qualname__}"
+    )
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each record: message and arguments, exception, stack (see the module doc)."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self._secrets = tuple(s for s in secrets if s)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _below_floor(record):
+            return False
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: keep what can be read, never crash
+            message = f"{record.msg} {record.args}"
+        record.msg = redact(message, self._secrets)
+        record.args = None
+        if record.exc_info and record.exc_info[0] is not None:
+            hidden = exception_without_text(record.exc_info)  # type: ignore[arg-type]
+            record.exc_text = redact(hidden, self._secrets)
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text, self._secrets)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info, self._secrets)
+        return True
+
+
+def _below_floor(record: logging.LogRecord) -> bool:
+    for name, floor in LIBRARY_FLOORS.items():
+        if record.name == name or record.name.startswith(name + "."):
+            return record.levelno < floor
+    return False
+
+
+def install(
+    *, token: str | None = None, secret: str | None = None, root: logging.Logger | None = None
+) -> Callable[[], None]:
+    """Put the filter on every handler of ``root`` and hold the libraries' levels.
+
+    Returns a function that undoes it (tests use it; the bot keeps it until it exits).
+    Call it after ``logging.basicConfig``: handlers added later are not covered.
+    """
+    root = root or logging.getLogger()
+    redactor = RedactingFilter(secret for secret in (token, secret) if secret)
+    handlers = list(root.handlers)
+    for handler in handlers:
+        handler.addFilter(redactor)
+    previous: dict[str, int] = {}
+    for name, floor in LIBRARY_FLOORS.items():
+        logger = logging.getLogger(name)
+        previous[name] = logger.level
+        if logger.getEffectiveLevel() < floor:
+            logger.setLevel(floor)
+
+    def undo() -> None:
+        for handler in handlers:
+            handler.removeFilter(redactor)
+        for name, level in previous.items():
+            logging.getLogger(name).setLevel(level)
+
+    return undo

@@ -1,0 +1,139 @@
+"""Shared helpers for the reliability tests (``tests/test_reliability_*.py``); no test here.
+
+- :func:`unthrottled`: PTB's rate limiter without the 30 messages a second pacing;
+- :func:`faq_messages`: what people really type, from ``tests/data/messages``;
+- :class:`Relais`: the real Application on the in-process fake Bot API, started and stopped;
+- :class:`Team`: a staff group, helpers and a staff file, for tests that need the handoff;
+- :func:`problems`: the log records a person deploying would have to look at.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from conftest import REPO_ROOT
+from fakebotapi import FakeBotApi, FakeChat, InProcessRequest, Person, new_person
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application
+
+from bot.bootstrap import Services, open_services
+from bot.config import Settings
+from bot.telegram.app import FLOOD_RETRIES, build_application
+
+SECRET = "a-test-secret-of-32-characters!!"
+MESSAGES_DIR = REPO_ROOT / "tests" / "data" / "messages"
+
+
+def unthrottled() -> AIORateLimiter:
+    """PTB's limiter as in production (429 → wait ``retry_after`` and retry), minus pacing.
+
+    Telegram itself caps a bot at about 30 messages a second; PTB's limiter waits in real
+    time to stay under it. The fake has no such cap, and a load test must measure our code,
+    not a sleep: 10 000 answers would take 5 minutes at 30 a second.
+    """
+    return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=FLOOD_RETRIES)
+
+
+def faq_messages() -> list[str]:
+    """Questions as people type them (typos, no accents), each once, in a stable order."""
+    seen: dict[str, None] = {}
+    for path in sorted(MESSAGES_DIR.glob("*.yaml")):
+        for row in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            seen.setdefault(str(row["m"]), None)
+    return list(seen)
+
+
+def settings_for(api: FakeBotApi, tmp_path: Path, **changes: object) -> Settings:
+    values: dict[str, object] = {
+        "token": api.token,
+        "secret": SECRET,
+        "db_path": tmp_path / "relais.sqlite3",
+        "knowledge_dir": REPO_ROOT / "knowledge",
+    }
+    values.update(changes)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@dataclass
+class Relais:
+    """The real Application, its services and the fake it talks to."""
+
+    application: Application
+    services: Services
+    api: FakeBotApi
+
+    async def send(self, update: dict) -> None:
+        """Hand one update to the Application, as the updater would, and wait for it."""
+        await self.application.process_update(Update.de_json(update, self.application.bot))
+
+
+@asynccontextmanager
+async def running(
+    api: FakeBotApi,
+    settings: Settings,
+    *,
+    rate_limiter: AIORateLimiter | None = None,
+    services: Services | None = None,
+) -> AsyncIterator[Relais]:
+    """Open the services (unless given) and the Application; close both at the end."""
+    own = services is None
+    services = services or await open_services(settings)
+    transport = InProcessRequest(api)
+    application = build_application(
+        settings,
+        services,
+        request=transport,
+        get_updates_request=transport,
+        rate_limiter=rate_limiter or unthrottled(),
+    )
+    try:
+        async with application:
+            yield Relais(application, services, api)
+    finally:
+        if own:
+            await services.close()
+
+
+class Team:
+    """One staff forum with every role, a pair-aidant and a référent, and the staff file."""
+
+    def __init__(self, api: FakeBotApi, folder: Path) -> None:
+        self.api = api
+        self.group: FakeChat = api.new_forum()
+        self.sam = new_person(api, "Samuel Martin")  # pair-aidant
+        self.nadia = new_person(api, "Nadia Benali")  # référent
+        self.path = folder / "staff.yaml"
+        # Always open, so that notifications and reminders do not depend on the day the
+        # tests run.
+        days = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+        hours = "".join(f'  {day}: "00:00-23:59"\n' for day in days)
+        self.path.write_text(
+            "timezone: Europe/Paris\n"
+            f"hours:\n{hours}"
+            "groups:\n"
+            f"  - {{chat_id: {self.group.id}, name: Équipe, "
+            "roles: [pair-aidant, referent, coordinateur]}\n"
+            "helpers:\n"
+            f"  - {{telegram_id: {self.sam.user.id}, name: Sam, role: pair-aidant}}\n"
+            f"  - {{telegram_id: {self.nadia.user.id}, name: Nadia, role: referent}}\n",
+            encoding="utf-8",
+        )
+
+    def topic_messages(self, thread_id: int) -> list[str]:
+        return [m.text for m in self.api.sent_to(self.group.id) if m.thread_id == thread_id]
+
+
+def people(api: FakeBotApi, count: int, name: str = "Personne") -> list[Person]:
+    return [new_person(api, f"{name} {i}") for i in range(count)]
+
+
+def problems(records: Iterable[logging.LogRecord]) -> list[str]:
+    """Warnings and errors, as ``logger: message`` lines."""
+    return [
+        f"{r.name}: {r.getMessage()}" for r in records if r.levelno >= logging.WARNING
+    ]
