@@ -180,6 +180,14 @@ class AnnouncementBoard:
             self._seen.clear()
         return None if person in self._seen else notice
 
+    def has_seen(self, person: str) -> bool:
+        """Whether this person was shown today's notice (what /mesdonnees may tell)."""
+        return person in self._seen
+
+    def forget(self, person: str) -> None:
+        """Drop a person from today's "seen" list (/oublier)."""
+        self._seen.pop(person, None)
+
     def mark_seen(self, person: str) -> None:
         self._seen[person] = None
         while len(self._seen) > self._limit:

@@ -144,17 +144,27 @@ def install(
     handlers = list(root.handlers)
     for handler in handlers:
         handler.addFilter(redactor)
-    previous: dict[str, int] = {}
-    for name, floor in LIBRARY_FLOORS.items():
-        logger = logging.getLogger(name)
-        previous[name] = logger.level
-        if logger.getEffectiveLevel() < floor:
-            logger.setLevel(floor)
+    release = hold_library_levels()
 
     def undo() -> None:
         for handler in handlers:
             handler.removeFilter(redactor)
+        release()
+
+    return undo
+
+
+def hold_library_levels() -> Callable[[], None]:
+    """Raise the libraries' loggers to ``LIBRARY_FLOORS``; returns how to put them back."""
+    previous: dict[str, int] = {}
+    for name, floor in LIBRARY_FLOORS.items():
+        logger = logging.getLogger(name)
+        previous[name] = logger.level
+        if logger.level < floor:  # NOTSET too: a DEBUG root must not open them up
+            logger.setLevel(floor)
+
+    def release() -> None:
         for name, level in previous.items():
             logging.getLogger(name).setLevel(level)
 
-    return undo
+    return release

@@ -37,8 +37,12 @@ DEFAULT_CONTACT = "votre référent ou la structure qui vous accompagne"
 # --- /confidentialite ----------------------------------------------------------------------
 
 NOTICE_TITLE = "🔒 Vos données"
-NOTICE_KEPT = "Ce que je garde :"
+NOTICE_KEPT = "Ce que je garde, et combien de temps :"
 NOTICE_NEVER = "Jamais le texte de vos messages, ni votre nom, ni votre numéro de téléphone."
+NOTICE_NOBODY_MISSED = (
+    "L'équipe ne voit pas vos échanges avec le robot, sauf les questions restées sans "
+    "réponse, sans nom ni numéro."
+)
 NOTICE_COUNTERS = (
     "Des compteurs sans nom (par exemple « cette fiche a aidé 12 fois »). "
     "Ils ne disent pas qui vous êtes."
@@ -58,7 +62,7 @@ NOTICE_MEMORY = (
     "/effacer. Tout est oublié quand le robot redémarre."
 )
 NOTICE_READERS = "Qui peut lire quoi :"
-NOTICE_NOBODY = "Personne ne lit vos échanges avec le robot."
+NOTICE_NOBODY = "L'équipe ne voit pas vos échanges avec le robot."
 NOTICE_TEAM = (
     "Si vous demandez une personne de l'équipe, elle voit seulement ce que vous avez accepté "
     "d'envoyer, puis les messages que vous lui écrivez. Elle ne voit ni votre nom ni votre "
@@ -155,7 +159,8 @@ def privacy_notice(
     if keep_missed:
         kept.append(NOTICE_MISSED.format(days=MISSED_RETENTION_DAYS))
     kept.append(NOTICE_MEMORY.format(hours=RECENT_MESSAGES_HOURS))
-    readers = [NOTICE_NOBODY, *([NOTICE_TEAM] if team else []), NOTICE_TELEGRAM]
+    readers = [NOTICE_NOBODY_MISSED if keep_missed else NOTICE_NOBODY]
+    readers += [*([NOTICE_TEAM] if team else []), NOTICE_TELEGRAM]
     return "\n\n".join(
         (
             NOTICE_TITLE,

@@ -134,6 +134,4 @@ def people(api: FakeBotApi, count: int, name: str = "Personne") -> list[Person]:
 
 def problems(records: Iterable[logging.LogRecord]) -> list[str]:
     """Warnings and errors, as ``logger: message`` lines."""
-    return [
-        f"{r.name}: {r.getMessage()}" for r in records if r.levelno >= logging.WARNING
-    ]
+    return [f"{r.name}: {r.getMessage()}" for r in records if r.levelno >= logging.WARNING]

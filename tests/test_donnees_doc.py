@@ -51,3 +51,21 @@ def test_every_field_says_what_why_and_how_long():
 def test_the_chat_id_is_said_to_go_at_the_end():
     cells = documented()[("cases", "chat_id")]
     assert "seulement pendant la demande" in cells[2]
+
+
+def test_what_is_said_about_time_and_memory_is_what_the_code_does():
+    """Durations and bounds written for people are the ones the code uses (issue 7)."""
+    from bot.config import DEFAULT_RETENTION_DAYS
+    from bot.dialogue import SESSION_TTL_SECONDS
+    from bot.handoff_flow import PENDING_TTL_SECONDS
+    from bot.privacy import RECENT_MESSAGES_HOURS
+    from bot.telegram.privacy import MAX_IDS_PER_CHAT
+
+    text = " ".join(DOC.read_text(encoding="utf-8").split())
+    assert f"**{DEFAULT_RETENTION_DAYS} jours après la fin**" in text
+    assert SESSION_TTL_SECONDS == 3600 and "en mémoire une heure au plus" in text
+    assert f"en mémoire {PENDING_TTL_SECONDS // 60} minutes au plus" in text
+    assert f"{MAX_IDS_PER_CHAT} par conversation au plus" in text
+    assert f"oubliés après {RECENT_MESSAGES_HOURS} heures" in text
+    for setting in ("RELAIS_RETENTION_DAYS", "RELAIS_CONTACT_DONNEES", "RELAIS_SECRET"):
+        assert setting in text

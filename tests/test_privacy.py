@@ -49,6 +49,7 @@ def test_the_notice_without_contact_names_the_referent_and_says_only_what_is_tru
     assert text.endswith("Contactez votre référent ou la structure qui vous accompagne.")
     assert "demandez à parler à une personne" not in text  # no team: no case is ever kept
     assert "effacées après 30 jours" in text  # RELAIS_MANQUES=1 is said
+    assert p.NOTICE_NOBODY_MISSED in text and p.NOTICE_NOBODY not in text
 
 
 def test_the_durations_said_to_people_are_the_ones_in_the_code():

@@ -269,15 +269,9 @@ class PrivacyDesk:
     async def forget_command(self, update: Update, context: RelaisContext) -> None:
         """/oublier: nothing is erased before the person confirms."""
         if (chat_id := _new_command(update)) is not None:
-            buttons = InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton(
-                            p.BUTTON_FORGET_YES, callback_data=PrivacyButton.FORGET
-                        )
-                    ],
-                    [InlineKeyboardButton(p.BUTTON_FORGET_NO, callback_data=PrivacyButton.KEEP)],
-                ]
+            buttons = _keyboard(
+                (p.BUTTON_FORGET_YES, PrivacyButton.FORGET),
+                (p.BUTTON_FORGET_NO, PrivacyButton.KEEP),
             )
             await _say(context.bot, chat_id, p.FORGET_QUESTION, markup=buttons)
         raise ApplicationHandlerStop
@@ -294,10 +288,8 @@ class PrivacyDesk:
             text = p.erase_notice(
                 erased=erased > 0, open_case=await self.core.has_open_case(person)
             )
-            read = InlineKeyboardButton(
-                p.BUTTON_ERASE_NOTICE, callback_data=PrivacyButton.NOTICE_READ
-            )
-            await _say(context.bot, chat_id, text, markup=InlineKeyboardMarkup([[read]]))
+            read = _keyboard((p.BUTTON_ERASE_NOTICE, PrivacyButton.NOTICE_READ))
+            await _say(context.bot, chat_id, text, markup=read)
         raise ApplicationHandlerStop
 
     async def button_pressed(self, update: Update, context: RelaisContext) -> None:
@@ -326,6 +318,7 @@ class PrivacyDesk:
         elif query.data == PrivacyButton.NOTICE_READ and query.message is not None:
             with suppress(BadRequest):
                 await context.bot.delete_message(chat.id, query.message.message_id)
+            self.recent.drop(chat.id, [query.message.message_id])
         raise ApplicationHandlerStop
 
 
@@ -334,6 +327,13 @@ def _new_command(update: Update) -> int | None:
     if update.message is None or update.message.chat.type != ChatType.PRIVATE:
         return None
     return update.message.chat_id
+
+
+def _keyboard(*rows: tuple[str, PrivacyButton]) -> InlineKeyboardMarkup:
+    """One button per row: these questions are read on small screens."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data.value)] for label, data in rows]
+    )
 
 
 async def _say(

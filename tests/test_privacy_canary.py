@@ -1,0 +1,168 @@
+"""The canary: a whole conversation marked everywhere, then look for the mark on disk and in logs.
+
+A person whose name, username and every message carry a unique marker asks an FAQ question,
+sends a password, writes a crisis message, asks for a person, writes with a helper both ways
+(and sends a password again during the case), asks /mesdonnees; the helper answers, writes
+a note, closes; the retention runs a month later. Then the SQLite file, its ``-wal`` and
+``-shm``, and every log record (DEBUG for ``bot.*`` and the root logger, the libraries held
+as ``run`` holds them) are searched for the marker and for the person's Telegram id, in
+decimal and as SQLite stores integers. Only the chat id of the open case may be on disk, and
+only while it is open.
+
+The search is not vacuous: the test asserts that the marker did go through the bot (the
+card, the copies, the masked message all reached the fake Bot API) and that the open case's
+chat id is found by the same search while the case is open.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import string
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from fakebotapi import FakeBotApi, FakeChat, FakeUser, Person
+from test_handoff_e2e import Desk
+
+from bot import handoff_texts as t
+from bot import logsafety, texts
+from bot.safety import find_sensitive
+from bot.telegram.privacy import run_retention
+
+PERSON_ID = 7_123_456_789  # 6 bytes in a SQLite record: as a Telegram id of today
+MARK = "Canari" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(10))
+
+
+@pytest.fixture
+async def desk(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Desk]:
+    desk = Desk(fake_api, tmp_path)
+    await desk.start()
+    yield desk
+    await desk.stop()
+
+
+@pytest.fixture
+def logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """Every record at DEBUG, the libraries held at the levels ``run`` holds them at.
+
+    No redaction here: the canary checks what the code logs, not what the filter hides.
+    """
+    release = logsafety.hold_library_levels()
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="bot")
+    yield caplog
+    release()
+
+
+def marked_person(api: FakeBotApi) -> Person:
+    user = FakeUser(id=PERSON_ID, first_name=f"Prénom{MARK}", username=f"pseudo{MARK}")
+    api.chats[user.id] = FakeChat(id=user.id, type="private", first_name=user.first_name)
+    return Person(api, user)
+
+
+def on_disk(db_path: Path) -> bytes:
+    return b"".join(
+        Path(f"{db_path}{suffix}").read_bytes()
+        for suffix in ("", "-wal", "-shm", "-journal")
+        if Path(f"{db_path}{suffix}").exists()
+    )
+
+
+def as_stored(number: int) -> list[bytes]:
+    """The ways an integer can sit in a SQLite file: as text, or big-endian on 6 or 8 bytes."""
+    return [str(number).encode(), number.to_bytes(6, "big"), number.to_bytes(8, "big")]
+
+
+def assert_nothing_on_disk(desk: Desk, person: Person) -> None:
+    disk = on_disk(desk.settings.db_path)
+    assert MARK.encode() not in disk
+    assert not any(form in disk for form in as_stored(PERSON_ID))
+    for helper in (desk.sam, desk.nadia, desk.claire):
+        assert str(helper.user.id).encode() not in disk
+        assert helper.user.first_name.encode() not in disk
+
+
+def assert_nothing_in_logs(logs: pytest.LogCaptureFixture, desk: Desk) -> None:
+    assert any(r.name.startswith("bot.") for r in logs.records), "the logs were not captured"
+    forbidden = [MARK, str(PERSON_ID)]
+    forbidden += [str(h.user.id) for h in (desk.sam, desk.nadia, desk.claire)]
+    forbidden += [h.user.first_name for h in (desk.sam, desk.nadia, desk.claire)]
+    for record in logs.records:
+        line = f"{record.name} {record.getMessage()} {record.exc_text or ''}"
+        for word in forbidden:
+            assert word not in line, f"{word!r} logged by {record.name}: {line!r}"
+    for word in forbidden:
+        assert word not in logs.text
+
+
+async def test_no_text_no_name_no_telegram_id_on_disk_or_in_the_logs(
+    desk: Desk, fake_api: FakeBotApi, logs: pytest.LogCaptureFixture
+):
+    lea = marked_person(fake_api)
+    actualisation = desk.services.knowledge.current.kb.entry("ft-actualisation")
+    assert actualisation is not None
+
+    # Alone with the bot: an FAQ question, a password, a crisis.
+    await desk.send(lea.command("start"))
+    await desk.send(lea.says(f"comment m'actualiser sur france travail {MARK}"))
+    assert desk.last(lea).text.startswith(actualisation.title)
+    secret = lea.says(f"{MARK} mon mot de passe caf est Soleil2024!")
+    await desk.send(secret)
+    assert texts.SENSITIVE_WARNING in fake_api.texts_to(PERSON_ID)
+    assert fake_api.message(PERSON_ID, secret["message"]["message_id"]).deleted
+    await desk.send(lea.says(f"je veux mourir {MARK}"))
+    assert "3114" in desk.last(lea).text
+
+    # Asking for a person: after a crisis, straight to the preview (référents only).
+    await desk.send(lea.says(texts.KEY_HUMAN))
+    await desk.send(lea.presses(desk.last(lea), t.BUTTON_ASK_LAST))
+    preview = desk.last(lea)
+    assert MARK in preview.text  # the masked last question, shown before anything is sent
+    await desk.send(lea.presses(preview, t.BUTTON_ASK_YES))
+    await desk.claim(desk.nadia, lea)
+    group, topic = await desk.topic_of(lea)
+
+    # Relays both ways, a note, a password during the case, /mesdonnees.
+    await desk.send(lea.says(f"{MARK} voici mon souci"))
+    await desk.helper_writes(desk.nadia, lea, f"{MARK} je regarde avec vous")
+    await desk.helper_writes(desk.nadia, lea, f"! {MARK} note pour l'équipe")
+    await desk.send(lea.says(f"{MARK} mon mot de passe est Soleil2024!"))
+    await desk.send(lea.command("mesdonnees"))
+
+    # The marker went through the bot: card, copies both ways, the masked message.
+    in_topic = [m.text for m in desk.in_topic(group, topic)]
+    assert any(MARK in m and "🆕 Demande" in m for m in in_topic)  # the card
+    assert f"{MARK} voici mon souci" in in_topic  # the person's message, copied
+    assert any(MARK in m and "Soleil2024" not in m and "mot de passe" in m for m in in_topic)
+    to_person = [m for m in fake_api.sent_to(PERSON_ID) if "copied_from" in m.payload]
+    assert [m.text for m in to_person] == [f"{MARK} je regarde avec vous"]
+    # Sensitive answers cannot be forwarded or saved: the helper's copy, the case's messages.
+    assert all(m.protect_content for m in to_person)
+    assert desk.last(lea).protect_content  # /mesdonnees
+    # Helpers never see who the person is.
+    staff_side = [m.text for m in fake_api.sent_to(group.id)]
+    staff_side += [topic.name for topic in fake_api.topics[group.id].values()]
+    assert not any(lea.user.first_name in s or lea.user.username in s for s in staff_side)
+
+    # While the case is open, its chat id is on disk, and the same search finds it.
+    disk = on_disk(desk.settings.db_path)
+    assert PERSON_ID.to_bytes(6, "big") in disk
+    assert MARK.encode() not in disk and lea.user.first_name.encode() not in disk
+
+    # Closed: the chat id goes. A month later, the case goes.
+    await desk.helper_writes(desk.nadia, lea, "/clore")
+    await desk.send(lea.presses(desk.last(lea), "👍"))
+    assert_nothing_on_disk(desk, lea)
+    desk.clock.advance(days=31)
+    purged = await run_retention(desk.application.bot, desk.cases)
+    assert purged.cases == 1 and topic not in fake_api.topics[group.id]
+    assert await desk.services.store.cases_of(desk.key(lea)) == []
+    assert_nothing_on_disk(desk, lea)
+    assert_nothing_in_logs(logs, desk)
+
+
+def test_the_marker_is_not_taken_for_a_secret():
+    """Else the guard would mask it and the canary would prove nothing."""
+    assert find_sensitive(f"{MARK} voici mon souci") == []
