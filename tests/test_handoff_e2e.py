@@ -325,6 +325,7 @@ async def test_a_whole_case_from_asking_to_satisfaction(desk: Desk, fake_api: Fa
     await desk.helper_writes(desk.sam, lea, "/fiche caf-mot-de-passe")
     entry = desk.services.knowledge.current.kb.entry("caf-mot-de-passe")
     assert entry is not None and desk.last(lea).text.startswith(entry.title)
+    assert desk.last(lea).protect_content  # part of a personal case: not forwardable
     assert desk.in_topic(group, topic)[-1].text.startswith("📖 Fiche envoyée à la personne")
     await desk.helper_writes(desk.sam, lea, "/clore")
     closing = desk.last(lea)

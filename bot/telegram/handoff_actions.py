@@ -298,9 +298,13 @@ class CaseExecutor:
             if isinstance(action, SendEntry):
                 reply = self._entries(action.entry_id)
                 if reply is not None:
+                    # Sent by a helper inside a personal case: protected like their own words.
                     for message in render.render_reply(reply):
                         await bot.send_message(
-                            action.chat_id, message.html, reply_markup=message.markup
+                            action.chat_id,
+                            message.html,
+                            reply_markup=message.markup,
+                            protect_content=True,
                         )
             else:
                 await self._send(
