@@ -70,6 +70,10 @@ class DeliveryFailure(StrEnum):
     BLOCKED = "blocked"  # 403 "bot was blocked by the user": the person left
     TOPIC_MISSING = "topic-missing"  # 400 "message thread not found": re-create the topic
     SOURCE_GONE = "source-gone"  # 400 "message to copy not found": its author deleted it
+    # A copy to the person sent, but no answer came back (a read timeout): it may be there.
+    # Never retried, the person would see it twice; the helper is told it may be missing.
+    # (Towards a topic such a copy is retried: a duplicate there only costs a helper a glance.)
+    UNCERTAIN = "uncertain"
 
 
 # --- to the person ----------------------------------------------------------------------
@@ -85,6 +89,7 @@ class SendToPerson:
     buttons: Buttons = ()
     protect: bool = True  # protect_content: not forwardable, not savable
     reply_to: int | None = None  # a message of the person's chat to answer
+    insist: bool = False  # a "not delivered" mark: tried again even if it may show twice
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,7 @@ class PostInTopic:
     buttons: Buttons = ()
     silent: bool = False
     reply_to: int | None = None  # a message of the topic to answer (e.g. "not delivered")
+    insist: bool = False  # a "not delivered" mark: tried again even if it may show twice
 
 
 @dataclass(frozen=True)

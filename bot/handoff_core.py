@@ -68,6 +68,9 @@ class HandoffCore:
         # Planning reads the outbox then marks items in flight: two coroutines (an update
         # and the outbox job) must not plan between those two steps, or a copy goes twice.
         self._planning = asyncio.Lock()
+        # Copies marked in flight before this process started were sent by one that died.
+        self._started = clock()
+        self._uncertain: dict[int, RelayRow] = {}  # to the person, maybe made: see outbox_due
         # Helpers are compared by pseudonym: the database never holds their Telegram id.
         self._helpers = {user_key(secret, h.telegram_id): h for h in staff.helpers}
 
@@ -125,6 +128,7 @@ class HandoffCore:
         *,
         silent: bool | None = None,
         reply_to: int | None = None,
+        insist: bool = False,
     ) -> Action:
         """A message about the case for the team: in its topic, or in General if it has none.
 
@@ -135,7 +139,13 @@ class HandoffCore:
         if case.topic_id is None:
             return PostInGroup(case.group_chat_id, f"{case.alias} : {text}", silent=quiet)
         return PostInTopic(
-            case.id, case.group_chat_id, case.topic_id, text, silent=quiet, reply_to=reply_to
+            case.id,
+            case.group_chat_id,
+            case.topic_id,
+            text,
+            silent=quiet,
+            reply_to=reply_to,
+            insist=insist,
         )
 
     def _edit_card(self, case: CaseRow, buttons: Buttons) -> list[Action]:
@@ -178,9 +188,13 @@ class HandoffCore:
                 await self.store.relay_attempts_since(now - dt.timedelta(minutes=1)),
                 now,
                 per_minute=self.relays_per_minute,
+                orphaned_before=self._started,
             )
             for lost in plan.undeliverable:
                 await self.store.settle_relay(lost.id, "failed")
+            for maybe in plan.uncertain:  # never sent twice to a person; marked for the helper
+                await self.store.settle_relay(maybe.id, "failed")
+                self._uncertain[maybe.id] = maybe
             chosen = [
                 r
                 for r in plan.ready

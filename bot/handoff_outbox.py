@@ -7,7 +7,9 @@ this module decides, from plain values, which ones are due now and when to look 
 - each stream (one case, one direction) keeps its order: an item waits behind the ones
   before it;
 - copies into a group are limited to ``per_minute`` in any rolling minute, per group;
-- an item handed to the adapter and never reported (a crash) is retried after a lease.
+- an item handed to the adapter and never reported is retried after a lease, at once when
+  the process that took it has died (a crash); except a copy to a person, which may have
+  reached them: it is never sent twice, it is reported as uncertain (the helper is told).
 """
 
 from __future__ import annotations
@@ -34,12 +36,14 @@ _MAX_RETRY_SECONDS = 300
 class DispatchPlan:
     """``ready``: hand these to the adapter now, in order. ``undeliverable``: mark failed.
 
+    ``uncertain``: copies to a person taken and never reported: maybe made, never resent.
     ``next_at``: when something else becomes due (None: only when something new arrives).
     """
 
     ready: tuple[RelayRow, ...] = ()
     undeliverable: tuple[RelayRow, ...] = ()
     next_at: dt.datetime | None = None
+    uncertain: tuple[RelayRow, ...] = ()
 
 
 def plan_dispatch(
@@ -49,8 +53,13 @@ def plan_dispatch(
     *,
     per_minute: int = DEFAULT_PER_MINUTE,
     lease: dt.timedelta = LEASE,
+    orphaned_before: dt.datetime | None = None,
 ) -> DispatchPlan:
-    """Decide what goes now. ``recent_attempts``: (group, time) of copies into topics."""
+    """Decide what goes now. ``recent_attempts``: (group, time) of copies into topics.
+
+    ``orphaned_before``: when this process started; an item taken before was taken by a
+    process that is gone, and its lease is over.
+    """
     used: dict[int, list[dt.datetime]] = defaultdict(list)
     for group, at in recent_attempts:
         if at > now - RATE_WINDOW:
@@ -58,6 +67,7 @@ def plan_dispatch(
     blocked: set[tuple[int, str]] = set()
     ready: list[RelayRow] = []
     undeliverable: list[RelayRow] = []
+    uncertain: list[RelayRow] = []
     wakes: list[dt.datetime] = []
     for item in sorted(pending, key=lambda r: r.id):
         stream = (item.case_id, item.direction)
@@ -69,10 +79,14 @@ def plan_dispatch(
         if item.direction == TO_TOPIC and item.topic_id is None:
             blocked.add(stream)  # waits for topic_created
             continue
-        later = _due_at(item, lease)
+        later = _due_at(item, lease, orphaned_before)
         if later > now:
             blocked.add(stream)
             wakes.append(later)
+            continue
+        if item.status == "sending" and item.direction == TO_PERSON:
+            uncertain.append(item)  # the stream goes on once it is settled
+            blocked.add(stream)
             continue
         if item.direction == TO_TOPIC:
             times = used[item.group_chat_id]
@@ -86,11 +100,16 @@ def plan_dispatch(
         ready=tuple(ready),
         undeliverable=tuple(undeliverable),
         next_at=min(wakes) if wakes else None,
+        uncertain=tuple(uncertain),
     )
 
 
-def _due_at(item: RelayRow, lease: dt.timedelta) -> dt.datetime:
+def _due_at(
+    item: RelayRow, lease: dt.timedelta, orphaned_before: dt.datetime | None
+) -> dt.datetime:
     if item.status == "sending" and item.last_attempt_at is not None:
+        if orphaned_before is not None and item.last_attempt_at < orphaned_before:
+            return item.last_attempt_at  # its process died: no need to wait for the lease
         return item.last_attempt_at + lease
     return item.not_before
 

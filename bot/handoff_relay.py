@@ -15,7 +15,6 @@ from bot import handoff_texts as t
 from bot.handoff_actions import (
     Action,
     CreateTopic,
-    Delivery,
     DeliveryFailure,
     NoCase,
     ReplyHere,
@@ -165,9 +164,18 @@ class RelayMixin(HandoffCore):
 
     # --- the outbox -------------------------------------------------------------------
 
-    async def outbox_due(self, now: dt.datetime | None = None) -> list[Delivery]:
-        """Copies to make now, in order, within each group's rate. Report each one back."""
-        return await self._deliveries(None, now=now)
+    async def outbox_due(self, now: dt.datetime | None = None) -> list[Action]:
+        """Copies to make now, in order, within each group's rate. Report each one back.
+
+        First, the marks for copies to a person that may or may not have been made (the
+        process died while sending them): never sent twice, the helper is told.
+        """
+        deliveries = await self._deliveries(None, now=now)
+        marks: list[Action] = []
+        uncertain, self._uncertain = self._uncertain, {}
+        for relay in uncertain.values():
+            marks += await self._undelivered(relay, uncertain=True)
+        return [*marks, *deliveries]
 
     async def outbox_next_at(self, now: dt.datetime | None = None) -> dt.datetime | None:
         """When to call ``outbox_due`` again (None: when something new is queued)."""
@@ -177,8 +185,9 @@ class RelayMixin(HandoffCore):
             await self.store.relay_attempts_since(now - dt.timedelta(minutes=1)),
             now,
             per_minute=self.relays_per_minute,
+            orphaned_before=self._started,
         )
-        return now if plan.ready else plan.next_at
+        return now if plan.ready or plan.uncertain or self._uncertain else plan.next_at
 
     async def outbox_sent(self, outbox_id: int) -> list[Action]:
         """The copy was made. The person's chat id goes when nothing is left to relay."""
@@ -208,6 +217,8 @@ class RelayMixin(HandoffCore):
             await self.store.settle_relay(outbox_id, "failed")
             await self._count("handoff-relay-failed", "source-gone")
             return []
+        if failure is DeliveryFailure.UNCERTAIN:  # maybe copied: a retry could show it twice
+            return await self._undelivered(relay, uncertain=True)
         if relay.attempts < MAX_ATTEMPTS:
             await self.store.retry_relay(outbox_id, now + retry_delay(relay.attempts, retry_after))
             return []
@@ -234,11 +245,16 @@ class RelayMixin(HandoffCore):
         text = t.RELAY_DELAYED.format(per_minute=self.relays_per_minute)
         return [self._post(case, text, now, silent=True)]
 
-    async def _undelivered(self, relay: RelayRow) -> list[Action]:
-        """Give up loudly: the sender sees a mark on the message that did not arrive."""
+    async def _undelivered(self, relay: RelayRow, *, uncertain: bool = False) -> list[Action]:
+        """Give up loudly: the sender sees a mark on the message that did not arrive.
+
+        ``uncertain`` (a copy to the person only): Telegram did not answer, or the process
+        died while it sent; the copy may be there, and the helper's mark says so.
+        """
         await self.store.settle_relay(relay.id, "failed")
         await self._count("handoff-relay-failed", relay.direction)
-        log.warning("relay %d of case %d undelivered", relay.id, relay.case_id)
+        state = "maybe undelivered" if uncertain else "undelivered"
+        log.warning("relay %d of case %d %s", relay.id, relay.case_id, state)
         case = await self.store.get_case(relay.case_id)
         if case is None:
             return []
@@ -251,7 +267,13 @@ class RelayMixin(HandoffCore):
                     relay.person_chat_id,
                     t.NOT_DELIVERED_TO_TEAM,
                     reply_to=relay.source_message_id,
+                    insist=True,
                 )
             ]
-        text = t.NOT_DELIVERED_TO_PERSON.format(attempts=relay.attempts)
-        return [self._post(case, text, self._clock(), reply_to=relay.source_message_id)]
+        text = (
+            t.MAYBE_NOT_DELIVERED_TO_PERSON
+            if uncertain
+            else t.NOT_DELIVERED_TO_PERSON.format(attempts=relay.attempts)
+        )
+        now = self._clock()
+        return [self._post(case, text, now, reply_to=relay.source_message_id, insist=True)]

@@ -226,6 +226,11 @@ TOPIC_RECREATED = (
     "Les anciens messages ne sont plus visibles."
 )
 NOT_DELIVERED_TO_PERSON = "⚠️ Ce message n'a pas pu être remis à la personne ({attempts} essais)."
+# Telegram did not answer a copy: it may have arrived. Not sent again, so never shown twice.
+MAYBE_NOT_DELIVERED_TO_PERSON = (
+    "⚠️ Telegram n'a pas confirmé ce message : il n'est peut-être pas arrivé à la personne. "
+    "Le robot ne le renvoie pas, pour ne pas le doubler : renvoyez-le si besoin."
+)
 MASKED_MESSAGE = (
     "🔒 Message de la personne. Il contenait une donnée secrète : le robot l'a effacé et "
     "vous montre le texte masqué.\n« {text} »"

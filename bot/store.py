@@ -8,14 +8,21 @@ The schema is versioned: each step of ``MIGRATIONS`` runs once, in order, at sta
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
 import logging
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
 log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+"""How long a query waits for another program holding the database (a backup…) to let go."""
 
 # Each step moves the schema one version up. Never edit a released step: add a new one.
 MIGRATIONS: tuple[str, ...] = (
@@ -137,7 +144,7 @@ class Store:
             # only a power cut may lose the last commits. It saves an fsync per message.
             await db.execute("PRAGMA synchronous=NORMAL")
             await db.execute("PRAGMA foreign_keys=ON")
-            await db.execute("PRAGMA busy_timeout=5000")
+            await db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             # Deleted rows are overwritten, not left readable in free pages.
             await db.execute("PRAGMA secure_delete=ON")
             await cls._migrate(db)
@@ -608,6 +615,19 @@ class Store:
         async with self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
             await cursor.fetchall()
 
+    async def _recover(self, operation: str, error: sqlite3.Error) -> None:
+        """After a failed statement: one log line saying why, and no transaction left open."""
+        if not getattr(error, "relais_noted", False):  # noted once, by the outermost call
+            name = getattr(error, "sqlite_errorname", "") or type(error).__name__
+            trouble = _TROUBLE.get("_".join(name.split("_")[:2]), "in error")
+            log.warning("database %s (%s): %s failed", trouble, name, operation)
+            error.relais_noted = True  # type: ignore[attr-defined]
+        if self._db.in_transaction:
+            try:
+                await self._db.rollback()
+            except sqlite3.Error as second:
+                log.warning("database rollback failed (%s)", type(second).__name__)
+
     async def _change(self, sql: str, params: Sequence[object]) -> bool:
         cursor = await self._db.execute(sql, params)
         await self._db.commit()
@@ -648,6 +668,40 @@ class Store:
         ]
 
 
+# --- when the database cannot be used ------------------------------------------------------
+
+# SQLite's error names, as the person reading the log needs them.
+_TROUBLE = {
+    "SQLITE_BUSY": "locked by another program",
+    "SQLITE_LOCKED": "locked by another program",
+    "SQLITE_FULL": "full (no space left on the disk)",
+    "SQLITE_READONLY": "read-only",
+    "SQLITE_IOERR": "unreadable (disk error)",
+    "SQLITE_CORRUPT": "damaged",
+    "SQLITE_CANTOPEN": "impossible to open",
+}
+
+
+def _rolls_back(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Roll back when a statement fails, log one clear line, and raise the error again.
+
+    Python's sqlite3 opens a transaction before a write; when the write fails (another
+    program holds the lock, the disk is full) that transaction stays open on its old
+    snapshot, and every later write fails too, even once the lock is gone: the bot would
+    never recover without a restart. Rolled back, the next message works again.
+    """
+
+    @functools.wraps(method)
+    async def guarded(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await method(self, *args, **kwargs)
+        except sqlite3.Error as error:
+            await self._recover(method.__name__, error)
+            raise
+
+    return guarded
+
+
 # --- handoff rows (migration 2) ---------------------------------------------------------
 
 _TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # 2026-11-23T08:00:00.000000Z
@@ -668,6 +722,12 @@ def _parse_opt_ts(text: str | None) -> dt.datetime | None:
 
 def _ids(text: str) -> tuple[str, ...]:
     return tuple(part for part in text.split(",") if part)
+
+
+# Every public method of Store rolls back on failure (open and close manage themselves).
+for _name, _method in list(vars(Store).items()):
+    if inspect.iscoroutinefunction(_method) and not _name.startswith("_") and _name != "close":
+        setattr(Store, _name, _rolls_back(_method))
 
 
 @dataclass(frozen=True)

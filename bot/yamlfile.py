@@ -4,6 +4,10 @@ Coordinators are not developers: an error must say ``knowledge/caf.yaml:42: …`
 they can open the file at the right place. PyYAML's ``safe_load`` forgets where things were,
 so mappings are loaded as :class:`LineDict`, which keeps the line of the mapping and of each
 key. The loader derives from ``SafeLoader``: tags such as ``!!python/object`` are refused.
+
+Hostile files are refused before anything reads their values: too big, nested too deep, or
+repeating themselves through anchors and aliases (a "billion laughs": ten lines of ``&a``
+and ``*a`` that would expand to gigabytes as soon as a check writes ``str(value)``).
 """
 
 from __future__ import annotations
@@ -14,8 +18,14 @@ from typing import Any
 
 import yaml
 
-# A knowledge file is a few hundred kilobytes at most; refuse absurd ones before parsing.
-MAX_FILE_BYTES = 2_000_000
+# The largest knowledge file is about 30 kB. Refuse absurd ones before parsing: PyYAML reads
+# about 200 kB a second, and a reload must not spend a minute on a mistaken paste.
+MAX_FILE_BYTES = 512_000
+# Values in a file, aliases counted as many times as they are used. A 512 kB file without
+# aliases has fewer than 300 000; a "billion laughs" has hundreds of millions.
+MAX_EXPANDED_VALUES = 1_000_000
+_UNKNOWN_TAG = "could not determine a constructor for the tag"
+_UNREADABLE = "valeur illisible"
 
 
 @dataclass(frozen=True)
@@ -49,8 +59,69 @@ class LineDict(dict):
         return self.key_lines.get(key, self.line)
 
 
+class _Hostile(yaml.composer.ComposerError):
+    """A file built to exhaust memory: aliases repeating themselves, or one inside itself."""
+
+
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader whose mappings are LineDicts."""
+    """SafeLoader whose mappings are LineDicts, and that refuses alias bombs."""
+
+    def get_single_node(self) -> yaml.Node | None:
+        node = super().get_single_node()
+        if node is not None:
+            _check_expansion(node)
+        return node
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """PyYAML raises bare errors for some explicit tags (``!!int`` alone, ``!!timestamp
+        x``): give them the line, like every other mistake."""
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, AttributeError, IndexError, OverflowError):
+            value = node.value if isinstance(node, yaml.ScalarNode) else ""
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{_UNREADABLE} (« {value[:40]} »)", node.start_mark
+            ) from None
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Count the values ``root`` stands for, each alias as often as it is used.
+
+    Iterative and memoised by node: a bomb is measured in a few steps per anchor, never
+    expanded. A node reached again while its own children are counted is a cycle.
+    """
+    sizes: dict[int, int] = {}
+    entered: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            children = _children(node)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            if sizes[key] > MAX_EXPANDED_VALUES:
+                raise _Hostile(
+                    None,
+                    None,
+                    "des renvois (& et *) répètent le même contenu des millions de fois",
+                    node.start_mark,
+                )
+            continue
+        if key in sizes:
+            continue
+        if key in entered:
+            raise _Hostile(None, None, "un renvoi (*) se contient lui-même", node.start_mark)
+        entered.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
@@ -119,6 +190,22 @@ def load_yaml(path: Path) -> Any:
         raise KnowledgeError([Problem(shown, 1, f"fichier illisible ({exc.strerror})")]) from None
     try:
         return yaml.load(text, Loader=_LineLoader)
+    except RecursionError:  # the parser is recursive: a few hundred levels exhaust it
+        raise KnowledgeError(
+            [
+                Problem(
+                    shown,
+                    1,
+                    "trop de niveaux imbriqués (crochets, accolades ou tirets) : "
+                    "une fiche n'en a jamais besoin de plus de trois ou quatre",
+                )
+            ]
+        ) from None
+    except _Hostile as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        raise KnowledgeError(
+            [Problem(shown, line, f"{exc.problem} : écrivez les valeurs en entier, sans & ni *")]
+        ) from None
     except _ImpossibleDate as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         raise KnowledgeError(
@@ -135,15 +222,14 @@ def load_yaml(path: Path) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         what = exc.problem or "erreur de syntaxe"
-        raise KnowledgeError(
-            [
-                Problem(
-                    shown,
-                    line,
-                    f"YAML illisible ({what}) : vérifiez l'indentation, les deux-points "
-                    "et les guillemets autour de cette ligne",
-                )
-            ]
-        ) from None
+        advice = "vérifiez l'indentation, les deux-points et les guillemets autour de cette ligne"
+        if what.startswith(_UNREADABLE):
+            advice = "écrivez la valeur simplement, sans « !! » devant"
+        if what.startswith(_UNKNOWN_TAG):  # !!python/object…: refused, never constructed
+            tag = what.removeprefix(_UNKNOWN_TAG).strip(" '").replace("tag:yaml.org,2002:", "!!")
+            what = f"étiquette {tag} refusée"
+            advice = "n'écrivez pas de « ! » devant une valeur, ou mettez-la entre guillemets"
+        message = f"YAML illisible ({what}) : {advice}"
+        raise KnowledgeError([Problem(shown, line, message)]) from None
     except yaml.YAMLError as exc:
         raise KnowledgeError([Problem(shown, 1, f"YAML illisible ({exc})")]) from None

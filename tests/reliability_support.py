@@ -4,6 +4,7 @@
 - :func:`faq_messages`: what people really type, from ``tests/data/messages``;
 - :class:`Relais`: the real Application on the in-process fake Bot API, started and stopped;
 - :class:`Team`: a staff group, helpers and a staff file, for tests that need the handoff;
+- :class:`Desk` (:func:`desk_for`): Relais with that team, and the gestures of both sides;
 - :func:`problems`: the log records a person deploying would have to look at.
 """
 
@@ -17,15 +18,21 @@ from pathlib import Path
 
 import yaml
 from conftest import REPO_ROOT
-from fakebotapi import FakeBotApi, FakeChat, InProcessRequest, Person, new_person
+from fakebotapi import FakeBotApi, FakeChat, FakeMessage, InProcessRequest, Person, new_person
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application
+from test_handoff_support import MONDAY_10H, FakeClock
 
+from bot import handoff_texts, texts
 from bot.bootstrap import Services, open_services
 from bot.config import Settings
+from bot.pseudonym import user_key
+from bot.store import CaseRow
 from bot.telegram.app import FLOOD_RETRIES, build_application
+from bot.telegram.handoff_actions import CaseExecutor
 
 SECRET = "a-test-secret-of-32-characters!!"
+CASE_QUESTION = "je n'arrive pas à me connecter à mon compte caf"
 MESSAGES_DIR = REPO_ROOT / "tests" / "data" / "messages"
 
 
@@ -100,7 +107,10 @@ async def running(
 
 
 class Team:
-    """One staff forum with every role, a pair-aidant and a référent, and the staff file."""
+    """One staff forum with every role, a pair-aidant and a référent, and the staff file.
+
+    The pair-aidant has not accepted the charter: the référent takes the cases.
+    """
 
     def __init__(self, api: FakeBotApi, folder: Path) -> None:
         self.api = api
@@ -135,3 +145,81 @@ def people(api: FakeBotApi, count: int, name: str = "Personne") -> list[Person]:
 def problems(records: Iterable[logging.LogRecord]) -> list[str]:
     """Warnings and errors, as ``logger: message`` lines."""
     return [f"{r.name}: {r.getMessage()}" for r in records if r.levelno >= logging.WARNING]
+
+
+class Desk:
+    """Relais with a team, on the in-process fake: the gestures of both sides.
+
+    The handoff's clock is moved by hand (the outbox paces copies by it); PTB's limiter
+    keeps retrying a 429 after ``retry_after`` real seconds, as in production.
+    """
+
+    def __init__(self, relais: Relais, team: Team, clock: FakeClock) -> None:
+        self.relais = relais
+        self.api = relais.api
+        self.team = team
+        self.clock = clock
+
+    @property
+    def cases(self) -> CaseExecutor:
+        cases = self.relais.application.bot_data.cases
+        assert cases is not None
+        return cases
+
+    async def send(self, update: dict) -> None:
+        await self.relais.send(update)
+
+    def last(self, person: Person) -> FakeMessage:
+        return self.api.sent_to(person.chat_id)[-1]
+
+    async def ask(self, person: Person, question: str = CASE_QUESTION) -> None:
+        """A question, then "Parler à quelqu'un" → "ma dernière question" → kind → "Oui"."""
+        await self.send(person.says(question))
+        await self.send(person.says(texts.KEY_HUMAN))
+        await self.send(person.presses(self.last(person), handoff_texts.BUTTON_ASK_LAST))
+        await self.send(person.presses(self.last(person), handoff_texts.BUTTON_ASK_REFERENT))
+        await self.send(person.presses(self.last(person), handoff_texts.BUTTON_ASK_YES))
+
+    async def case_of(self, person: Person) -> CaseRow:
+        cases = await self.relais.services.store.cases_of(user_key(SECRET, person.user.id))
+        assert cases, "no case for this person"
+        return cases[-1]
+
+    async def topic_of(self, person: Person) -> int:
+        case = await self.case_of(person)
+        assert case.topic_id is not None
+        return case.topic_id
+
+    async def card(self, person: Person) -> FakeMessage:
+        topic = await self.topic_of(person)
+        return next(
+            m
+            for m in self.api.sent_to(self.team.group.id)
+            if m.thread_id == topic and m.text.startswith("🆕 Demande")
+        )
+
+    async def claim(self, helper: Person, person: Person) -> None:
+        await self.send(helper.presses(await self.card(person), handoff_texts.BUTTON_CLAIM))
+
+    async def helper_writes(self, helper: Person, person: Person, text: str) -> dict:
+        update = helper.says(text, chat=self.team.group, topic=await self.topic_of(person))
+        await self.send(update)
+        return update
+
+    async def drain(self, *, minutes: float = 1) -> None:
+        """Let the handoff's clock run and the outbox job take a turn."""
+        self.clock.advance(minutes=minutes)
+        await self.cases.drain_outbox(self.relais.application.bot)
+
+
+@asynccontextmanager
+async def desk_for(api: FakeBotApi, folder: Path, **changes: object) -> AsyncIterator[Desk]:
+    team = Team(api, folder)
+    clock = FakeClock(MONDAY_10H)
+    settings = settings_for(api, folder, staff_config=team.path, **changes)
+    services = await open_services(settings, clock=clock)
+    try:
+        async with running(api, settings, services=services) as relais:
+            yield Desk(relais, team, clock)
+    finally:
+        await services.close()

@@ -164,9 +164,14 @@ async def error_happened(update: object, context: RelaisContext) -> None:
     problem = Reply(
         texts.TECHNICAL_PROBLEM, buttons=((Button(texts.BUTTON_HUMAN, Action(Verb.HUMAN)),),)
     )
+    bot = context.bot
     try:
         for message in render.render_reply(problem):
-            await context.bot.send_message(chat.id, message.html, reply_markup=message.markup)
+            # Insisting: seen twice is better than a question left without any answer.
+            await render.patiently(
+                lambda m=message: bot.send_message(chat.id, m.html, reply_markup=m.markup),
+                insist=True,
+            )
     except TelegramError as second:
         log.warning(
             "person not told about the problem update_id=%s error=%s",

@@ -66,6 +66,8 @@ log = logging.getLogger(__name__)
 MAX_FOLLOW_UPS = 8
 """Reports that lead to more actions, nested: a guard against a loop, never reached in use."""
 MAX_REMEMBERED_TOPICS = 1024
+MAX_MARKS_TO_RETRY = 1024
+""""Not delivered" marks that failed, kept to try again at the next outbox turn."""
 # What Telegram says (400 Bad Request) when a topic was deleted or closed by hand, and when
 # the message to copy was deleted by its author. https://core.telegram.org/bots/api#copymessage
 _TOPIC_GONE = ("message thread not found", "topic_closed", "topic_deleted", "topic closed")
@@ -99,6 +101,8 @@ def delivery_failure(
             return DeliveryFailure.SOURCE_GONE, None
         if to_person and "chat not found" in message:
             return DeliveryFailure.BLOCKED, None
+    if to_person and render.maybe_done(error):  # towards a topic, a retry is harmless
+        return DeliveryFailure.UNCERTAIN, None
     return DeliveryFailure.TRANSIENT, None
 
 
@@ -120,6 +124,9 @@ class CaseExecutor:
         self._entries = entries
         self._topics_to_retry: dict[int, CreateTopic] = {}
         self._latest_topic: OrderedDict[int, int] = OrderedDict()
+        # A mark (``insist``) is the only trace of a message that did not arrive: one that
+        # Telegram refused even after a few tries is tried again at each outbox turn.
+        self._marks_to_retry: list[PostInTopic | SendToPerson] = []
 
     # --- entry points ---------------------------------------------------------------------
 
@@ -149,6 +156,8 @@ class CaseExecutor:
         """One turn of the outbox job: topics to create again, then every copy due now."""
         for pending in list(self._topics_to_retry.values()):
             await self.run(bot, [pending])
+        marks, self._marks_to_retry = self._marks_to_retry, []
+        await self.run(bot, marks)
         due = await self.service.outbox_due()
         await self.run(bot, due)
         return len(due)
@@ -276,11 +285,14 @@ class CaseExecutor:
                 buttons=action.buttons,
                 silent=action.silent,
                 reply_to=action.reply_to,
+                insist=action.insist,
             )
             return []
         except TelegramError as error:
             gone = delivery_failure(error, to_person=False)[0] is DeliveryFailure.TOPIC_MISSING
             log.info("case %d: post not sent (%s)", action.case_id, type(error).__name__)
+            if action.insist and not gone:
+                self._retry_mark(action)
             if not gone or again:
                 return []
         await self.run(bot, await self.service.topic_missing(action.case_id, action.topic_id))
@@ -288,7 +300,13 @@ class CaseExecutor:
         if topic is None or topic == action.topic_id:
             return []
         moved = PostInTopic(
-            action.case_id, action.chat_id, topic, action.text, action.buttons, action.silent
+            action.case_id,
+            action.chat_id,
+            topic,
+            action.text,
+            action.buttons,
+            action.silent,
+            insist=action.insist,
         )
         return await self._post_in_topic(bot, moved, again=True)
 
@@ -315,15 +333,26 @@ class CaseExecutor:
                     protect=action.protect,
                     reply_to=action.reply_to,
                     private=True,
+                    insist=action.insist,
                 )
         except Forbidden:
             log.info("case %d: the person blocked the bot", action.case_id)
             return await self.service.case_unreachable(action.case_id)
         except TelegramError as error:
+            if isinstance(action, SendToPerson) and action.insist:
+                log.info("case %d: mark not sent yet (%s)", action.case_id, type(error).__name__)
+                self._retry_mark(action)
+                return []
             log.warning(
                 "case %d: message to the person lost (%s)", action.case_id, type(error).__name__
             )
         return []
+
+    def _retry_mark(self, action: PostInTopic | SendToPerson) -> None:
+        if len(self._marks_to_retry) < MAX_MARKS_TO_RETRY:
+            self._marks_to_retry.append(action)
+        else:
+            log.warning("case %d: a not-delivered mark was dropped", action.case_id)
 
     # --- sending --------------------------------------------------------------------------
 
@@ -339,11 +368,13 @@ class CaseExecutor:
         reply_to: int | None = None,
         protect: bool = False,
         private: bool = False,
+        insist: bool = False,
     ) -> int:
         """Send a plain text (escaped, split if long); returns the last message's id.
 
         The buttons go on the last part. A person's chat without buttons keeps the
-        persistent keyboard, as every other message of the bot does.
+        persistent keyboard, as every other message of the bot does. A part Telegram did not
+        take is tried again (``render.patiently``; ``insist``: even if it may show twice).
         """
         parts = [message.html for message in render.render_reply(Reply(text))]
         markup = case_keyboard(buttons)
@@ -351,18 +382,21 @@ class CaseExecutor:
             markup = render.PERSISTENT_KEYBOARD
         message_id = 0
         for index, html in enumerate(parts):
-            sent = await bot.send_message(
-                chat_id,
-                html,
-                message_thread_id=thread_id,
-                reply_markup=markup if index == len(parts) - 1 else None,
-                disable_notification=silent or None,
-                protect_content=protect or None,
-                reply_parameters=(
-                    ReplyParameters(reply_to, allow_sending_without_reply=True)
-                    if reply_to is not None and index == 0
-                    else None
+            sent = await render.patiently(
+                lambda index=index, html=html: bot.send_message(
+                    chat_id,
+                    html,
+                    message_thread_id=thread_id,
+                    reply_markup=markup if index == len(parts) - 1 else None,
+                    disable_notification=silent or None,
+                    protect_content=protect or None,
+                    reply_parameters=(
+                        ReplyParameters(reply_to, allow_sending_without_reply=True)
+                        if reply_to is not None and index == 0
+                        else None
+                    ),
                 ),
+                insist=insist,
             )
             message_id = sent.message_id
         return message_id

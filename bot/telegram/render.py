@@ -8,12 +8,15 @@ pure; :func:`deliver` only sends them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import TypeVar
 
+import httpx
 from telegram import (
     Bot,
     InlineKeyboardButton,
@@ -21,7 +24,7 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
 from bot import texts
 from bot.model import (
@@ -210,6 +213,54 @@ def _size(text: str) -> int:
 
 
 # --------------------------------------------------------------------------- sending
+
+SEND_ATTEMPTS = 3
+"""Tries for a message Telegram failed to take (a 5xx, a connection that did not open)."""
+RETRY_PAUSE_SECONDS = 1.0
+"""Pause before the second try; twice as long before the third."""
+# Transport errors raised before the request was fully sent: Telegram cannot have acted on it.
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.WriteError,
+    httpx.WriteTimeout,
+)
+T = TypeVar("T")
+
+
+def maybe_done(error: TelegramError) -> bool:
+    """Whether Telegram may have carried out a request that failed with ``error``.
+
+    An error answer (429, 4xx, 5xx) says it was not done. A request sent whose answer never
+    came (read timeout, connection dropped) may have been: PTB keeps httpx's error as the
+    cause, and a timeout without a cause is counted as sent.
+    """
+    if isinstance(error, BadRequest | Forbidden) or not isinstance(error, NetworkError):
+        return False
+    cause = error.__cause__
+    if cause is None:
+        return isinstance(error, TimedOut)
+    return isinstance(cause, httpx.HTTPError) and not isinstance(cause, _NOT_SENT)
+
+
+async def patiently(send: Callable[[], Awaitable[T]], *, insist: bool = False) -> T:
+    """``send()``, tried again after a short pause when Telegram did not take it.
+
+    Never again when it may have arrived (no answer came back): that could show it twice,
+    unless ``insist`` (a notice that must be seen, where twice is better than never).
+    A refusal (blocked, bad request) is final and raised at once.
+    """
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            return await send()
+        except (BadRequest, Forbidden):
+            raise
+        except TelegramError as error:
+            if attempt == SEND_ATTEMPTS or (maybe_done(error) and not insist):
+                raise
+            await asyncio.sleep(RETRY_PAUSE_SECONDS * attempt)
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
 async def deliver(

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,7 +67,7 @@ class Fault:
     status: int = 0
     description: str = ""
     retry_after: int | None = None
-    transport: str | None = None  # "timeout" | "reset": no HTTP answer at all
+    transport: str | None = None  # "timeout" | "reset" | "answer-lost": no HTTP answer
 
     @classmethod
     def flood(cls, retry_after: int = 1) -> Fault:
@@ -85,10 +86,29 @@ class Fault:
     def connection_reset(cls) -> Fault:
         return cls(transport="reset")
 
+    @classmethod
+    def answer_lost(cls) -> Fault:
+        """Telegram did it, but its answer never came back: the bot sees a timeout.
+
+        The case a retry turns into a duplicate (a message sent twice).
+        """
+        return cls(transport="answer-lost")
+
     def raise_it(self) -> None:
         if self.transport:
             raise TransportFault(self.transport)
         raise ApiError(self.status, self.description, retry_after=self.retry_after)
+
+
+@dataclass
+class _Chaos:
+    """Random faults: see :meth:`FakeBotApi.chaos`."""
+
+    rng: random.Random
+    rate: float
+    faults: tuple[Fault, ...]
+    methods: Collection[str] | None
+    limit: int | None
 
 
 @dataclass(frozen=True)
@@ -215,6 +235,8 @@ class FakeBotApi:
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._callback_queries: dict[str, bool] = {}  # id -> answered
         self._faults: list[tuple[str | None, int | None, Fault]] = []
+        self._chaos: _Chaos | None = None
+        self.faults_served: list[tuple[str, Fault]] = []  # (method, fault), in order
         self._new_updates = asyncio.Event()
         self._activity = asyncio.Event()
         self._methods: dict[str, Handler] = {
@@ -264,6 +286,11 @@ class FakeBotApi:
         try:
             fault = self._take_fault(method, params)
             if fault:
+                self.faults_served.append((method, fault))
+            if fault and fault.transport == "answer-lost" and handler is not None:
+                await handler(params)  # done, then the answer is lost on the way back
+                raise TransportFault("timeout")
+            if fault:
                 fault.raise_it()
             if handler is None:
                 raise ApiError(404, "Not Found")
@@ -288,6 +315,26 @@ class FakeBotApi:
     ) -> None:
         """Make the next calls (of ``method``, to ``chat_id``) fail, one fault per call."""
         self._faults.extend((method, chat_id, fault) for fault in faults)
+
+    def chaos(
+        self,
+        faults: Sequence[Fault],
+        *,
+        rate: float,
+        methods: Collection[str] | None = None,
+        seed: int = 0,
+        limit: int | None = None,
+    ) -> None:
+        """From now on, each call (of ``methods``) fails with probability ``rate``, with a
+        fault drawn from ``faults``; at most ``limit`` faults in all. ``calm()`` stops it.
+
+        Seeded: a failing run can be replayed exactly.
+        """
+        self._chaos = _Chaos(random.Random(seed), rate, tuple(faults), methods, limit)
+
+    def calm(self) -> None:
+        """No more random faults (queued ones from ``inject`` still apply)."""
+        self._chaos = None
 
     def block_bot(self, chat_id: int) -> None:
         """The person blocked the bot: every later message to them gets 403."""
@@ -396,7 +443,16 @@ class FakeBotApi:
                 continue
             del self._faults[index]
             return fault
-        return None
+        chaos = self._chaos
+        if chaos is None or (chaos.methods is not None and method not in chaos.methods):
+            return None
+        if chaos.limit is not None and chaos.limit <= 0:
+            return None
+        if chaos.rng.random() >= chaos.rate:
+            return None
+        if chaos.limit is not None:
+            chaos.limit -= 1
+        return chaos.rng.choice(chaos.faults)
 
     def _next_message_id(self, chat_id: int) -> int:
         counter = self._message_ids.setdefault(chat_id, itertools.count(1))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -48,7 +49,10 @@ class InProcessRequest(BaseRequest):
         try:
             status, body = await self.api.call(endpoint, params)
         except TransportFault as fault:
+            # Raised as PTB's httpx transport raises them, with httpx's error as the cause:
+            # the request went out, and no answer came back.
             if fault.kind == "timeout":
-                raise TimedOut("Timed out (fake)") from None
-            raise NetworkError("httpx.RemoteProtocolError: connection reset (fake)") from None
+                raise TimedOut("Timed out (fake)") from httpx.ReadTimeout("no answer (fake)")
+            reset = httpx.RemoteProtocolError("connection reset (fake)")
+            raise NetworkError(f"httpx.RemoteProtocolError: {reset}") from reset
         return status, json.dumps(body).encode()
