@@ -2,7 +2,7 @@
 
 - :func:`unthrottled`: PTB's rate limiter without the 30 messages a second pacing;
 - :func:`faq_messages`: what people really type, from ``tests/data/messages``;
-- :class:`Relais`: the real Application on the in-process fake Bot API, started and stopped;
+- :func:`running` (:class:`Relais`): the real Application on the in-process fake Bot API;
 - :class:`Team`: a staff group, helpers and a staff file, for tests that need the handoff;
 - :class:`Desk` (:func:`desk_for`): Relais with that team, and the gestures of both sides;
 - :func:`problems`: the log records a person deploying would have to look at.
@@ -118,8 +118,8 @@ class Team:
         self.sam = new_person(api, "Samuel Martin")  # pair-aidant
         self.nadia = new_person(api, "Nadia Benali")  # référent
         self.path = folder / "staff.yaml"
-        # Always open, so that notifications and reminders do not depend on the day the
-        # tests run.
+        # Open all day, every day, so that what the tests see does not depend on when they
+        # run (the minute before midnight aside).
         days = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
         hours = "".join(f'  {day}: "00:00-23:59"\n' for day in days)
         self.path.write_text(

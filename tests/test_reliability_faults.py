@@ -127,10 +127,7 @@ async def test_faq_answers_under_random_faults_are_never_doubled_nor_silently_lo
         not_told = [r for r in caplog.records if "person not told" in r.getMessage()]
         assert silent <= len(not_told)  # never silent without a line in the log
         assert whole > 200 and partial > 0  # the faults did happen, and most got through
-        injected = {
-            type(f).__name__ + (f.transport or str(f.status)) for _m, f in api.faults_served
-        }
-        assert len(injected) == len(FAULTS)
+        assert {fault for _method, fault in api.faults_served} == set(FAULTS)  # each kind
         print(f"\nFAQ under faults: {whole} whole, {partial} told of a problem, {silent} silent")
 
         # No lasting harm: everybody asks again and gets the whole answer.
@@ -196,7 +193,7 @@ async def test_relays_under_random_faults_arrive_once_or_are_marked_undelivered(
             if not (copies == 1 or (copies == 0 and message_id in marked_for_team)):
                 lost.append((f"Nadia {i}", copies))
         assert lost == []
-        assert len(fake_api.faults_served) >= 20  # the faults did happen
+        assert len(fake_api.faults_served) >= 5 and marked_for_team  # faults did happen
         print(
             f"\nrelays under {len(fake_api.faults_served)} faults: 40 messages; "
             f"to Léa: {len(marked_for_team)} marked for the helper, none doubled; "
@@ -394,7 +391,7 @@ async def test_a_case_goes_on_after_the_process_is_killed(
             ):
                 await api.wait_until(lambda label=label: _has_button(api, lea, label))
                 lea.presses(api.sent_to(lea.chat_id)[-1], label)
-            await api.wait_until(lambda: seen_by_lea(handoff_texts.WAIT_OPEN[:20]))
+            await api.wait_until(lambda: seen_by_lea(handoff_texts.WAIT_OPEN.split(".")[0]))
             card = next(m for m in api.sent_to(team.group.id) if m.text.startswith("🆕"))
             topic = card.thread_id
             team.nadia.presses(card, handoff_texts.BUTTON_CLAIM)

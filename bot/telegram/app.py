@@ -56,6 +56,9 @@ FLOOD_RETRIES = 3
 POLL_TIMEOUT_SECONDS = 30
 """Long polling: Telegram holds ``getUpdates`` open this long when there is nothing new."""
 
+TOKEN_CHECK_SECONDS = 60
+"""How often a running bot checks that Telegram still accepts its token (one ``getMe``)."""
+
 UNREACHABLE = (
     "Telegram ne répond pas à l'adresse {url} : vérifiez la connexion à Internet, "
     "ou RELAIS_BOT_API_URL si vous utilisez votre propre serveur Bot API."
@@ -235,10 +238,13 @@ async def serve(
             await application.start()
             log.info("Relais is polling Telegram")
             with _stop_on_signals(stop):
-                await stop.wait()
+                await _until_stopped(application, stop)
         finally:
             if application.updater is not None and application.updater.running:
-                await application.updater.stop()
+                # A polling loop that died of a refused token raises it again here: the
+                # cause is already said (ConfigError), keep it rather than this echo.
+                with contextlib.suppress(InvalidToken):
+                    await application.updater.stop()
             if application.running:
                 await application.stop()
             await application.shutdown()
@@ -258,7 +264,30 @@ async def _initialize(application: Application, settings: Settings) -> None:
         await application.bot.shutdown()  # close the HTTP connections opened so far
         if isinstance(error, InvalidToken):
             raise ConfigError(REFUSED_TOKEN) from None
-        raise ConfigError(UNREACHABLE.format(url=settings.bot_api_url)) from None
+        # A token pasted into RELAIS_BOT_API_URL by mistake is not repeated on screen.
+        shown = logsafety.redact(settings.bot_api_url, [settings.token or ""])
+        raise ConfigError(UNREACHABLE.format(url=shown)) from None
+
+
+async def _until_stopped(application: Application, stop: asyncio.Event) -> None:
+    """Wait for ``stop``; raise ConfigError if Telegram refuses the token meanwhile.
+
+    When a token is revoked (a new one asked at @BotFather), PTB stops polling for good and
+    logs it once; the process would stay alive answering nobody, and no supervisor would
+    restart it. So the token is checked now and then, and a refusal ends ``serve`` with the
+    same sentence as at start (``python -m bot run`` then exits with code 2).
+    """
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), TOKEN_CHECK_SECONDS)
+            return
+        try:
+            await application.bot.get_me()
+        except InvalidToken:
+            log.critical("Telegram refuses the token now: stopping")
+            raise ConfigError(REFUSED_TOKEN) from None
+        except TelegramError as error:  # a network problem: polling retries by itself
+            log.info("token check not done: %s", type(error).__name__)
 
 
 def _polling_failed(error: TelegramError) -> None:
