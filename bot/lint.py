@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.announcement import load_announcement_file
+from bot.announcement import Announcement, load_announcement_file
 from bot.dialogue import decide
 from bot.jargon import JargonWord, first_unexplained, load_jargon, paragraphs, plain
 from bot.kb import Entry
@@ -56,10 +56,21 @@ class LintOptions:
     max_age_days: int = DEFAULT_MAX_AGE_DAYS
 
 
-def check_folder(folder: Path, options: LintOptions) -> list[Problem]:
-    """Everything wrong in ``folder``: loading problems first, then the linter's findings."""
+@dataclass(frozen=True)
+class Checked:
+    """A folder loaded and linted: what ``kb check`` prints and what a reload swaps in."""
+
+    knowledge: Knowledge | None
+    announcement: Announcement | None
+    announcement_ok: bool
+    problems: list[Problem]
+
+
+def load_and_check(folder: Path, options: LintOptions) -> Checked:
+    """Load everything in ``folder`` and lint it; loading problems come first."""
     problems: list[Problem] = []
     knowledge: Knowledge | None = None
+    announcement, announcement_ok = None, True
     try:
         knowledge = Knowledge.load(folder)
     except KnowledgeError as exc:
@@ -70,12 +81,18 @@ def check_folder(folder: Path, options: LintOptions) -> list[Problem]:
         problems.extend(exc.problems)
         jargon = ()
     try:
-        load_announcement_file(folder)
+        announcement = load_announcement_file(folder)
     except KnowledgeError as exc:
         problems.extend(exc.problems)
+        announcement_ok = False
     if knowledge is not None:
         problems.extend(lint_knowledge(knowledge, options, jargon))
-    return problems
+    return Checked(knowledge, announcement, announcement_ok, problems)
+
+
+def check_folder(folder: Path, options: LintOptions) -> list[Problem]:
+    """Everything wrong in ``folder``: loading problems first, then the linter's findings."""
+    return load_and_check(folder, options).problems
 
 
 def lint_knowledge(

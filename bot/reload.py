@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import coordination_texts as t
-from bot.announcement import Announcement, load_announcement_file
-from bot.jargon import load_jargon
+from bot.announcement import Announcement
 from bot.kb import Entry, KnowledgeBase
 from bot.knowledge import Knowledge, KnowledgeHolder
-from bot.lint import ERROR, LintOptions, lint_knowledge, sort_problems
-from bot.yamlfile import KnowledgeError, Problem
+from bot.lint import ERROR, LintOptions, load_and_check, sort_problems
+from bot.yamlfile import Problem
 
 log = logging.getLogger(__name__)
 
@@ -61,25 +60,9 @@ class Prepared:
 
 def prepare(folder: Path, options: LintOptions) -> Prepared:
     """Load and check ``folder`` (pure but slow: run it in a thread)."""
-    problems: list[Problem] = []
-    knowledge: Knowledge | None = None
-    notice, notice_ok = None, True
-    try:
-        knowledge = Knowledge.load(folder)
-    except KnowledgeError as exc:
-        problems.extend(exc.problems)
-    try:
-        jargon = load_jargon(folder)
-    except KnowledgeError as exc:
-        problems.extend(exc.problems)
-        jargon = ()
-    try:
-        notice = load_announcement_file(folder)
-    except KnowledgeError as exc:
-        problems.extend(exc.problems)
-        notice_ok = False
-    if knowledge is not None:
-        problems.extend(lint_knowledge(knowledge, options, jargon))
+    checked = load_and_check(folder, options)
+    knowledge, notice, notice_ok = checked.knowledge, checked.announcement, checked.announcement_ok
+    problems = checked.problems
     problems = sort_problems(problems)
     usable = knowledge if not any(p.severity == ERROR for p in problems) else None
     return Prepared(usable, tuple(problems), notice, notice_ok)
