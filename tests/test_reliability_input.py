@@ -12,7 +12,6 @@ import asyncio
 import datetime as dt
 import logging
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reliability_support import Relais, problems, running, settings_for
 
-from bot import texts
+from bot import texts, yamlfile
 from bot.dialogue import Engine
 from bot.kb import load_knowledge
 from bot.knowledge import Knowledge, KnowledgeHolder
@@ -154,13 +153,11 @@ def test_the_engine_always_replies_whatever_is_typed(knowledge, text: str) -> No
 
 @few_huge
 @given(seed=seeds)
-def test_the_engine_replies_to_100_kb_quickly(knowledge, seed: str) -> None:
+def test_the_engine_replies_to_100_kb(knowledge, seed: str) -> None:
     """Telegram cuts messages at 4 096 characters, and our adapter at 1 500; the engine alone
-    still copes with 100 kB (a paste through another channel)."""
-    started = time.perf_counter()
+    still copes with 100 kB (a paste through another channel). Its speed is in ``bench/``."""
     out = asyncio.run(Engine(knowledge).handle(Inbound(user="lea", text=hundred_kb(seed))))
-    assert any(isinstance(o, Reply) for o in out)
-    assert time.perf_counter() - started < 5
+    assert any(isinstance(o, Reply) and o.text.strip() for o in out)
 
 
 # --- the Telegram layer ---------------------------------------------------------------------
@@ -296,9 +293,8 @@ def usual_shape(name: str) -> object:
     return data if data is not None else {"text": "Service réduit", "until": "2026-12-03"}
 
 
-def refusal(name: str, path: Path) -> tuple[list[str], float]:
-    """What a coordinator is told about ``path``, and how long it took to be told."""
-    started = time.perf_counter()
+def refusal(name: str, path: Path) -> list[str]:
+    """What a coordinator is told about ``path``."""
     if name == "staff.yaml":
         with pytest.raises(KnowledgeError) as error:
             load_staff(path)
@@ -312,20 +308,30 @@ def refusal(name: str, path: Path) -> tuple[list[str], float]:
         assert prepared.knowledge is None or name == "annonce.yaml"
         assert not prepared.notice_ok or name != "annonce.yaml"
         found = list(prepared.errors)
-    seconds = time.perf_counter() - started
-    return [str(p) for p in found if Path(p.path).name == name], seconds
+    return [str(p) for p in found if Path(p.path).name == name]
 
 
 @pytest.mark.parametrize("name", ALL_FILES)
 def test_a_billion_laughs_in_any_file_is_refused_at_once_and_never_expanded(
-    tmp_path: Path, name: str
+    tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Refused before a single value is built: the loader measures the node graph (a few
+    hundred nodes) and never constructs the 9^9 values it stands for."""
     path = target(tmp_path, name)
     bomb = every_value_replaced(usual_shape(name), billion_laughs())
     path.write_text(yaml.safe_dump(bomb, allow_unicode=True), encoding="utf-8")
     assert path.stat().st_size < 20_000
-    [problem], seconds = refusal(name, path)
-    assert seconds < 3
+    built: list[object] = []
+    construct = yamlfile._LineLoader.construct_object
+
+    def counted(self, node, deep=False):  # type: ignore[no-untyped-def]
+        if getattr(node, "value", None) == "lol":  # the bomb's only word
+            built.append(node)
+        return construct(self, node, deep)
+
+    monkeypatch.setattr(yamlfile._LineLoader, "construct_object", counted)
+    [problem] = refusal(name, path)
+    assert built == []
     assert "renvois (& et *)" in problem and "sans & ni *" in problem
 
 
@@ -354,7 +360,7 @@ def test_every_file_refuses_tags_through_the_safe_reader(tmp_path: Path, name: s
     """No loader bypasses ``load_yaml`` (a plain ``yaml.load`` would run the payload)."""
     path, witness = target(tmp_path, name), tmp_path / "ran"
     path.write_text(TAGGED[0].format(witness=witness), encoding="utf-8")
-    [problem], _seconds = refusal(name, path)
+    [problem] = refusal(name, path)
     assert f"{name}:1:" in problem and "étiquette !!python/object/apply" in problem
     assert not witness.exists()
 
@@ -377,21 +383,26 @@ def test_absurdly_deep_nesting_is_refused_with_a_clear_error(tmp_path: Path, con
     assert "imbriqu" in str(error.value)
 
 
-def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+def test_a_huge_file_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "caf.yaml"
     with path.open("w", encoding="utf-8") as out:
         out.write("- id: x\n  answer: |\n")
         line = "    " + "bla " * 30 + "\n"
         while out.tell() <= MAX_FILE_BYTES:
             out.write(line)
-    started = time.perf_counter()
+
+    def never(*_args: object, **_kwargs: object) -> str:
+        raise AssertionError("the file was read")
+
+    monkeypatch.setattr(Path, "read_text", never)
     with pytest.raises(KnowledgeError, match="fichier trop gros"):
         load_yaml(path)
-    assert time.perf_counter() - started < 0.5
 
 
-def test_the_largest_accepted_file_still_loads_in_a_few_seconds(tmp_path: Path) -> None:
-    """Just under the limit, parsing (in a thread, at reload) stays short."""
+def test_the_largest_accepted_file_still_loads_whole(tmp_path: Path) -> None:
+    """Just under the limit, every entry is read (how long it takes is in ``bench/``)."""
     path = tmp_path / "caf.yaml"
     entry = "- id: e{n}\n  theme: caf\n  title: T{n}\n  questions: [q{n}]\n  answer: a\n"
     with path.open("w", encoding="utf-8") as out:
@@ -399,9 +410,9 @@ def test_the_largest_accepted_file_still_loads_in_a_few_seconds(tmp_path: Path) 
         while out.tell() < MAX_FILE_BYTES - 200:
             out.write(entry.format(n=n))
             n += 1
-    started = time.perf_counter()
-    assert len(load_yaml(path)) == n
-    assert time.perf_counter() - started < 5
+    loaded = load_yaml(path)
+    assert len(loaded) == n
+    assert loaded[-1]["id"] == f"e{n - 1}" and loaded[-1]["questions"] == [f"q{n - 1}"]
 
 
 @settings(max_examples=300, deadline=None)

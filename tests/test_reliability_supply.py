@@ -159,7 +159,7 @@ async def test_a_whole_case_over_http_needs_nothing_but_the_bot_api(
                 handoff_texts.BUTTON_ASK_REFERENT,
                 handoff_texts.BUTTON_ASK_YES,
             ):
-                await api.wait_until(lambda label=label: last_has(label), within=20)
+                await api.wait_until(lambda label=label: last_has(label), within=120)
                 lea.presses(api.sent_to(lea.chat_id)[-1], label)
             await api.wait_until(lambda: any(m.thread_id for m in api.sent_to(team.group.id)))
             card = next(m for m in api.sent_to(team.group.id) if m.text.startswith("🆕"))

@@ -152,7 +152,7 @@ def test_run_polls_until_ctrl_c(tmp_path: Path) -> None:
                 found["url"] = server.base_url
                 url_ready.set()
                 try:
-                    await api.wait_until(lambda: bool(api.sent_to(lea.chat_id)), within=30)
+                    await api.wait_until(lambda: bool(api.sent_to(lea.chat_id)), within=120)
                 finally:
                     if api.calls_to("getUpdates"):  # polling (and its signal handler) is up
                         os.kill(os.getpid(), signal.SIGINT)

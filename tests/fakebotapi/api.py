@@ -271,7 +271,7 @@ class FakeBotApi:
         finally:
             self._activity.set()
 
-    async def wait_until(self, condition: Callable[[], bool], within: float = 10.0) -> None:
+    async def wait_until(self, condition: Callable[[], bool], within: float = 120.0) -> None:
         """Wait until ``condition()`` holds, checked after every call the bot makes.
 
         ``within`` (seconds) is a safety net for a broken test, not something tests measure.
