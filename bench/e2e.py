@@ -35,10 +35,10 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
-import bot.telegram.app as relais_app  # noqa: E402
+import bot.channels.telegram.app as relais_app  # noqa: E402
+from bench.quality import load_labelled  # noqa: E402
 from bot.bootstrap import open_services  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.quality import load_labelled  # noqa: E402
 
 
 def unlimited_rate_limiter(*_args: object, **_kwargs: object) -> AIORateLimiter:

@@ -20,10 +20,10 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from bot.kb import KnowledgeBase, load_knowledge
-from bot.matching import Kind, Matcher, decide
-from bot.normalize import normalize
-from bot.quality import OUT_OF_SCOPE, Labelled, load_labelled
+from bench.quality import OUT_OF_SCOPE, Labelled, load_labelled
+from bot.knowledge.kb import KnowledgeBase, load_knowledge
+from bot.knowledge.matching import Kind, Matcher, decide
+from bot.knowledge.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20261123

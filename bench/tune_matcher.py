@@ -13,11 +13,11 @@ import dataclasses
 import itertools
 from pathlib import Path
 
-from bot.intents import detect_intent
-from bot.knowledge import Knowledge
-from bot.matching import BLEND_LEXICAL, CLARIFY_SPREAD, Candidate, decide
-from bot.normalize import normalize
-from bot.quality import OUT_OF_SCOPE, load_labelled
+from bench.quality import OUT_OF_SCOPE, load_labelled
+from bot.knowledge.holder import Knowledge
+from bot.knowledge.intents import detect_intent
+from bot.knowledge.matching import BLEND_LEXICAL, CLARIFY_SPREAD, Candidate, decide
+from bot.knowledge.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 # At most this share of out-of-scope messages may get an answer (the test allows 10 %).

@@ -2,8 +2,8 @@
 
 ``run`` is the Telegram bot; ``try`` chats in the terminal with the same engine, no token
 needed; ``ask`` shows coordinators and scripts what the bot would do with a message;
-``kb check`` checks the knowledge files (``bot/lint.py``); ``stats`` and ``manques`` are the
-coordinators' reports (``bot/reports_cli.py``).
+``kb check`` checks the knowledge files (``bot/knowledge/lint.py``); ``stats`` and ``manques`` are the
+coordinators' reports (``bot/channels/reports_cli.py``).
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from bot import texts
+from bot.channels.reports_cli import REPORT_COMMANDS, add_report_commands, run_report_command
 from bot.config import ConfigError, Settings
-from bot.dialogue import decide
-from bot.knowledge import Knowledge
-from bot.lint import DEFAULT_MAX_AGE_DAYS, ERROR, LintOptions, check_folder, summary
-from bot.model import Action, Button, Inbound, Reply
-from bot.reports_cli import REPORT_COMMANDS, add_report_commands, run_report_command
-from bot.staff import DEFAULT_TIMEZONE
-from bot.yamlfile import KnowledgeError
+from bot.domain.messages import Action, Button, Inbound, Reply
+from bot.knowledge.decision import decide
+from bot.knowledge.holder import Knowledge
+from bot.knowledge.lint import DEFAULT_MAX_AGE_DAYS, ERROR, LintOptions, check_folder, summary
+from bot.knowledge.staff import DEFAULT_TIMEZONE
+from bot.knowledge.yamlfile import KnowledgeError
+from bot.texts import person as texts
 
 LOAD_FIRST = (
     "Les fichiers ne se lisent pas encore : corrigez ces erreurs d'abord, les autres "
@@ -113,7 +113,7 @@ def _run(settings: Settings) -> int:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return asyncio.run(try_in_terminal(settings.knowledge_dir, sys.stdin, sys.stdout))
     settings.check_for_telegram()
-    from bot.telegram.app import run  # imported here: only `run` needs Telegram
+    from bot.channels.telegram.app import run  # imported here: only `run` needs Telegram
 
     run(settings)
     return 0
@@ -126,7 +126,7 @@ def kb_check(
     max_age_days: int = DEFAULT_MAX_AGE_DAYS,
     today: dt.date | None = None,
 ) -> int:
-    """Check the knowledge files (``bot/lint.py``); exit code 1 when there is an error."""
+    """Check the knowledge files (``bot/knowledge/lint.py``); exit code 1 when there is an error."""
     today = today or dt.datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
     options = LintOptions(today=today, max_age_days=max_age_days)
     problems = check_folder(folder, options)
@@ -180,9 +180,9 @@ def render_for_terminal(reply: Reply, buttons: list[Button]) -> str:
 
 async def try_in_terminal(folder: Path, stdin: TextIO, out: TextIO) -> int:
     """Chat with the engine in the terminal; type a number to press a button."""
-    from bot.dialogue import Engine
-    from bot.knowledge import KnowledgeHolder
-    from bot.store import Store
+    from bot.adapters.sqlite.store import Store
+    from bot.app.conversation import Engine
+    from bot.knowledge.holder import KnowledgeHolder
 
     store = await Store.open(":memory:")
     engine = Engine(KnowledgeHolder.from_folder(folder), store)

@@ -11,13 +11,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.adapters.sqlite.store import Store
+from bot.app.card import KnowledgeCatalog
+from bot.app.conversation import Engine
+from bot.app.handoff import HandoffService, utc_now
 from bot.config import ConfigError, Settings
-from bot.dialogue import Engine
-from bot.handoff import HandoffService, utc_now
-from bot.handoff_card import KnowledgeCatalog
-from bot.knowledge import KnowledgeHolder
-from bot.staff import Charter, StaffConfig, load_charter, load_staff
-from bot.store import Store
+from bot.knowledge.holder import KnowledgeHolder
+from bot.knowledge.staff import Charter, StaffConfig, load_charter, load_staff
 
 log = logging.getLogger(__name__)
 

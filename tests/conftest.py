@@ -12,7 +12,7 @@ from bot.config import Settings
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # python-telegram-bot warns (an error here) each time it builds a RetryAfter unless we opt in
-# to its future timedelta durations; bot.telegram.app.run() opts in the same way.
+# to its future timedelta durations; bot.channels.telegram.app.run() opts in the same way.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
@@ -57,7 +57,7 @@ async def start_bot(telegram_settings: Settings, fake_api):
 
     from fakebotapi import InProcessRequest
 
-    from bot.telegram.app import build_application
+    from bot.channels.telegram.app import build_application
 
     async with AsyncExitStack() as stack:
 

@@ -23,13 +23,14 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application
 from test_handoff_support import MONDAY_10H, FakeClock
 
-from bot import handoff_texts, texts
+from bot.adapters.sqlite.store import CaseRow
 from bot.bootstrap import Services, open_services
+from bot.channels.telegram.app import FLOOD_RETRIES, build_application
+from bot.channels.telegram.handoff_actions import CaseExecutor
 from bot.config import Settings
-from bot.pseudonym import user_key
-from bot.store import CaseRow
-from bot.telegram.app import FLOOD_RETRIES, build_application
-from bot.telegram.handoff_actions import CaseExecutor
+from bot.domain.pseudonym import user_key
+from bot.texts import handoff as handoff_texts
+from bot.texts import person as texts
 
 SECRET = "a-test-secret-of-32-characters!!"
 CASE_QUESTION = "je n'arrive pas à me connecter à mon compte caf"

@@ -12,23 +12,23 @@ from conftest import BotUnderTest
 from fakebotapi import FakeBotApi, new_person
 from test_coordination_day import REPO_KNOWLEDGE, Team, files_looked_at, staff_file
 
-from bot import texts
-from bot.announcement import (
+from bot.app.announcement import AnnouncementBoard
+from bot.app.coordination import NOTICE_TITLE, CoordinatedEngine
+from bot.app.reload import KnowledgeWatcher, compare
+from bot.config import Settings
+from bot.domain.messages import DeleteIncoming, Inbound, Outbound, Reply
+from bot.knowledge.announcement import (
     Announcement,
-    AnnouncementBoard,
     AnnouncementError,
     load_announcement_file,
     parse_command,
     parse_date,
 )
-from bot.config import Settings
-from bot.coordinated import NOTICE_TITLE, CoordinatedEngine
-from bot.knowledge import KnowledgeHolder
-from bot.lint import LintOptions
-from bot.model import DeleteIncoming, Inbound, Outbound, Reply
-from bot.reload import KnowledgeWatcher, compare
-from bot.staff import DEFAULT_TIMEZONE
-from bot.yamlfile import KnowledgeError
+from bot.knowledge.holder import KnowledgeHolder
+from bot.knowledge.lint import LintOptions
+from bot.knowledge.staff import DEFAULT_TIMEZONE
+from bot.knowledge.yamlfile import KnowledgeError
+from bot.texts import person as texts
 
 TODAY = dt.date(2026, 11, 24)
 

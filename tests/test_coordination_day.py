@@ -20,10 +20,10 @@ import pytest
 from conftest import BotUnderTest
 from fakebotapi import FakeBotApi, FakeChat, FakeMessage, Person, new_person
 
-from bot import texts
 from bot.__main__ import build_parser
+from bot.channels.reports_cli import run_report_command
 from bot.config import Settings
-from bot.reports_cli import run_report_command
+from bot.texts import person as texts
 
 REPO_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 NEW_ENTRY = """\

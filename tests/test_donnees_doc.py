@@ -6,7 +6,7 @@ import re
 import sqlite3
 from pathlib import Path
 
-from bot.store import Store
+from bot.adapters.sqlite.store import Store
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "donnees.md"
 ROW = re.compile(r"^\|\s*`(?P<table>\w+)`\s*\|\s*`(?P<field>\w+)`\s*\|(?P<rest>.*)\|\s*$")
@@ -55,11 +55,11 @@ def test_the_chat_id_is_said_to_go_at_the_end():
 
 def test_what_is_said_about_time_and_memory_is_what_the_code_does():
     """Durations and bounds written for people are the ones the code uses (issue 7)."""
+    from bot.app.asking import PENDING_TTL_SECONDS
+    from bot.app.conversation import SESSION_TTL_SECONDS
+    from bot.app.privacy import RECENT_MESSAGES_HOURS
+    from bot.channels.telegram.privacy import MAX_IDS_PER_CHAT
     from bot.config import DEFAULT_RETENTION_DAYS
-    from bot.dialogue import SESSION_TTL_SECONDS
-    from bot.handoff_flow import PENDING_TTL_SECONDS
-    from bot.privacy import RECENT_MESSAGES_HOURS
-    from bot.telegram.privacy import MAX_IDS_PER_CHAT
 
     text = " ".join(DOC.read_text(encoding="utf-8").split())
     assert f"**{DEFAULT_RETENTION_DAYS} jours après la fin**" in text

@@ -30,8 +30,8 @@ from test_handoff_support import (
     request,
 )
 
-from bot import handoff_texts as t
-from bot.handoff import (
+from bot.adapters.sqlite.store import Store
+from bot.app.handoff import (
     TRANSITIONS,
     Event,
     HandoffService,
@@ -39,7 +39,7 @@ from bot.handoff import (
     Status,
     next_status,
 )
-from bot.handoff_actions import (
+from bot.domain.effects import (
     CaseButton,
     CaseVerb,
     CloseTopic,
@@ -56,7 +56,7 @@ from bot.handoff_actions import (
     Toast,
     parse_button,
 )
-from bot.store import Store
+from bot.texts import handoff as t
 
 
 @pytest.fixture

@@ -32,17 +32,17 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application
 from test_handoff_support import MONDAY_10H, MONDAY_22H, SECRET, FakeClock
 
-from bot import handoff_texts as t
-from bot import texts
+from bot.adapters.sqlite.store import CaseRow
+from bot.app.handoff import Status
 from bot.bootstrap import Services, open_services
+from bot.channels.telegram import staff
+from bot.channels.telegram.app import build_application, serve, start_up
+from bot.channels.telegram.handoff_actions import CaseExecutor
 from bot.config import ConfigError, Settings
-from bot.handoff import Status
-from bot.handoff_outbox import MAX_ATTEMPTS, RATE_WINDOW
-from bot.pseudonym import user_key
-from bot.store import CaseRow
-from bot.telegram import staff
-from bot.telegram.app import build_application, serve, start_up
-from bot.telegram.handoff_actions import CaseExecutor
+from bot.domain.pseudonym import user_key
+from bot.domain.relay import MAX_ATTEMPTS, RATE_WINDOW
+from bot.texts import handoff as t
+from bot.texts import person as texts
 
 QUESTION = "je n'arrive pas à me connecter à mon compte caf"
 HOURS = """

@@ -20,9 +20,9 @@ from test_handoff_support import (
     request,
 )
 
-from bot import handoff_texts as t
-from bot.handoff import Status
-from bot.handoff_actions import (
+from bot.adapters.sqlite.store import RelayRow
+from bot.app.handoff import Status
+from bot.domain.effects import (
     CaseVerb,
     CloseTopic,
     CopyToPerson,
@@ -33,7 +33,7 @@ from bot.handoff_actions import (
     PostInTopic,
     SendToPerson,
 )
-from bot.handoff_outbox import (
+from bot.domain.relay import (
     MAX_ATTEMPTS,
     RATE_WINDOW,
     TO_PERSON,
@@ -41,7 +41,7 @@ from bot.handoff_outbox import (
     plan_dispatch,
     retry_delay,
 )
-from bot.store import RelayRow
+from bot.texts import handoff as t
 
 
 @pytest.fixture

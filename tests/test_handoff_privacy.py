@@ -22,8 +22,7 @@ from test_handoff_support import (
     request,
 )
 
-from bot import handoff_texts as t
-from bot.handoff_actions import (
+from bot.domain.effects import (
     CopyToPerson,
     CopyToTopic,
     CreateTopic,
@@ -31,7 +30,8 @@ from bot.handoff_actions import (
     NoCase,
     PostInGroup,
 )
-from bot.pseudonym import user_key
+from bot.domain.pseudonym import user_key
+from bot.texts import handoff as t
 
 
 @pytest.fixture

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.handoff import HandoffService
-from bot.handoff_actions import CreateTopic
-from bot.model import HandoffRequested
-from bot.pseudonym import user_key
-from bot.staff import StaffConfig, load_charter, load_staff
-from bot.store import Store
+from bot.adapters.sqlite.store import Store
+from bot.app.handoff import HandoffService
+from bot.domain.effects import CreateTopic
+from bot.domain.messages import HandoffRequested
+from bot.domain.pseudonym import user_key
+from bot.knowledge.staff import StaffConfig, load_charter, load_staff
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SECRET = "a-test-secret-of-32-characters!!"

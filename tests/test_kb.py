@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb import load_knowledge
-from bot.yamlfile import KnowledgeError
+from bot.knowledge.kb import load_knowledge
+from bot.knowledge.yamlfile import KnowledgeError
 
 MINI = Path(__file__).parent / "data" / "kb-mini"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.kb import load_knowledge
-from bot.knowledge import Knowledge
+from bot.knowledge.holder import Knowledge
+from bot.knowledge.kb import load_knowledge
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import kb_check
-from bot.lint import ERROR, WARNING, LintOptions, check_folder, summary
-from bot.yamlfile import KnowledgeError, Problem, load_yaml
+from bot.knowledge.lint import ERROR, WARNING, LintOptions, check_folder, summary
+from bot.knowledge.yamlfile import KnowledgeError, Problem, load_yaml
 
 REPO_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 TODAY = dt.date(2026, 11, 24)
@@ -79,7 +79,7 @@ def test_the_real_knowledge_base_passes_without_any_warning() -> None:
 
 
 def load_knowledge_entries():
-    from bot.kb import load_knowledge
+    from bot.knowledge.kb import load_knowledge
 
     return load_knowledge(REPO_KNOWLEDGE).entries
 

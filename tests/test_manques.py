@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import build_parser
-from bot.announcement import AnnouncementBoard
-from bot.config import Settings
-from bot.coordinated import CoordinatedEngine
-from bot.dialogue import Engine
-from bot.knowledge import KnowledgeHolder
-from bot.manques import (
+from bot.adapters.sqlite.store import Store
+from bot.app.announcement import AnnouncementBoard
+from bot.app.conversation import Engine
+from bot.app.coordination import CoordinatedEngine
+from bot.app.missed import (
     RETENTION_DAYS,
     MissedQuestions,
     format_groups,
@@ -23,9 +22,10 @@ from bot.manques import (
     oldest_kept_day,
     scrub,
 )
-from bot.model import Inbound
-from bot.reports_cli import run_report_command, today
-from bot.store import Store
+from bot.channels.reports_cli import run_report_command, today
+from bot.config import Settings
+from bot.domain.messages import Inbound
+from bot.knowledge.holder import KnowledgeHolder
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 TODAY = dt.date(2026, 11, 24)

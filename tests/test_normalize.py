@@ -1,4 +1,4 @@
-from bot.normalize import Lexicon, fold, normalize, squash
+from bot.knowledge.normalize import Lexicon, fold, normalize, squash
 
 
 def test_fold_removes_case_accents_ligatures_and_punctuation():

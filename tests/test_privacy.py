@@ -1,4 +1,4 @@
-"""The privacy core (bot/privacy.py) and the recent-message tracker, with plain values."""
+"""The privacy core (bot/app/privacy.py) and the recent-message tracker, with plain values."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ import pytest
 from conftest import REPO_ROOT
 from test_handoff_support import SAM, Env, person
 
-from bot import privacy as p
-from bot.announcement import Announcement, AnnouncementBoard
-from bot.coordinated import CoordinatedEngine
-from bot.dialogue import SESSION_TTL_SECONDS, Engine, Sessions
-from bot.handoff_flow import PENDING_TTL_SECONDS
-from bot.knowledge import KnowledgeHolder
-from bot.telegram.privacy import MAX_IDS_PER_CHAT, RecentMessages
+from bot.app import privacy as p
+from bot.app.announcement import AnnouncementBoard
+from bot.app.asking import PENDING_TTL_SECONDS
+from bot.app.conversation import SESSION_TTL_SECONDS, Engine, Sessions
+from bot.app.coordination import CoordinatedEngine
+from bot.channels.telegram.privacy import MAX_IDS_PER_CHAT, RecentMessages
+from bot.knowledge.announcement import Announcement
+from bot.knowledge.holder import KnowledgeHolder
 
 HOUR = 3600.0
 KNOWLEDGE = REPO_ROOT / "knowledge"

@@ -26,10 +26,11 @@ import pytest
 from fakebotapi import FakeBotApi, FakeChat, FakeUser, Person
 from test_handoff_e2e import Desk
 
-from bot import handoff_texts as t
-from bot import logsafety, texts
+from bot import logsafety
+from bot.channels.telegram.privacy import run_retention
 from bot.safety import find_sensitive
-from bot.telegram.privacy import run_retention
+from bot.texts import handoff as t
+from bot.texts import person as texts
 
 PERSON_ID = 7_123_456_789  # 6 bytes in a SQLite record: as a Telegram id of today
 MARK = "Canari" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(10))

@@ -85,7 +85,7 @@ def test_library_debug_records_are_dropped_even_when_debug_is_on():
     out = io.StringIO()
     handler = logging.StreamHandler(out)
     handler.addFilter(RedactingFilter())
-    for name in ("telegram.ext.Application", "httpx", "aiosqlite", "bot.dialogue"):
+    for name in ("telegram.ext.Application", "httpx", "aiosqlite", "bot.app.conversation"):
         record = logging.LogRecord(
             name, logging.DEBUG, __file__, 1, "Processing %s", ("Léa",), None
         )

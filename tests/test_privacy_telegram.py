@@ -20,13 +20,13 @@ from fakebotapi import FakeBotApi, FakeMessage, Person, new_person
 from telegram.ext import Application
 from test_handoff_e2e import QUESTION, Desk
 
-from bot import handoff_texts as t
-from bot import privacy as p
-from bot import texts
-from bot.flood import FloodGuard
-from bot.handoff import Status
-from bot.telegram.app import start_up
-from bot.telegram.privacy import PrivacyDesk, run_retention
+from bot.app import privacy as p
+from bot.app.flood import FloodGuard
+from bot.app.handoff import Status
+from bot.channels.telegram.app import start_up
+from bot.channels.telegram.privacy import PrivacyDesk, run_retention
+from bot.texts import handoff as t
+from bot.texts import person as texts
 
 HOUR = 3600.0
 

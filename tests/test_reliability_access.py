@@ -22,12 +22,13 @@ from reliability_support import (
 )
 from telegram import Update
 
-from bot import handoff_texts, texts
+from bot.app.flood import FLOOD_BURST, FLOOD_PER_MINUTE, FloodGuard
+from bot.app.handoff import Status
 from bot.bootstrap import open_services
-from bot.flood import FLOOD_BURST, FLOOD_PER_MINUTE, FloodGuard
-from bot.handoff import Status
-from bot.model import Action, DeleteIncoming, Inbound, Reply, Verb
-from bot.pseudonym import user_key
+from bot.domain.messages import Action, DeleteIncoming, Inbound, Reply, Verb
+from bot.domain.pseudonym import user_key
+from bot.texts import handoff as handoff_texts
+from bot.texts import person as texts
 
 CRISIS = "je veux mourir, je n'en peux plus"
 PASSWORD = "mon mot de passe ameli c'est Soleil2024!"

@@ -33,14 +33,15 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from test_handoff_support import MONDAY_10H
 
-from bot import handoff_texts, texts
-from bot import store as store_module
-from bot.handoff_actions import DeliveryFailure
-from bot.handoff_outbox import MAX_ATTEMPTS, TO_PERSON, TO_TOPIC, plan_dispatch
-from bot.pseudonym import user_key
-from bot.store import RelayRow, Store
-from bot.telegram import render
-from bot.telegram.handoff_actions import delivery_failure
+from bot.adapters.sqlite import store as store_module
+from bot.adapters.sqlite.store import RelayRow, Store
+from bot.channels.telegram import render
+from bot.channels.telegram.handoff_actions import delivery_failure
+from bot.domain.effects import DeliveryFailure
+from bot.domain.pseudonym import user_key
+from bot.domain.relay import MAX_ATTEMPTS, TO_PERSON, TO_TOPIC, plan_dispatch
+from bot.texts import handoff as handoff_texts
+from bot.texts import person as texts
 
 # Every way a Bot API call can fail without it being our fault.
 FAULTS = [
@@ -229,7 +230,7 @@ def store_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [
         r.getMessage()
         for r in caplog.records
-        if r.name == "bot.store" and r.levelno == logging.WARNING
+        if r.name == "bot.adapters.sqlite.store" and r.levelno == logging.WARNING
     ]
 
 

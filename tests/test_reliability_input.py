@@ -23,18 +23,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reliability_support import Relais, problems, running, settings_for
 
-from bot import texts, yamlfile
-from bot.dialogue import Engine
-from bot.kb import load_knowledge
-from bot.knowledge import Knowledge, KnowledgeHolder
-from bot.lint import LintOptions
-from bot.model import Action as EngineAction
-from bot.model import Button, Inbound, Link, Phone, Reply, Verb
-from bot.reload import prepare
-from bot.staff import load_charter, load_staff
-from bot.telegram.render import render_reply
-from bot.telegram.translate import MAX_INBOUND_TEXT
-from bot.yamlfile import MAX_FILE_BYTES, KnowledgeError, load_yaml
+from bot.app.conversation import Engine
+from bot.app.reload import prepare
+from bot.channels.telegram.render import render_reply
+from bot.channels.telegram.translate import MAX_INBOUND_TEXT
+from bot.domain.messages import Action as EngineAction
+from bot.domain.messages import Button, Inbound, Link, Phone, Reply, Verb
+from bot.knowledge import yamlfile
+from bot.knowledge.holder import Knowledge, KnowledgeHolder
+from bot.knowledge.kb import load_knowledge
+from bot.knowledge.lint import LintOptions
+from bot.knowledge.staff import load_charter, load_staff
+from bot.knowledge.yamlfile import MAX_FILE_BYTES, KnowledgeError, load_yaml
+from bot.texts import person as texts
 
 # --- what people type --------------------------------------------------------------------
 
@@ -266,7 +267,7 @@ def every_value_replaced(data: object, bomb: list) -> object:
 
 
 # Every file a coordinator edits. Knowledge files are read as the bot's reload reads them
-# (``bot.reload.prepare``: knowledge, safety lists, jargon, notice, then the linter).
+# (``bot.app.reload.prepare``: knowledge, safety lists, jargon, notice, then the linter).
 KNOWLEDGE_FILES = [
     "themes.yaml", "lexique.yaml", "caf.yaml", "crises.yaml", "domaines-officiels.yaml",
     "jargon.yaml", "annonce.yaml",

@@ -22,14 +22,17 @@ from fakebotapi import FakeBotApi, Person, new_person
 from reliability_support import faq_messages, people, problems, running, settings_for
 from telegram import Update
 
-from bot import matching, safety_phrases, safety_sensitive, texts
+from bot.app.conversation import MAX_SESSIONS, Sessions
+from bot.app.flood import MAX_TRACKED_PEOPLE, Flood, FloodGuard
 from bot.bootstrap import open_services
-from bot.dialogue import MAX_SESSIONS, Sessions
-from bot.flood import MAX_TRACKED_PEOPLE, Flood, FloodGuard
-from bot.model import Action, Inbound, MediaKind, Verb
-from bot.telegram import privacy as telegram_privacy
-from bot.telegram.context import RememberedChats
-from bot.telegram.ordering import PerChatOrderedProcessor
+from bot.channels.telegram import privacy as telegram_privacy
+from bot.channels.telegram.context import RememberedChats
+from bot.channels.telegram.ordering import PerChatOrderedProcessor
+from bot.domain.messages import Action, Inbound, MediaKind, Verb
+from bot.knowledge import matching
+from bot.safety import phrases as safety_phrases
+from bot.safety import sensitive as safety_sensitive
+from bot.texts import person as texts
 
 PEOPLE = 1_000
 MESSAGES_EACH = 10

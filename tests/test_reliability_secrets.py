@@ -18,13 +18,13 @@ from conftest import REPO_ROOT
 from fakebotapi import FakeBotApi, FakeBotApiHttpServer, Fault, new_person
 from reliability_support import SECRET, Team, desk_for
 
-from bot import store as store_module
+from bot.adapters.sqlite import store as store_module
 from bot.bootstrap import open_services
+from bot.channels.telegram import app as telegram_app
+from bot.channels.telegram import render
+from bot.channels.telegram.app import REFUSED_TOKEN, serve
+from bot.channels.telegram.staff import check_staff_groups
 from bot.config import ConfigError, Settings
-from bot.telegram import app as telegram_app
-from bot.telegram import render
-from bot.telegram.app import REFUSED_TOKEN, serve
-from bot.telegram.staff import check_staff_groups
 
 TYPED = [
     "je m'appelle Géraldine Dupont, mon numéro est le 06 12 34 56 78",

@@ -19,10 +19,11 @@ from conftest import REPO_ROOT
 from fakebotapi import FakeBotApi, FakeBotApiHttpServer, new_person
 from reliability_support import CASE_QUESTION, SECRET, Team
 
-from bot import handoff_texts, texts
 from bot.__main__ import main as command_line
+from bot.channels.telegram.app import serve
 from bot.config import Settings
-from bot.telegram.app import serve
+from bot.texts import handoff as handoff_texts
+from bot.texts import person as texts
 
 PIN = re.compile(r"^([A-Za-z0-9_.-]+)==([A-Za-z0-9_.+!-]+)$")
 # Installed by pip itself, or the project: not pinned by ``pip freeze``.

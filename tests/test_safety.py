@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.model import Phone
+from bot.domain.messages import Phone
 from bot.safety import (
     CrisisCategory,
     SafetyRules,
@@ -27,7 +27,7 @@ from bot.safety import (
     load_safety,
     mask_sensitive,
 )
-from bot.safety_crisis import VERIFIED_NUMBERS
+from bot.safety.crisis import VERIFIED_NUMBERS
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "safety"

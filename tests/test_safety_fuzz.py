@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.normalize import fold
+from bot.knowledge.normalize import fold
 from bot.safety import (
     CATEGORY_IDS,
     SafetyRules,
@@ -22,7 +22,7 @@ from bot.safety import (
     load_safety,
     mask_sensitive,
 )
-from bot.safety_phrases import fast_fold
+from bot.safety.phrases import fast_fold
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.knowledge.yamlfile import KnowledgeError, Problem
 from bot.safety import load_safety
-from bot.yamlfile import KnowledgeError, Problem
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,14 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.config import ConfigError, Settings
-from bot.staff import (
+from bot.knowledge.staff import (
     OpeningHours,
     Role,
     french_time,
     load_charter,
     load_staff,
 )
-from bot.yamlfile import KnowledgeError
+from bot.knowledge.yamlfile import KnowledgeError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 UTC = dt.UTC

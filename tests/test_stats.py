@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import build_parser
+from bot.adapters.sqlite.store import CounterRow, Store
+from bot.app.stats import Period, aggregate, format_text, wait_quantile
+from bot.channels.report_html import BAR, render_html
+from bot.channels.reports_cli import run_report_command
 from bot.config import Settings
-from bot.kb import load_knowledge
-from bot.report_html import BAR, render_html
-from bot.reports_cli import run_report_command
-from bot.stats import Period, aggregate, format_text, wait_quantile
-from bot.store import CounterRow, Store
+from bot.knowledge.kb import load_knowledge
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 NOVEMBER = Period(dt.date(2026, 11, 1), dt.date(2026, 11, 30))

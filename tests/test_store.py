@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import MIGRATIONS, Store, StoreError
+from bot.adapters.sqlite.store import MIGRATIONS, Store, StoreError
 
 
 async def test_counters_add_up_per_day_and_key(tmp_path: Path):

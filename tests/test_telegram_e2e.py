@@ -12,8 +12,9 @@ import pytest
 from conftest import BotUnderTest
 from fakebotapi import FakeBotApi, FakeMessage, Fault, Person, new_person
 
-from bot import handoff_texts, texts
-from bot.telegram.app import FLOOD_RETRIES
+from bot.channels.telegram.app import FLOOD_RETRIES
+from bot.texts import handoff as handoff_texts
+from bot.texts import person as texts
 
 KEYBOARD = [[texts.KEY_MENU, texts.KEY_HUMAN]]
 TYPO_QUESTION = "jarrive pa a macktualiser sur pole emploi"

@@ -15,8 +15,8 @@ import pytest
 from conftest import BotUnderTest
 from fakebotapi import FakeBotApi, Fault, channel_post, new_person
 
-from bot import texts
-from bot.model import (
+from bot.channels.telegram.app import FLOOD_RETRIES
+from bot.domain.messages import (
     Action,
     Button,
     DeleteIncoming,
@@ -27,8 +27,8 @@ from bot.model import (
     Reply,
     Verb,
 )
-from bot.pseudonym import user_key
-from bot.telegram.app import FLOOD_RETRIES
+from bot.domain.pseudonym import user_key
+from bot.texts import person as texts
 
 HUMAN = Button(texts.BUTTON_HUMAN, Action(Verb.HUMAN))
 MENU = Button(texts.BUTTON_MENU, Action(Verb.MENU))

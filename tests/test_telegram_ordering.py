@@ -1,4 +1,4 @@
-"""Per-chat ordering of updates (bot/telegram/ordering.py)."""
+"""Per-chat ordering of updates (bot/channels/telegram/ordering.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 from fakebotapi import FakeBotApi, new_person
 from telegram import Update
 
-from bot.telegram.ordering import PerChatOrderedProcessor, chat_key
+from bot.channels.telegram.ordering import PerChatOrderedProcessor, chat_key
 
 
 async def test_one_chat_in_order_other_chats_meanwhile(fake_api: FakeBotApi) -> None:

@@ -18,9 +18,9 @@ import pytest
 from conftest import REPO_ROOT
 from fakebotapi import FakeBotApi, FakeBotApiHttpServer, new_person
 
-from bot import texts
+from bot.channels.telegram.app import ALLOWED_UPDATES, REFUSED_TOKEN, file_url, run, serve
 from bot.config import ConfigError, Settings
-from bot.telegram.app import ALLOWED_UPDATES, REFUSED_TOKEN, file_url, run, serve
+from bot.texts import person as texts
 
 QUESTION = "jarrive pa a macktualiser sur pole emploi"
 ANSWER_TITLE = "M'actualiser chaque mois"

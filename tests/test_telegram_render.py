@@ -1,4 +1,4 @@
-"""Reply → Telegram messages (bot/telegram/render.py): escaping, buttons, keyboards, splits."""
+"""Reply → Telegram messages (bot/channels/telegram/render.py): escaping, buttons, keyboards, splits."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import InlineKeyboardMarkup
 
-from bot import texts
-from bot.model import Action, Button, Link, Phone, Reply, Verb
-from bot.telegram.render import PERSISTENT_KEYBOARD, dialable, render_reply
-from bot.telegram.translate import decode_action
+from bot.channels.telegram.render import PERSISTENT_KEYBOARD, dialable, render_reply
+from bot.channels.telegram.translate import decode_action
+from bot.domain.messages import Action, Button, Link, Phone, Reply, Verb
+from bot.texts import person as texts
 
 HUMAN = Button(texts.BUTTON_HUMAN, Action(Verb.HUMAN))
 MENU = Button(texts.BUTTON_MENU, Action(Verb.MENU))

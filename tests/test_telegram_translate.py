@@ -1,4 +1,4 @@
-"""Update → Inbound, and button payloads both ways (bot/telegram/translate.py)."""
+"""Update → Inbound, and button payloads both ways (bot/channels/telegram/translate.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from telegram import Update
 
-from bot.model import Action, Inbound, MediaKind, Verb
-from bot.telegram import translate
-from bot.telegram.translate import (
+from bot.channels.telegram import translate
+from bot.channels.telegram.translate import (
     MAX_CALLBACK_DATA_BYTES,
     MAX_INBOUND_TEXT,
     decode_action,
     encode_action,
 )
+from bot.domain.messages import Action, Inbound, MediaKind, Verb
 
 KEY = "k3y"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.dialogue import decide
-from bot.knowledge import Knowledge
-from bot.quality import HUMAN, OUT_OF_SCOPE, SMALL_TALK, evaluate, load_labelled
+from bench.quality import HUMAN, OUT_OF_SCOPE, SMALL_TALK, evaluate, load_labelled
+from bot.knowledge.decision import decide
+from bot.knowledge.holder import Knowledge
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "tests" / "data" / "messages"

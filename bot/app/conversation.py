@@ -1,0 +1,444 @@
+"""The conversation engine: one :class:`Inbound` in, a list of :class:`Outbound` out.
+
+No Telegram here. The order of checks on a typed message is the product's promise:
+
+1. crisis (a life may be at stake: the number at once, nothing else);
+2. sensitive data (delete the message, say kindly never to send it, go on with the rest);
+3. asking for a person, greetings, thanks;
+4. "is this a scam?" on a pasted message;
+5. knowledge matching: answer, clarify or fallback.
+
+Every reply offers a way to a person: a message is never a dead end.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.adapters.sqlite.store import Store
+from bot.app.asking import FLOW_VERBS, HandoffFlow
+from bot.app.flood import Flood, FloodGuard
+from bot.app.handoff import HandoffService
+from bot.domain.messages import (
+    Action,
+    Button,
+    Command,
+    DeleteIncoming,
+    HandoffRequested,
+    Inbound,
+    Outbound,
+    Reply,
+    Verb,
+)
+from bot.knowledge.decision import decide
+from bot.knowledge.holder import Knowledge, KnowledgeHolder
+from bot.knowledge.intents import Intent, is_emoji_only
+from bot.knowledge.kb import Entry
+from bot.safety import CrisisCategory, ScamVerdict, find_sensitive
+from bot.texts import handoff as handoff_texts
+from bot.texts import person as texts
+
+log = logging.getLogger(__name__)
+
+# A session remembers, in memory only, what the person was shown, for the handoff summary.
+SESSION_TTL_SECONDS = 3600
+MAX_SESSIONS = 10_000
+
+
+@dataclass
+class Session:
+    """What one person saw recently, kept in memory only, to brief a helper on handoff."""
+
+    seen: float
+    question: str = field(default="", repr=False)
+    shown: list[str] = field(default_factory=list)
+    not_helpful: list[str] = field(default_factory=list)
+    theme: str | None = None
+    crisis: str | None = None
+
+
+class Sessions:
+    """A bounded, expiring map of sessions: nothing about a person outlives an hour idle."""
+
+    def __init__(self, ttl: float = SESSION_TTL_SECONDS, limit: int = MAX_SESSIONS) -> None:
+        self._ttl = ttl
+        self._limit = limit
+        self._items: OrderedDict[str, Session] = OrderedDict()
+
+    def get(self, user: str, now: float) -> Session:
+        # Sessions are ordered by last use: the idle ones are dropped from the front, so a
+        # question is not kept in memory past the hour even if the person never comes back.
+        while self._items and now - next(iter(self._items.values())).seen > self._ttl:
+            self._items.popitem(last=False)
+        session = self._items.get(user)
+        if session is None or now - session.seen > self._ttl:
+            session = Session(seen=now)
+        session.seen = now
+        self._items[user] = session
+        self._items.move_to_end(user)
+        while len(self._items) > self._limit:
+            self._items.popitem(last=False)
+        return session
+
+    def forget(self, user: str) -> None:
+        self._items.pop(user, None)
+
+    def __contains__(self, user: object) -> bool:
+        """Whether something about ``user`` is in memory (for /mesdonnees)."""
+        return user in self._items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _human_button() -> Button:
+    return Button(texts.BUTTON_HUMAN, Action(Verb.HUMAN))
+
+
+def _menu_button() -> Button:
+    return Button(texts.BUTTON_MENU, Action(Verb.MENU))
+
+
+class Engine:
+    """Decides what to say. State: the knowledge holder, a counter store, in-memory sessions."""
+
+    def __init__(
+        self,
+        knowledge: KnowledgeHolder,
+        store: Store | None = None,
+        *,
+        sessions: Sessions | None = None,
+        clock: Any = time.monotonic,
+        handoff: HandoffService | None = None,
+        flood: FloodGuard | None = None,
+    ) -> None:
+        self.knowledge = knowledge
+        self.store = store
+        self.sessions = sessions or Sessions()
+        self._clock = clock
+        # One person sending very many messages is slowed down (bot/app/flood.py).
+        self.flood = flood or FloodGuard(clock=clock)
+        # Asking for a person, and relaying while a case is open (bot/app/asking.py).
+        self.flow = HandoffFlow(handoff, clock=clock)
+
+    async def handle(self, inbound: Inbound) -> list[Outbound]:
+        """Everything the bot does in answer to one thing the person did."""
+        session = self.sessions.get(inbound.user, self._clock())
+        knowledge = self.knowledge.current  # one snapshot for the whole update
+        if inbound.action is not None:
+            return await self._on_action(knowledge, session, inbound)
+        if (slowed := await self._slow_down(knowledge, inbound)) is not None:
+            return slowed
+        if inbound.command is not None:
+            return await self._on_command(knowledge, session, inbound)
+        # --- handoff: while a case is open, the team answers, not the bot ---
+        if (relayed := await self._to_case(knowledge, session, inbound)) is not None:
+            return relayed
+        # --- end handoff ---
+        if inbound.media is not None:
+            text = texts.MEDIA_NOT_READ.get(inbound.media.value, texts.MEDIA_NOT_READ["other"])
+            return [
+                Reply(
+                    f"{text}\n\n{texts.MEDIA_FOLLOW_UP}",
+                    buttons=((_human_button(),), (_menu_button(),)),
+                )
+            ]
+        return await self._on_text(knowledge, session, inbound)
+
+    # --- typed text -------------------------------------------------------------------
+
+    async def _on_text(
+        self, knowledge: Knowledge, session: Session, inbound: Inbound
+    ) -> list[Outbound]:
+        text = inbound.text.strip()
+        if text == texts.KEY_MENU:
+            return [self._menu(knowledge)]
+        if text == texts.KEY_HUMAN:
+            return await self._ask_for_human(session, inbound.user)
+        if not text:
+            return [Reply(texts.EMPTY_TEXT, buttons=((_menu_button(), _human_button()),))]
+        if is_emoji_only(text):
+            return [Reply(texts.EMOJI_ONLY, buttons=((_menu_button(), _human_button()),))]
+        out: list[Outbound] = []
+        if inbound.edited:
+            out.append(Reply(texts.EDITED))
+        if inbound.truncated:
+            out.append(Reply(texts.TOO_LONG))
+        decision = decide(knowledge, text)
+        if decision.sensitive:
+            out.append(DeleteIncoming())
+            out.append(Reply(texts.SENSITIVE_WARNING))
+            await self._count("sensitive", ",".join(decision.sensitive))
+        if decision.crisis is not None:
+            session.crisis = decision.crisis
+            crisis = next(c for c in knowledge.safety.crises if c.id == decision.crisis)
+            out.append(self._crisis_reply(crisis))
+            await self._count("crisis", crisis.id)
+            return out
+        # "Je veux parler à quelqu'un" is not a question: it does not replace the last one.
+        if decision.kind != "human" or not session.question:
+            session.question = decision.masked_text
+        if decision.kind == "human":
+            return out + await self._ask_for_human(session, inbound.user)
+        if decision.intent is not None and decision.kind != "answer":
+            return [*out, self._small_talk(Intent(decision.intent))]
+        if decision.scam is not None and decision.scam.suspicious:
+            out.append(self._scam_reply(knowledge, decision.scam))
+            await self._count("scam-check", "suspicious")
+            return out
+        if decision.scam is not None:
+            await self._count("scam-check", "clean")
+            return [*out, Reply(texts.SCAM_LOOKS_FINE, buttons=((_human_button(),),))]
+        if decision.kind == "answer" and decision.entry:
+            entry = knowledge.kb.entry(decision.entry)
+            if entry is not None:
+                return out + await self._answer(session, entry)
+        if decision.kind == "clarify":
+            await self._count("clarify")
+            return [*out, self._clarify(knowledge, decision.choices)]
+        await self._count("fallback")
+        return [*out, Reply(texts.FALLBACK, buttons=((_human_button(),), (_menu_button(),)))]
+
+    def _small_talk(self, intent: Intent) -> Reply:
+        text = {
+            Intent.GREETING: texts.GREETING,
+            Intent.THANKS: texts.THANKS,
+            Intent.GOODBYE: texts.GOODBYE,
+            Intent.ACK: texts.ACK,
+        }[intent]
+        return Reply(text, buttons=((_menu_button(), _human_button()),))
+
+    def _crisis_reply(self, crisis: CrisisCategory) -> Reply:
+        return Reply(
+            crisis.message,
+            title=crisis.title,
+            phones=crisis.phones,
+            buttons=((_human_button(),),),
+        )
+
+    def _scam_reply(self, knowledge: Knowledge, verdict: ScamVerdict) -> Reply:
+        reasons = "\n".join(f"• {r}" for r in verdict.reasons)
+        rows: list[tuple[Button, ...]] = []
+        entry = knowledge.kb.entry(verdict.entry_id) if verdict.entry_id else None
+        if entry is not None:
+            rows.append((Button(f"📖 {entry.title}", Action(Verb.ENTRY, entry.id)),))
+        rows.append((_human_button(),))
+        return Reply(
+            f"{reasons}\n\n{texts.SCAM_ADVICE}", title=texts.SCAM_TITLE, buttons=tuple(rows)
+        )
+
+    # --- answers ------------------------------------------------------------------------
+
+    async def _answer(self, session: Session, entry: Entry) -> list[Outbound]:
+        if entry.id not in session.shown:
+            session.shown.append(entry.id)
+        session.theme = entry.theme
+        await self._count("answer", entry.id)
+        rows: list[tuple[Button, ...]] = []
+        if entry.steps:
+            rows.append((Button(texts.BUTTON_NEXT_STEP, Action(Verb.STEP, f"{entry.id}:1")),))
+        rows.append(self._feedback_row(entry))
+        rows.append((_human_button(),))
+        return [
+            Reply(
+                entry.answer,
+                title=entry.title,
+                links=entry.links,
+                phones=entry.phones,
+                buttons=tuple(rows),
+            )
+        ]
+
+    @staticmethod
+    def _feedback_row(entry: Entry) -> tuple[Button, ...]:
+        return (
+            Button(texts.BUTTON_HELPFUL, Action(Verb.HELPFUL, entry.id)),
+            Button(texts.BUTTON_NOT_HELPFUL, Action(Verb.NOT_HELPFUL, entry.id)),
+        )
+
+    def _step(self, knowledge: Knowledge, arg: str) -> list[Outbound] | None:
+        entry_id, _, number = arg.rpartition(":")
+        entry = knowledge.kb.entry(entry_id)
+        if entry is None or not number.isdigit() or not 1 <= int(number) <= len(entry.steps):
+            return None
+        n = int(number)
+        rows: list[tuple[Button, ...]] = []
+        if n < len(entry.steps):
+            rows.append(
+                (Button(texts.BUTTON_NEXT_STEP, Action(Verb.STEP, f"{entry.id}:{n + 1}")),)
+            )
+        else:
+            rows.append(self._feedback_row(entry))
+        rows.append((_human_button(),))
+        title = texts.STEP_LABEL.format(n=n, total=len(entry.steps))
+        return [Reply(entry.steps[n - 1], title=title, buttons=tuple(rows))]
+
+    def _clarify(self, knowledge: Knowledge, choices: tuple[str, ...]) -> Reply:
+        rows = []
+        for entry_id in choices:
+            entry = knowledge.kb.entry(entry_id)
+            if entry is not None:
+                rows.append((Button(entry.title, Action(Verb.ENTRY, entry.id)),))
+        rows.append((Button(texts.BUTTON_NONE, Action(Verb.NONE)),))
+        rows.append((_human_button(),))
+        return Reply(texts.CLARIFY, buttons=tuple(rows))
+
+    def _menu(self, knowledge: Knowledge) -> Reply:
+        rows = [
+            (Button(f"{t.emoji} {t.label}".strip(), Action(Verb.THEME, t.id)),)
+            for t in knowledge.kb.themes
+            if knowledge.kb.entries_of(t.id)
+        ]
+        rows.append((_human_button(),))
+        return Reply(texts.MENU_INTRO, buttons=tuple(rows))
+
+    def _theme(self, knowledge: Knowledge, session: Session, theme_id: str) -> Reply | None:
+        theme = knowledge.kb.theme(theme_id)
+        if theme is None:
+            return None
+        session.theme = theme.id
+        rows = [
+            (Button(e.title, Action(Verb.ENTRY, e.id)),) for e in knowledge.kb.entries_of(theme.id)
+        ]
+        rows.append((Button(texts.BUTTON_BACK_TO_THEMES, Action(Verb.MENU)), _human_button()))
+        intro = texts.THEME_INTRO.format(emoji=theme.emoji, label=theme.label).strip()
+        return Reply(intro if len(rows) > 1 else texts.THEME_EMPTY, buttons=tuple(rows))
+
+    # --- buttons and commands ----------------------------------------------------------
+
+    async def _on_action(
+        self, knowledge: Knowledge, session: Session, inbound: Inbound
+    ) -> list[Outbound]:
+        action = inbound.action
+        assert action is not None
+        kb = knowledge.kb
+        if action.verb is Verb.MENU:
+            return [self._menu(knowledge)]
+        if action.verb is Verb.HUMAN:
+            return await self._ask_for_human(session, inbound.user)
+        if action.verb in FLOW_VERBS:  # handoff: the asking dialogue's buttons
+            return await self.flow.press(kb, inbound)
+        if action.verb is Verb.NONE:
+            await self._count("none-of-these")
+            return [Reply(texts.NONE_OF_THESE, buttons=((_human_button(),), (_menu_button(),)))]
+        if action.verb is Verb.THEME:
+            reply = self._theme(knowledge, session, action.arg)
+            if reply is not None:
+                return [reply]
+        elif action.verb is Verb.ENTRY and (entry := kb.entry(action.arg)) is not None:
+            return await self._answer(session, entry)
+        elif action.verb is Verb.STEP and (steps := self._step(knowledge, action.arg)):
+            return steps
+        elif action.verb in (Verb.HELPFUL, Verb.NOT_HELPFUL) and kb.entry(action.arg):
+            return await self._feedback(session, action)
+        return [Reply(texts.STALE_BUTTON), self._menu(knowledge)]
+
+    async def _feedback(self, session: Session, action: Action) -> list[Outbound]:
+        if action.verb is Verb.HELPFUL:
+            await self._count("helpful", action.arg)
+            return [Reply(texts.FEEDBACK_THANKS_UP, buttons=((_menu_button(),),))]
+        await self._count("not-helpful", action.arg)
+        if action.arg not in session.not_helpful:
+            session.not_helpful.append(action.arg)
+        return [Reply(texts.FEEDBACK_THANKS_DOWN, buttons=((_human_button(),), (_menu_button(),)))]
+
+    async def _on_command(
+        self, knowledge: Knowledge, session: Session, inbound: Inbound
+    ) -> list[Outbound]:
+        command = (inbound.command or "").lower()
+        if command == Command.START:
+            await self._count("conversation")
+            return [
+                Reply(
+                    texts.WELCOME.format(bot=texts.BOT_NAME),
+                    buttons=((_menu_button(),), (_human_button(),)),
+                )
+            ]
+        if command == Command.MENU:
+            return [self._menu(knowledge)]
+        if command == Command.HELP:
+            return [Reply(texts.HELP, buttons=((_menu_button(), _human_button()),))]
+        if command == Command.HUMAN:
+            return await self._ask_for_human(session, inbound.user)
+        return [Reply(texts.UNKNOWN_COMMAND, buttons=((_menu_button(), _human_button()),))]
+
+    # --- handoff (bot/app/asking.py) -------------------------------------------------
+
+    async def _ask_for_human(self, session: Session, user: str) -> list[Outbound]:
+        """Start the asking dialogue: nothing is shared before the person's "Oui"."""
+        await self._count("human-requested")
+        request = HandoffRequested(
+            user=user,
+            theme=session.theme,
+            question=session.question,
+            shown_entries=tuple(session.shown),
+            not_helpful=tuple(session.not_helpful),
+            crisis=session.crisis,
+        )
+        return await self.flow.ask(self.knowledge.current.kb, request)
+
+    async def _to_case(
+        self, knowledge: Knowledge, session: Session, inbound: Inbound
+    ) -> list[Outbound] | None:
+        """A message while a case is open goes to the team; None when there is no case.
+
+        The bot still acts at once where waiting would hurt: a crisis gets its numbers (and
+        the case goes to référents), a secret is deleted and only its masked text is passed.
+        """
+        if inbound.text.strip() in (texts.KEY_MENU, texts.KEY_HUMAN):
+            return None
+        if not await self.flow.has_open_case(inbound.user):
+            return None
+        decision = decide(knowledge, inbound.text) if inbound.text.strip() else None
+        out: list[Outbound] = []
+        if decision is not None and decision.crisis is not None:
+            session.crisis = decision.crisis
+            crisis = next(c for c in knowledge.safety.crises if c.id == decision.crisis)
+            out.append(self._crisis_reply(crisis))
+            await self._count("crisis", crisis.id)
+            out += await self.flow.urgent(inbound.user)
+        if decision is not None and decision.sensitive:
+            await self._count("sensitive", ",".join(decision.sensitive))
+            out += [DeleteIncoming(), Reply(texts.SENSITIVE_WARNING)]
+            if not inbound.edited:
+                out += await self.flow.relay_masked(inbound, decision.masked_text)
+            return out
+        if inbound.edited:  # a copy cannot follow an edit: say so rather than lose it silently
+            return [*out, Reply(handoff_texts.EDITED_DURING_CASE)]
+        relayed = await self.flow.relay(inbound)
+        if relayed is None and not out:  # the case closed meanwhile: answer as usual
+            return None
+        return out + (relayed or [])
+
+    async def _slow_down(self, knowledge: Knowledge, inbound: Inbound) -> list[Outbound] | None:
+        """Past the flood limit: one kind notice, then silence; None: answer as usual.
+
+        Button presses are not counted (a person finding their way taps fast). Safety comes
+        first: a crisis or a secret is handled as usual, and so is a message to an open case.
+        """
+        verdict = self.flood.take(inbound.user)
+        if verdict is Flood.OK:
+            return None
+        text = inbound.text
+        if text.strip() and (knowledge.safety.detect_crisis(text) or find_sensitive(text)):
+            return None
+        if await self.flow.has_open_case(inbound.user):
+            return None
+        if verdict is Flood.QUIET:
+            return []
+        self.flood.pause(inbound.user)
+        await self._count("flood")
+        return [Reply(texts.FLOOD_PAUSE)]
+
+    async def _count(self, name: str, key: str = "") -> None:
+        """Counting is secondary: a failure is logged, the person still gets the answer."""
+        if self.store is None:
+            return
+        try:
+            await self.store.count(name, key)
+        except Exception as exc:
+            log.warning("counter %s not saved: %s", name, type(exc).__name__)

@@ -1,0 +1,103 @@
+"""The conversation engine with what coordinators add around it, without touching it.
+
+:class:`CoordinatedEngine` wraps any engine (``handle(Inbound) -> list[Outbound]``) and:
+
+1. puts the team's notice (``bot/app/announcement.py``) before the first reply of a person's
+   day, except before a crisis reply: the helpline comes first and alone;
+2. keeps the question when the engine's answer is the fallback, if the team turned it on
+   (``bot/app/missed.py``: masked, no person, 30 days);
+3. counts the load per hour of the day (counter ``activity-hour``, key ``00``…``23``, local
+   time): a number per hour, no person.
+
+A failure here is secondary: it is logged and the person still gets the engine's answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Protocol
+
+from bot.adapters.sqlite.store import Store
+from bot.app.announcement import AnnouncementBoard
+from bot.app.missed import MissedQuestions
+from bot.domain.messages import Inbound, Outbound, Reply
+from bot.knowledge.announcement import Announcement
+from bot.knowledge.holder import KnowledgeHolder
+from bot.texts import person as texts
+
+log = logging.getLogger(__name__)
+
+HOUR_COUNTER = "activity-hour"
+NOTICE_TITLE = "📢 Information de l'équipe"
+
+
+class Handles(Protocol):
+    async def handle(self, inbound: Inbound) -> list[Outbound]: ...
+
+
+class CoordinatedEngine:
+    """An engine plus the notice, the missed questions and the per-hour counter."""
+
+    def __init__(
+        self,
+        inner: Handles,
+        knowledge: KnowledgeHolder,
+        *,
+        board: AnnouncementBoard,
+        store: Store | None,
+        missed: MissedQuestions | None,
+        now: Callable[[], dt.datetime],
+    ) -> None:
+        self.inner = inner
+        self.knowledge = knowledge
+        self.board = board
+        self.store = store
+        self.missed = missed
+        self._now = now
+        self._notice_loaded = store is None
+
+    async def handle(self, inbound: Inbound) -> list[Outbound]:
+        outbounds = await self.inner.handle(inbound)
+        moment = self._now()
+        try:
+            await self._count_hour(moment)
+            if self.missed is not None and inbound.text and _is_fallback(outbounds):
+                await self.missed.keep(inbound.text, moment.date())
+            await self._load_notice()
+        except Exception as exc:  # secondary: the answer matters more than a counter
+            log.warning("coordination step failed: %s", type(exc).__name__)
+        return self._with_notice(inbound, outbounds, moment.date())
+
+    async def _count_hour(self, moment: dt.datetime) -> None:
+        if self.store is not None:
+            day = moment.date().isoformat()
+            await self.store.count(HOUR_COUNTER, f"{moment.hour:02d}", day=day)
+
+    async def _load_notice(self) -> None:
+        """The notice set with /annonce survives restarts: read it once, at the first message."""
+        if self._notice_loaded or self.store is None:
+            return
+        self._notice_loaded = True
+        stored = await self.store.announcement()
+        if stored is not None and self.board.from_command is None:
+            self.board.from_command = Announcement(text=stored[0], until=stored[1])
+
+    def _with_notice(
+        self, inbound: Inbound, outbounds: list[Outbound], today: dt.date
+    ) -> list[Outbound]:
+        notice = self.board.pending(inbound.user, today)
+        first = next((i for i, o in enumerate(outbounds) if isinstance(o, Reply)), None)
+        if notice is None or first is None:
+            return outbounds
+        if inbound.text and self.knowledge.current.safety.detect_crisis(inbound.text):
+            return outbounds  # crisis: the number at once, nothing before it
+        self.board.mark_seen(inbound.user)
+        reply = Reply(notice.text, title=NOTICE_TITLE)
+        return [*outbounds[:first], reply, *outbounds[first:]]
+
+
+def _is_fallback(outbounds: list[Outbound]) -> bool:
+    """The engine answered "no answer to this question" (its FALLBACK text)."""
+    return any(isinstance(o, Reply) and o.text == texts.FALLBACK for o in outbounds)

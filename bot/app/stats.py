@@ -1,0 +1,274 @@
+"""The usage report for a period, from counters only: no person, no text.
+
+Everything comes from the ``counters`` table (``bot/adapters/sqlite/store.py``): the engine counts answers,
+feedback, clarifications, fallbacks and crises; the handoff counts cases and the waiting
+time in buckets (``bot/app/handoff_core.py``); the coordinators' wrapper counts the load per
+hour. :func:`aggregate` is pure (rows in, :class:`UsageReport` out) so it is tested with
+plain values; :func:`format_text` prints it for the terminal and ``bot/channels/report_html.py`` draws
+it for partners.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from bot.adapters.sqlite.store import CounterRow, Store
+from bot.app.coordination import HOUR_COUNTER
+from bot.app.handoff_core import WAIT_BUCKETS
+from bot.knowledge.kb import KnowledgeBase
+
+WAIT_ORDER: tuple[str, ...] = (*(label for _limit, label in WAIT_BUCKETS), "24h+")
+WAIT_WORDS = {
+    "0-5min": "moins de 5 min",
+    "5-15min": "5 à 15 min",
+    "15-60min": "15 min à 1 h",
+    "1-4h": "1 à 4 h",
+    "4-24h": "4 à 24 h",
+    "24h+": "plus de 24 h",
+}
+CLOSED_BY = {
+    "helper": "par l'équipe",
+    "person": "par la personne",
+    "blocked": "personne injoignable",
+    "forgotten": "effacées à la demande",
+}
+UNKNOWN_THEME = "(fiche retirée)"
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days ``start`` … ``end``, both included."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def each_day(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=n) for n in range(self.days)]
+
+
+@dataclass(frozen=True)
+class EntryUsage:
+    """One entry: how often it was given, and what people said of it."""
+
+    entry: str
+    title: str
+    theme: str
+    answers: int
+    helpful: int
+    not_helpful: int
+
+    @property
+    def opinions(self) -> int:
+        return self.helpful + self.not_helpful
+
+    @property
+    def helpful_rate(self) -> float | None:
+        """Share of 👍 among the opinions given; None without any opinion."""
+        return self.helpful / self.opinions if self.opinions else None
+
+
+@dataclass(frozen=True)
+class UsageReport:
+    period: Period
+    conversations: int = 0
+    messages: int = 0
+    answers: int = 0
+    themes: tuple[tuple[str, int], ...] = ()  # (label, answers), most first
+    entries: tuple[EntryUsage, ...] = ()  # most answered first
+    clarifications: int = 0
+    fallbacks: int = 0
+    none_of_these: int = 0
+    human_requested: int = 0
+    crises: tuple[tuple[str, int], ...] = ()
+    cases_opened: int = 0
+    cases_claimed: int = 0
+    cases_closed: int = 0
+    closed_by: tuple[tuple[str, int], ...] = ()
+    waits: tuple[tuple[str, int], ...] = ()  # every bucket, in order
+    wait_median: str | None = None
+    wait_p90: str | None = None
+    satisfaction: tuple[tuple[str, int], ...] = ()
+    hours: tuple[int, ...] = (0,) * 24
+    per_day: tuple[tuple[dt.date, int], ...] = field(default=())  # conversations each day
+
+    @property
+    def helpful(self) -> int:
+        return sum(e.helpful for e in self.entries)
+
+    @property
+    def not_helpful(self) -> int:
+        return sum(e.not_helpful for e in self.entries)
+
+
+def aggregate(
+    rows: Iterable[CounterRow], period: Period, kb: KnowledgeBase | None = None
+) -> UsageReport:
+    """Sum the counters of ``period`` into a report; names unknown here are ignored."""
+    totals: dict[str, Counter[str]] = defaultdict(Counter)
+    conversations_per_day: Counter[str] = Counter()
+    first, last = period.start.isoformat(), period.end.isoformat()
+    for row in rows:
+        if not first <= row.day <= last:
+            continue
+        totals[row.name][row.key] += row.value
+        if row.name == "conversation":
+            conversations_per_day[row.day] += row.value
+    entries = _entries(totals, kb)
+    themes: Counter[str] = Counter()
+    for usage in entries:
+        themes[usage.theme] += usage.answers
+    waits = tuple((label, totals["handoff-wait"][label]) for label in WAIT_ORDER)
+    hours = tuple(totals[HOUR_COUNTER][f"{h:02d}"] for h in range(24))
+    return UsageReport(
+        period=period,
+        conversations=sum(totals["conversation"].values()),
+        messages=sum(hours),
+        answers=sum(totals["answer"].values()),
+        themes=_most_first(themes),
+        entries=entries,
+        clarifications=sum(totals["clarify"].values()),
+        fallbacks=sum(totals["fallback"].values()),
+        none_of_these=sum(totals["none-of-these"].values()),
+        human_requested=sum(totals["human-requested"].values()),
+        crises=_most_first(totals["crisis"]),
+        cases_opened=sum(totals["handoff-opened"].values()),
+        cases_claimed=sum(totals["handoff-claimed"].values()),
+        cases_closed=sum(totals["handoff-closed"].values()),
+        closed_by=tuple(
+            (CLOSED_BY.get(k, k), n) for k, n in _most_first(totals["handoff-closed"])
+        ),
+        waits=waits,
+        wait_median=wait_quantile(waits, 0.5),
+        wait_p90=wait_quantile(waits, 0.9),
+        satisfaction=tuple(
+            (k, totals["handoff-satisfaction"][k]) for k in ("up", "neutral", "down")
+        ),
+        hours=hours,
+        per_day=tuple((day, conversations_per_day[day.isoformat()]) for day in period.each_day()),
+    )
+
+
+def _entries(totals: dict[str, Counter[str]], kb: KnowledgeBase | None) -> tuple[EntryUsage, ...]:
+    ids = set(totals["answer"]) | set(totals["helpful"]) | set(totals["not-helpful"])
+    usages = []
+    for entry_id in ids:
+        entry = kb.entry(entry_id) if kb is not None else None
+        theme = kb.theme(entry.theme) if kb is not None and entry is not None else None
+        usages.append(
+            EntryUsage(
+                entry=entry_id,
+                title=entry.title if entry is not None else entry_id,
+                theme=theme.label if theme is not None else UNKNOWN_THEME,
+                answers=totals["answer"][entry_id],
+                helpful=totals["helpful"][entry_id],
+                not_helpful=totals["not-helpful"][entry_id],
+            )
+        )
+    usages.sort(key=lambda u: (-u.answers, u.entry))
+    return tuple(usages)
+
+
+def _most_first(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(((k, n) for k, n in counts.items() if n), key=lambda kv: (-kv[1], kv[0])))
+
+
+def wait_quantile(waits: Sequence[tuple[str, int]], share: float) -> str | None:
+    """The bucket where the ``share`` quantile of waiting times falls (buckets in order).
+
+    The handoff keeps waits as buckets only (no time per person), so the median is a range:
+    "5 à 15 min" means half of the people waited at most the top of that range.
+    """
+    total = sum(n for _label, n in waits)
+    if not total:
+        return None
+    running = 0
+    for label, n in waits:
+        running += n
+        if running >= share * total:
+            return label
+    return waits[-1][0]
+
+
+async def load_report(store: Store, period: Period, kb: KnowledgeBase | None) -> UsageReport:
+    rows = await store.counters(period.start.isoformat(), period.end.isoformat())
+    return aggregate(rows, period, kb)
+
+
+def default_period(today: dt.date) -> Period:
+    """The last 30 days, today included."""
+    return Period(today - dt.timedelta(days=29), today)
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{round(value * 100)} %"
+
+
+def format_text(report: UsageReport) -> str:
+    """The report for the terminal: short lines, French, figures aligned."""
+    p = report.period
+    out = [f"Relais : utilisation du {p.start:%d/%m/%Y} au {p.end:%d/%m/%Y} ({p.days} jours)", ""]
+    out += [
+        f"Conversations commencées : {report.conversations}",
+        f"Messages et boutons reçus : {report.messages}",
+        f"Réponses données : {report.answers}",
+    ]
+    out += [f"  {label} : {n}" for label, n in report.themes]
+    out.append(
+        f"Avis sur les réponses : 👍 {report.helpful}, 👎 {report.not_helpful} "
+        f"({percent(_rate(report.helpful, report.not_helpful))} utiles)"
+    )
+    out += [
+        f"Questions pas claires (choix proposé) : {report.clarifications}",
+        f"Pas de réponse : {report.fallbacks}",
+        f"« Aucune de ces réponses » : {report.none_of_these}",
+        f"Demandes de parler à quelqu'un : {report.human_requested}",
+    ]
+    crises = sum(n for _k, n in report.crises)
+    details = ", ".join(f"{k} {n}" for k, n in report.crises)
+    out.append(f"Situations de crise : {crises}" + (f" ({details})" if details else ""))
+    out += [
+        "",
+        "Aide humaine",
+        f"  demandes ouvertes : {report.cases_opened}",
+        f"  prises en charge : {report.cases_claimed}",
+        f"  terminées : {report.cases_closed}" + _details(report.closed_by),
+    ]
+    if report.wait_median is not None:
+        out.append(
+            f"  attente avant prise en charge : médiane {WAIT_WORDS.get(report.wait_median)}, "
+            f"9 sur 10 : {WAIT_WORDS.get(report.wait_p90 or '', report.wait_p90)}"
+        )
+        out += [f"    {WAIT_WORDS.get(label, label):<15} {n}" for label, n in report.waits]
+    up, neutral, down = (n for _k, n in report.satisfaction)
+    if up or neutral or down:
+        out.append(f"  avis des personnes : 👍 {up}  😐 {neutral}  👎 {down}")
+    if report.entries:
+        out += ["", "Fiches les plus données (réponses, avis utiles)"]
+        for usage in report.entries[:20]:
+            out.append(
+                f"  {usage.answers:>5}  {percent(usage.helpful_rate):>5}  "
+                f"{usage.entry} ({usage.opinions} avis)"
+            )
+    out += ["", "Charge par heure (messages reçus)"]
+    top = max(report.hours) or 1
+    for hour, n in enumerate(report.hours):
+        if n:
+            out.append(f"  {hour:02d} h {'█' * max(1, round(20 * n / top)):<20} {n}")
+    out += ["", "Aucune personne ni aucun message dans ce rapport : seulement des compteurs."]
+    return "\n".join(out)
+
+
+def _details(counts: tuple[tuple[str, int], ...]) -> str:
+    return " (" + ", ".join(f"{k} {n}" for k, n in counts) + ")" if counts else ""
+
+
+def _rate(helpful: int, not_helpful: int) -> float | None:
+    total = helpful + not_helpful
+    return helpful / total if total else None

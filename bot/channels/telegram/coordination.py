@@ -1,0 +1,390 @@
+"""The coordinators' side in the staff group: reload, preview, test, announcement.
+
+- ``/recharger`` (coordinateurs): check the knowledge files now and use them if valid;
+  a repeating job does the same by itself when a file changes;
+- ``/apercu <id>`` and ``/tester <message>`` (every helper): what a person would get, drawn
+  by the same renderer as people's answers, with the matching decision;
+- ``/annonce <date> <texte>`` (coordinateurs): the notice people see once a day.
+
+Handlers are filtered where they are registered (the staff groups of the staff file, and the
+helpers allowed), in a handler group that runs before the others: a command handled here
+stops there, so the "write to me in private" answer to groups never follows it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from rapidfuzz import process
+from telegram import Bot, InlineKeyboardMarkup, Message, Update
+from telegram.constants import MessageLimit
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, filters
+
+from bot.adapters.sqlite.store import Store
+from bot.app.announcement import AnnouncementBoard
+from bot.app.conversation import Engine
+from bot.app.coordination import CoordinatedEngine
+from bot.app.missed import MissedQuestions
+from bot.app.reload import POLL_SECONDS, KnowledgeWatcher, ReloadOutcome, today_options
+from bot.channels.telegram import render
+from bot.channels.telegram.context import RelaisContext
+from bot.config import Settings
+from bot.domain.messages import Action, DeleteIncoming, Inbound, Outbound, Reply, Verb
+from bot.knowledge.announcement import (
+    Announcement,
+    AnnouncementError,
+    load_announcement_file,
+    parse_command,
+)
+from bot.knowledge.decision import Decision, decide
+from bot.knowledge.holder import KnowledgeHolder
+from bot.knowledge.lint import DEFAULT_MAX_AGE_DAYS
+from bot.knowledge.staff import DEFAULT_TIMEZONE, Role, StaffConfig, load_staff
+from bot.knowledge.yamlfile import KnowledgeError
+from bot.texts import coordination as t
+
+if TYPE_CHECKING:
+    from bot.bootstrap import Services
+
+log = logging.getLogger(__name__)
+
+COORDINATION_GROUP = -5
+"""Runs before the default group (0), where groups get "write to me in private"."""
+
+PURGE_EVERY = dt.timedelta(days=1)
+PREVIEW_USER = "apercu"  # the engine's session key for previews: never a person
+
+
+def register(application: Application, settings: Settings, services: Services) -> None:
+    """Wrap the engine, add the staff-group commands and the reload and purge jobs.
+
+    Services without knowledge (tests that drive the adapter with a scripted engine) have
+    nothing to reload nor preview: nothing is added.
+    """
+    knowledge: KnowledgeHolder | None = getattr(services, "knowledge", None)
+    store: Store | None = getattr(services, "store", None)
+    if knowledge is None or store is None:
+        return
+    staff = _staff(settings)
+    tz = ZoneInfo(staff.hours.timezone if staff is not None else DEFAULT_TIMEZONE)
+
+    def now() -> dt.datetime:
+        return dt.datetime.now(tz)
+
+    board = AnnouncementBoard()
+    board.from_file = _file_notice(settings.knowledge_dir)
+    missed = MissedQuestions(store) if settings.keep_missed else None
+    deps = application.bot_data
+    deps.engine = CoordinatedEngine(
+        deps.engine,
+        knowledge,
+        board=board,
+        store=store,
+        missed=missed,
+        now=now,
+    )
+    watcher = KnowledgeWatcher(
+        knowledge,
+        settings.knowledge_dir,
+        options=today_options(DEFAULT_MAX_AGE_DAYS, lambda: now().date()),
+        on_notice=board.set_file_notice,
+    )
+    desk = CoordinationDesk(
+        knowledge=knowledge,
+        store=store,
+        staff=staff,
+        watcher=watcher,
+        board=board,
+        missed=MissedQuestions(store),  # purging runs even when keeping was turned off
+        now=now,
+    )
+    desk.add_handlers(application)
+    desk.schedule(application)
+
+
+def _staff(settings: Settings) -> StaffConfig | None:
+    """The staff file, if configured; its problems stop the start elsewhere (bootstrap)."""
+    if settings.staff_config is None:
+        return None
+    try:
+        return load_staff(settings.staff_config)
+    except KnowledgeError as exc:
+        log.warning("staff file unusable for coordination: %d problem(s)", len(exc.problems))
+        return None
+
+
+def _file_notice(folder: Path) -> Announcement | None:
+    try:
+        return load_announcement_file(folder)
+    except KnowledgeError as exc:
+        log.warning("announcement file unusable: %d problem(s)", len(exc.problems))
+        return None
+
+
+class CoordinationDesk:
+    """The staff-group commands and jobs, with their dependencies typed (no ``bot_data`` keys)."""
+
+    def __init__(
+        self,
+        *,
+        knowledge: KnowledgeHolder,
+        store: Store,
+        staff: StaffConfig | None,
+        watcher: KnowledgeWatcher,
+        board: AnnouncementBoard,
+        missed: MissedQuestions,
+        now: Callable[[], dt.datetime],
+    ) -> None:
+        self.knowledge = knowledge
+        self.store = store
+        self.staff = staff
+        self.watcher = watcher
+        self.board = board
+        self.missed = missed
+        self._now = now
+
+    # --- wiring -------------------------------------------------------------------------
+
+    def add_handlers(self, application: Application) -> None:
+        """Commands only in the staff groups, only from the helpers allowed (filters)."""
+        if self.staff is None:
+            return
+        in_staff_groups = filters.Chat(chat_id=[g.chat_id for g in self.staff.groups])
+        coordinators = filters.User(
+            user_id=[h.telegram_id for h in self.staff.helpers if h.role is Role.COORDINATEUR]
+        )
+        helpers = filters.User(user_id=[h.telegram_id for h in self.staff.helpers])
+        for command, callback, who in (
+            ("recharger", self.reload_command, coordinators),
+            ("annonce", self.announce_command, coordinators),
+            ("apercu", self.preview_command, helpers),
+            ("tester", self.test_command, helpers),
+        ):
+            application.add_handler(
+                CommandHandler(command, callback, filters=in_staff_groups & who),
+                group=COORDINATION_GROUP,
+            )
+
+    def schedule(self, application: Application) -> None:
+        """The file watch every few seconds; the purge of missed questions at start, then daily."""
+        jobs = application.job_queue
+        if jobs is None:  # PTB without its job-queue extra: no live reload, say so once
+            log.warning("no job queue: knowledge files are reloaded only with /recharger")
+            return
+        jobs.run_repeating(self.watch_job, interval=POLL_SECONDS, name="knowledge-watch")
+        jobs.run_repeating(self.purge_job, interval=PURGE_EVERY, first=0, name="missed-purge")
+
+    # --- jobs ---------------------------------------------------------------------------
+
+    async def watch_job(self, context: RelaisContext) -> None:
+        """A file changed and settled: reload, then tell the coordinators what happened."""
+        outcome = await self.watcher.poll()
+        if outcome is not None:
+            await self._tell_coordinators(context.bot, outcome)
+
+    async def purge_job(self, context: RelaisContext) -> None:
+        erased = await self.missed.purge(self._now().date())
+        if erased:
+            log.info("missed questions purged: %d row(s)", erased)
+
+    # --- commands -----------------------------------------------------------------------
+
+    async def reload_command(self, update: Update, context: RelaisContext) -> None:
+        """/recharger: check the files now; use them if valid; say what happened here."""
+        message = _message(update)
+        outcome = await self.watcher.reload()
+        await _say(context.bot, message, outcome.message())
+        raise ApplicationHandlerStop
+
+    async def preview_command(self, update: Update, context: RelaisContext) -> None:
+        """/apercu <id>: the entry exactly as a person gets it, and where its questions lead."""
+        message = _message(update)
+        entry_id = " ".join(context.args or []).strip().lower()
+        knowledge = self.knowledge.current
+        entry = knowledge.kb.entry(entry_id) if entry_id else None
+        if not entry_id:
+            await _say(context.bot, message, t.PREVIEW_USAGE)
+            raise ApplicationHandlerStop
+        if entry is None:
+            near = process.extract(entry_id, [e.id for e in knowledge.kb.entries], limit=3)
+            hint = t.PREVIEW_NEAR.format(ids=", ".join(n[0] for n in near)) if near else ""
+            unknown = t.PREVIEW_UNKNOWN_ENTRY.format(entry=entry_id, near=hint)
+            await _say(context.bot, message, unknown)
+            raise ApplicationHandlerStop
+        decisions = [(q, decide(knowledge, q)) for q in entry.questions]
+        missed = [(q, d) for q, d in decisions if not (d.kind == "answer" and d.entry == entry.id)]
+        lines = [t.PREVIEW_HEADER.format(entry=entry.id, where=f"{entry.path}:{entry.line}")]
+        if decisions:
+            lines.append(describe(decisions[0][1]))
+        if missed:
+            listed = "\n".join(f"• « {q} » → {describe(d)}" for q, d in missed)
+            lines.append(
+                t.PREVIEW_QUESTIONS_MISSED.format(
+                    missed=len(missed), total=len(decisions), list=listed
+                )
+            )
+        elif decisions:
+            lines.append(t.PREVIEW_QUESTIONS_OK.format(total=len(decisions)))
+        if entry.steps:
+            lines.append(t.PREVIEW_STEPS.format(count=len(entry.steps)))
+        await _say(context.bot, message, "\n\n".join(lines))
+        outbounds = await self._preview_engine().handle(
+            Inbound(user=PREVIEW_USER, action=Action(Verb.ENTRY, entry.id))
+        )
+        await _show(context.bot, message, outbounds)
+        raise ApplicationHandlerStop
+
+    async def test_command(self, update: Update, context: RelaisContext) -> None:
+        """/tester <message>: the decision and the reply, as if a person had typed it."""
+        message = _message(update)
+        text = _arguments(message)
+        if not text:
+            await _say(context.bot, message, t.TEST_USAGE)
+            raise ApplicationHandlerStop
+        decision = decide(self.knowledge.current, text)
+        # The coordinator's words are shown back masked, as a helper would see them.
+        header = t.TEST_HEADER.format(text=decision.masked_text)
+        await _say(context.bot, message, f"{header}\n\n{describe(decision)}")
+        outbounds = await self._preview_engine().handle(Inbound(user=PREVIEW_USER, text=text))
+        await _show(context.bot, message, outbounds)
+        raise ApplicationHandlerStop
+
+    async def announce_command(self, update: Update, context: RelaisContext) -> None:
+        """/annonce <date> <texte>, /annonce fin, or /annonce alone to see the current one."""
+        message = _message(update)
+        today = self._now().date()
+        arguments = _arguments(message)
+        if not arguments:
+            await _say(context.bot, message, self._current_notice(today))
+            raise ApplicationHandlerStop
+        try:
+            notice = parse_command(arguments, today)
+        except AnnouncementError as error:
+            await _say(context.bot, message, t.ANNOUNCE_ERROR.format(reason=error))
+            raise ApplicationHandlerStop from None
+        self.board.from_command = notice
+        saved = await self._save_notice(notice)
+        if notice is None:
+            text = t.ANNOUNCE_CLEARED
+            still = self.board.current(today)
+            if still is not None:
+                text += t.ANNOUNCE_FILE_STILL.format(until=f"{still.until:%d/%m/%Y}")
+        else:
+            text = t.ANNOUNCE_SET.format(until=f"{notice.until:%d/%m/%Y}", text=notice.text)
+        if not saved:
+            text += "\n\n" + t.ANNOUNCE_NOT_SAVED
+        await _say(context.bot, message, text)
+        raise ApplicationHandlerStop
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _preview_engine(self) -> Engine:
+        """A fresh engine without store nor handoff: previews count nothing, open nothing."""
+        return Engine(self.knowledge)
+
+    def _current_notice(self, today: dt.date) -> str:
+        notice = self.board.current(today)
+        if notice is None:
+            return t.ANNOUNCE_NONE
+        return t.ANNOUNCE_CURRENT.format(
+            until=f"{notice.until:%d/%m/%Y}", source=notice.source, text=notice.text
+        )
+
+    async def _save_notice(self, notice: Announcement | None) -> bool:
+        try:
+            if notice is None:
+                await self.store.clear_announcement()
+            else:
+                await self.store.set_announcement(notice.text, notice.until, self._now())
+        except Exception as exc:  # the notice still shows; the team is told it is not kept
+            log.warning("announcement not saved: %s", type(exc).__name__)
+            return False
+        return True
+
+    async def _tell_coordinators(self, bot: Bot, outcome: ReloadOutcome) -> None:
+        """Post a reload outcome in the groups that serve coordinators (all groups if none)."""
+        if self.staff is None:
+            log.info("reload outcome not posted: no staff group configured")
+            return
+        groups = [g for g in self.staff.groups if Role.COORDINATEUR in g.roles]
+        for group in groups or self.staff.groups:
+            try:
+                for html in _html_parts(outcome.message()):
+                    await bot.send_message(group.chat_id, html)
+            except TelegramError as error:
+                log.warning("reload outcome not posted: %s", type(error).__name__)
+
+
+def describe(decision: Decision) -> str:
+    """The matching decision in one line: kind, entry or choices, score, secrets seen."""
+    parts = [t.DECISION.format(kind=t.KINDS.get(decision.kind, decision.kind))]
+    if decision.entry:
+        parts.append(t.DECISION_ENTRY.format(entry=decision.entry))
+    if decision.choices:
+        parts.append(t.DECISION_CHOICES.format(choices=", ".join(decision.choices)))
+    if decision.crisis:
+        parts.append(t.DECISION_CRISIS.format(crisis=decision.crisis))
+    parts.append(t.DECISION_SCORE.format(score=decision.score))
+    if decision.sensitive:
+        parts.append(t.DECISION_SENSITIVE.format(kinds=", ".join(decision.sensitive)))
+    return " · ".join(parts)
+
+
+def _message(update: Update) -> Message:
+    message = update.effective_message
+    assert message is not None  # CommandHandler only passes updates with a message
+    return message
+
+
+def _arguments(message: Message) -> str:
+    """What follows the command, line breaks kept (context.args would lose them)."""
+    text = message.text or ""
+    return text.split(maxsplit=1)[1].strip() if len(text.split(maxsplit=1)) > 1 else ""
+
+
+def _thread(message: Message) -> int | None:
+    """Answer in the topic the command came from (forum groups)."""
+    return message.message_thread_id if message.is_topic_message else None
+
+
+def _html_parts(text: str) -> list[str]:
+    """Plain staff text as escaped HTML messages within Telegram's limit (no keyboard)."""
+    limit = MessageLimit.MAX_TEXT_LENGTH
+    return render.pack(render.reply_units(Reply(text), limit), limit)
+
+
+async def _say(bot: Bot, message: Message, text: str) -> None:
+    for html in _html_parts(text):
+        await bot.send_message(message.chat_id, html, message_thread_id=_thread(message))
+
+
+async def _show(bot: Bot, message: Message, outbounds: Sequence[Outbound]) -> None:
+    """Send the person's replies exactly as rendered for them, inline buttons included.
+
+    The persistent "Menu / Parler à quelqu'un" keyboard is not sent: in a group it would
+    replace every member's keyboard. A note says it is there for the person.
+    """
+    keyboard_noted = False
+    for outbound in outbounds:
+        if isinstance(outbound, DeleteIncoming):
+            continue  # the decision line already says the message would be deleted
+        if not isinstance(outbound, Reply):
+            await _say(bot, message, t.HANDOFF_NOTE)
+            continue
+        for part in render.render_reply(outbound):
+            inline = part.markup if isinstance(part.markup, InlineKeyboardMarkup) else None
+            await bot.send_message(
+                message.chat_id,
+                part.html,
+                reply_markup=inline,
+                message_thread_id=_thread(message),
+            )
+            if part.markup is not None and inline is None and not keyboard_noted:
+                keyboard_noted = True
+                await _say(bot, message, t.KEYBOARD_NOTE)

@@ -1,0 +1,409 @@
+"""Carry out the handoff's action values with the Bot API, and report what happened back.
+
+``bot/app/handoff.py`` decides; this module acts (the "apply outputs" step). Each value of
+``bot/domain/effects.py`` becomes one or a few Bot API calls, and what Telegram answers goes
+back to the service, which may ask for more (run right after, in order):
+
+=================  =========================================  ================================
+action             Bot API                                    when Telegram refuses
+=================  =========================================  ================================
+CopyToTopic,       ``copyMessage`` (never ``forwardMessage``: ``outbox_failed`` with the reason
+CopyToPerson       a copy shows no author)                    of :func:`delivery_failure`;
+                                                              ``outbox_sent`` when it worked
+CreateTopic        ``createForumTopic``, ``copyMessage`` (the  tried again by the outbox job;
+                   old card, when moved), ``sendMessage``     then ``topic_created``
+                   (card + buttons)
+PostInTopic        ``sendMessage`` in the topic               topic gone: ``topic_missing``,
+                                                              then posted in the new topic
+PostInGroup        ``sendMessage`` in General                 logged
+SendToPerson,      ``sendMessage``, ``protect_content``       blocked: ``case_unreachable``
+SendEntry
+EditCard           ``editMessageReplyMarkup``                 logged (card gone, unchanged)
+CloseTopic,        ``closeForumTopic``, ``deleteForumTopic``  logged (already closed/gone)
+DeleteTopic
+ReplyHere          ``sendMessage`` where the update came from logged
+Toast              answered by the button handler             --
+=================  =========================================  ================================
+
+Texts are escaped by ``render``; nothing here logs a text, a name or a chat id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot.app.handoff import HandoffService
+from bot.channels.telegram import render
+from bot.domain.effects import Action as CaseAction
+from bot.domain.effects import (
+    Buttons,
+    CloseTopic,
+    CopyToPerson,
+    CopyToTopic,
+    CreateTopic,
+    DeleteTopic,
+    Delivery,
+    DeliveryFailure,
+    EditCard,
+    PostInGroup,
+    PostInTopic,
+    ReplyHere,
+    SendEntry,
+    SendToPerson,
+    Toast,
+)
+from bot.domain.messages import Reply
+
+log = logging.getLogger(__name__)
+
+MAX_FOLLOW_UPS = 8
+"""Reports that lead to more actions, nested: a guard against a loop, never reached in use."""
+MAX_REMEMBERED_TOPICS = 1024
+MAX_MARKS_TO_RETRY = 1024
+""""Not delivered" marks that failed, kept to try again at the next outbox turn."""
+# What Telegram says (400 Bad Request) when a topic was deleted or closed by hand, and when
+# the message to copy was deleted by its author. https://core.telegram.org/bots/api#copymessage
+_TOPIC_GONE = ("message thread not found", "topic_closed", "topic_deleted", "topic closed")
+_SOURCE_GONE = ("message to copy not found", "message_id_invalid")
+
+
+@dataclass(frozen=True)
+class Here:
+    """Where the update came from, for ``ReplyHere``: a chat, and its topic in a forum."""
+
+    chat_id: int
+    thread_id: int | None = None
+    private: bool = False  # a person's chat: the persistent keyboard stays under the text
+
+
+def delivery_failure(
+    error: TelegramError, *, to_person: bool
+) -> tuple[DeliveryFailure, float | None]:
+    """Why a copy failed, as the outbox understands it, and how long Telegram asks to wait."""
+    if isinstance(error, RetryAfter):
+        wait = error.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+        return DeliveryFailure.TRANSIENT, seconds
+    if isinstance(error, Forbidden):  # a person who blocked the bot; a group we were removed from
+        return (DeliveryFailure.BLOCKED if to_person else DeliveryFailure.TRANSIENT), None
+    if isinstance(error, BadRequest):
+        message = error.message.lower()
+        if not to_person and any(words in message for words in _TOPIC_GONE):
+            return DeliveryFailure.TOPIC_MISSING, None
+        if any(words in message for words in _SOURCE_GONE):
+            return DeliveryFailure.SOURCE_GONE, None
+        if to_person and "chat not found" in message:
+            return DeliveryFailure.BLOCKED, None
+    if to_person and render.maybe_done(error):  # towards a topic, a retry is harmless
+        return DeliveryFailure.UNCERTAIN, None
+    return DeliveryFailure.TRANSIENT, None
+
+
+def case_keyboard(buttons: Buttons) -> InlineKeyboardMarkup | None:
+    """Handoff buttons (``h1:…`` data); None removes a message's keyboard."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons]
+    )
+
+
+class CaseExecutor:
+    """Runs the service's actions in order, reporting each outcome back to the service."""
+
+    def __init__(self, service: HandoffService, entries: Callable[[str], Reply | None]) -> None:
+        self.service = service
+        self.staff_chats = frozenset(group.chat_id for group in service.staff.groups)
+        self._entries = entries
+        self._topics_to_retry: dict[int, CreateTopic] = {}
+        self._latest_topic: OrderedDict[int, int] = OrderedDict()
+        # A mark (``insist``) is the only trace of a message that did not arrive: one that
+        # Telegram refused even after a few tries is tried again at each outbox turn.
+        self._marks_to_retry: list[PostInTopic | SendToPerson] = []
+
+    # --- entry points ---------------------------------------------------------------------
+
+    async def run(
+        self,
+        bot: Bot,
+        actions: Sequence[CaseAction],
+        here: Here | None = None,
+        *,
+        depth: int = 0,
+    ) -> None:
+        """Carry out ``actions`` in order; what a report asks for runs right after it."""
+        for action in actions:
+            follow = await self._carry(bot, action, here)
+            if not follow:
+                continue
+            if depth >= MAX_FOLLOW_UPS:
+                log.error("handoff follow-ups nested too deep: %s dropped", type(action).__name__)
+                continue
+            await self.run(bot, follow, here, depth=depth + 1)
+
+    async def for_person(self, bot: Bot, actions: Sequence[CaseAction], chat_id: int) -> None:
+        """Actions coming from a person's update (the engine's ``CaseActions``)."""
+        await self.run(bot, actions, Here(chat_id, private=True))
+
+    async def drain_outbox(self, bot: Bot) -> int:
+        """One turn of the outbox job: topics to create again, then every copy due now."""
+        for pending in list(self._topics_to_retry.values()):
+            await self.run(bot, [pending])
+        marks, self._marks_to_retry = self._marks_to_retry, []
+        await self.run(bot, marks)
+        due = await self.service.outbox_due()
+        await self.run(bot, due)
+        return len(due)
+
+    async def send_reminders(self, bot: Bot) -> None:
+        """One turn of the reminders job (the service stays quiet while a team is closed)."""
+        await self.run(bot, await self.service.due_reminders())
+
+    # --- one action -----------------------------------------------------------------------
+
+    async def _carry(self, bot: Bot, action: CaseAction, here: Here | None) -> list[CaseAction]:
+        if isinstance(action, CopyToTopic | CopyToPerson):
+            return await self._relay(bot, action)
+        if isinstance(action, CreateTopic):
+            return await self._create_topic(bot, action)
+        if isinstance(action, PostInTopic):
+            return await self._post_in_topic(bot, action)
+        if isinstance(action, SendToPerson | SendEntry):
+            return await self._to_person(bot, action)
+        try:
+            if isinstance(action, PostInGroup):
+                await self._send(bot, action.chat_id, action.text, silent=action.silent)
+            elif isinstance(action, EditCard):
+                await bot.edit_message_reply_markup(
+                    action.chat_id, action.message_id, reply_markup=case_keyboard(action.buttons)
+                )
+            elif isinstance(action, CloseTopic):
+                await bot.close_forum_topic(action.chat_id, action.topic_id)
+            elif isinstance(action, DeleteTopic):
+                await bot.delete_forum_topic(action.chat_id, action.topic_id)
+            elif isinstance(action, ReplyHere) and here is not None:
+                await self._send(
+                    bot,
+                    here.chat_id,
+                    action.text,
+                    thread_id=here.thread_id,
+                    buttons=action.buttons,
+                    private=here.private,
+                )
+            elif not isinstance(action, Toast | ReplyHere):
+                log.error("handoff action not handled: %s", type(action).__name__)
+        except TelegramError as error:  # secondary: the case itself is safe in the database
+            log.info("%s not done: %s", type(action).__name__, type(error).__name__)
+        return []
+
+    async def _relay(self, bot: Bot, item: Delivery) -> list[CaseAction]:
+        """One copy, either way: the direction only changes where it goes and who is told."""
+        to_topic = isinstance(item, CopyToTopic)
+        thread, silent = (
+            (item.topic_id, item.silent or None) if isinstance(item, CopyToTopic) else (None, None)
+        )
+        try:
+            await bot.copy_message(
+                chat_id=item.chat_id,
+                from_chat_id=item.from_chat_id,
+                message_id=item.message_id,
+                message_thread_id=thread,
+                disable_notification=silent,
+                protect_content=item.protect,
+            )
+        except TelegramError as error:
+            failure, retry_after = delivery_failure(error, to_person=not to_topic)
+            log.info(
+                "relay %d of case %d failed: %s (%s)",
+                item.outbox_id,
+                item.case_id,
+                failure.value,
+                type(error).__name__,
+            )
+            return await self.service.outbox_failed(
+                item.outbox_id, failure, retry_after=retry_after
+            )
+        return await self.service.outbox_sent(item.outbox_id)
+
+    async def _create_topic(self, bot: Bot, action: CreateTopic) -> list[CaseAction]:
+        """The topic, the previous card when the case moved, the card; then report it."""
+        try:
+            topic = await bot.create_forum_topic(action.chat_id, action.name)
+        except TelegramError as error:
+            log.warning("case %d: topic not created (%s)", action.case_id, type(error).__name__)
+            self._topics_to_retry[action.case_id] = action  # the outbox job tries again
+            return []
+        self._topics_to_retry.pop(action.case_id, None)
+        thread = topic.message_thread_id
+        self._remember_topic(action.case_id, thread)
+        silent = action.silent or None
+        try:
+            if action.copy_from is not None:
+                await bot.copy_message(
+                    action.chat_id,
+                    from_chat_id=action.copy_from[0],
+                    message_id=action.copy_from[1],
+                    message_thread_id=thread,
+                    disable_notification=silent,
+                    protect_content=True,
+                )
+        except TelegramError as error:
+            log.info(
+                "case %d: previous card not copied (%s)", action.case_id, type(error).__name__
+            )
+        card_id = None
+        try:
+            card_id = await self._send(
+                bot,
+                action.chat_id,
+                action.card,
+                thread_id=thread,
+                buttons=action.buttons,
+                silent=action.silent,
+            )
+        except TelegramError as error:
+            log.warning("case %d: card not posted (%s)", action.case_id, type(error).__name__)
+        return await self.service.topic_created(action.case_id, action.chat_id, thread, card_id)
+
+    async def _post_in_topic(
+        self, bot: Bot, action: PostInTopic, *, again: bool = False
+    ) -> list[CaseAction]:
+        """Post in the case's topic; if it was deleted, create it again and post there."""
+        try:
+            await self._send(
+                bot,
+                action.chat_id,
+                action.text,
+                thread_id=action.topic_id,
+                buttons=action.buttons,
+                silent=action.silent,
+                reply_to=action.reply_to,
+                insist=action.insist,
+            )
+            return []
+        except TelegramError as error:
+            gone = delivery_failure(error, to_person=False)[0] is DeliveryFailure.TOPIC_MISSING
+            log.info("case %d: post not sent (%s)", action.case_id, type(error).__name__)
+            if action.insist and not gone:
+                self._retry_mark(action)
+            if not gone or again:
+                return []
+        await self.run(bot, await self.service.topic_missing(action.case_id, action.topic_id))
+        topic = self._latest_topic.get(action.case_id)
+        if topic is None or topic == action.topic_id:
+            return []
+        moved = PostInTopic(
+            action.case_id,
+            action.chat_id,
+            topic,
+            action.text,
+            action.buttons,
+            action.silent,
+            insist=action.insist,
+        )
+        return await self._post_in_topic(bot, moved, again=True)
+
+    async def _to_person(self, bot: Bot, action: SendToPerson | SendEntry) -> list[CaseAction]:
+        """A message of the bot to the person; if they blocked it, their case closes."""
+        try:
+            if isinstance(action, SendEntry):
+                reply = self._entries(action.entry_id)
+                if reply is not None:
+                    # Sent by a helper inside a personal case: protected like their own words.
+                    for message in render.render_reply(reply):
+                        await bot.send_message(
+                            action.chat_id,
+                            message.html,
+                            reply_markup=message.markup,
+                            protect_content=True,
+                        )
+            else:
+                await self._send(
+                    bot,
+                    action.chat_id,
+                    action.text,
+                    buttons=action.buttons,
+                    protect=action.protect,
+                    reply_to=action.reply_to,
+                    private=True,
+                    insist=action.insist,
+                )
+        except Forbidden:
+            log.info("case %d: the person blocked the bot", action.case_id)
+            return await self.service.case_unreachable(action.case_id)
+        except TelegramError as error:
+            if isinstance(action, SendToPerson) and action.insist:
+                log.info("case %d: mark not sent yet (%s)", action.case_id, type(error).__name__)
+                self._retry_mark(action)
+                return []
+            log.warning(
+                "case %d: message to the person lost (%s)", action.case_id, type(error).__name__
+            )
+        return []
+
+    def _retry_mark(self, action: PostInTopic | SendToPerson) -> None:
+        if len(self._marks_to_retry) < MAX_MARKS_TO_RETRY:
+            self._marks_to_retry.append(action)
+        else:
+            log.warning("case %d: a not-delivered mark was dropped", action.case_id)
+
+    # --- sending --------------------------------------------------------------------------
+
+    async def _send(
+        self,
+        bot: Bot,
+        chat_id: int,
+        text: str,
+        *,
+        thread_id: int | None = None,
+        buttons: Buttons = (),
+        silent: bool = False,
+        reply_to: int | None = None,
+        protect: bool = False,
+        private: bool = False,
+        insist: bool = False,
+    ) -> int:
+        """Send a plain text (escaped, split if long); returns the last message's id.
+
+        The buttons go on the last part. A person's chat without buttons keeps the
+        persistent keyboard, as every other message of the bot does. A part Telegram did not
+        take is tried again (``render.patiently``; ``insist``: even if it may show twice).
+        """
+        parts = [message.html for message in render.render_reply(Reply(text))]
+        markup = case_keyboard(buttons)
+        if markup is None and private:
+            markup = render.PERSISTENT_KEYBOARD
+        message_id = 0
+        for index, html in enumerate(parts):
+            sent = await render.patiently(
+                lambda index=index, html=html: bot.send_message(
+                    chat_id,
+                    html,
+                    message_thread_id=thread_id,
+                    reply_markup=markup if index == len(parts) - 1 else None,
+                    disable_notification=silent or None,
+                    protect_content=protect or None,
+                    reply_parameters=(
+                        ReplyParameters(reply_to, allow_sending_without_reply=True)
+                        if reply_to is not None and index == 0
+                        else None
+                    ),
+                ),
+                insist=insist,
+            )
+            message_id = sent.message_id
+        return message_id
+
+    def _remember_topic(self, case_id: int, topic_id: int) -> None:
+        """The newest topic of a case, to post again there when the old one was deleted."""
+        self._latest_topic[case_id] = topic_id
+        self._latest_topic.move_to_end(case_id)
+        while len(self._latest_topic) > MAX_REMEMBERED_TOPICS:
+            self._latest_topic.popitem(last=False)

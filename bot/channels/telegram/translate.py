@@ -1,0 +1,150 @@
+"""Telegram → engine values, and button payloads both ways. Pure: no I/O, no Bot calls.
+
+Keeping this apart from the handlers means every odd thing a Telegram client can send
+(a command with ``@botname``, a sticker, a 10 000-character paste, forged button data) is
+tested with plain values.
+"""
+
+from __future__ import annotations
+
+import re
+
+from telegram import CallbackQuery, Message, MessageEntity
+from telegram.constants import InlineKeyboardButtonLimit
+
+from bot.domain.messages import Action, Command, Inbound, MediaKind, Verb
+
+MAX_INBOUND_TEXT = 1500
+"""Longer texts are cut: nobody asks a question in 1 500 characters, and matching stays fast."""
+
+CALLBACK_VERSION = "v1"
+_SEPARATOR = "|"
+MAX_CALLBACK_DATA_BYTES = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)
+MAX_ACTION_ARG_BYTES = MAX_CALLBACK_DATA_BYTES - len(f"{CALLBACK_VERSION}|x|")
+"""An entry or theme id must fit in 59 bytes (``"<id>:<n>"`` for a step)."""
+
+_VERBS = {verb.value: verb for verb in Verb}
+_VERBS_WITH_ARG = frozenset(
+    {
+        Verb.THEME,
+        Verb.ENTRY,
+        Verb.HELPFUL,
+        Verb.NOT_HELPFUL,
+        Verb.STEP,
+        Verb.ASK_THEME,
+        Verb.ASK_YES,
+    }
+)
+# Ids are kebab-case; a step adds ":<n>". Anything else did not come from us.
+_ARG_SHAPE = re.compile(r"[a-z0-9][a-z0-9_-]*(:[0-9]{1,3})?")
+
+COMMAND_ALIASES = {"help": Command.HELP.value}
+"""``/help`` is what people used to other bots try first; it means ``/aide``."""
+
+# Checked in this order: an animation also carries a ``document`` for old clients, and a
+# venue carries a ``location``.
+_MEDIA_FIELDS: tuple[tuple[str, MediaKind], ...] = (
+    ("photo", MediaKind.PHOTO),
+    ("voice", MediaKind.VOICE),
+    ("audio", MediaKind.AUDIO),
+    ("video_note", MediaKind.VIDEO_NOTE),
+    ("video", MediaKind.VIDEO),
+    ("sticker", MediaKind.STICKER),
+    ("animation", MediaKind.ANIMATION),
+    ("location", MediaKind.LOCATION),
+    ("contact", MediaKind.CONTACT),
+    ("document", MediaKind.DOCUMENT),
+    ("poll", MediaKind.POLL),
+)
+# Content we do not name but that a person did send (not a service message).
+_OTHER_CONTENT_FIELDS = ("dice", "game", "story", "paid_media", "invoice", "checklist")
+
+
+# --------------------------------------------------------------------------- buttons
+
+
+def encode_action(action: Action) -> str:
+    """Button payload: ``"v1|<verb>|<arg>"``. The version lets a later format reject ours."""
+    data = _SEPARATOR.join((CALLBACK_VERSION, action.verb.value, action.arg))
+    assert len(data.encode()) <= MAX_CALLBACK_DATA_BYTES, (
+        f"callback data over {MAX_CALLBACK_DATA_BYTES} bytes: ids must stay under "
+        f"{MAX_ACTION_ARG_BYTES} bytes"
+    )
+    return data
+
+
+def decode_action(data: str | None) -> Action | None:
+    """The action of a pressed button, or None for anything we did not send (old or forged)."""
+    if not data or len(data.encode()) > MAX_CALLBACK_DATA_BYTES:
+        return None
+    version, _, rest = data.partition(_SEPARATOR)
+    verb_code, separator, arg = rest.partition(_SEPARATOR)
+    verb = _VERBS.get(verb_code)
+    if version != CALLBACK_VERSION or verb is None or not separator:
+        return None
+    if verb in _VERBS_WITH_ARG:
+        if not _ARG_SHAPE.fullmatch(arg):
+            return None
+        if (verb is Verb.STEP) != (":" in arg):
+            return None
+    elif arg:
+        return None
+    return Action(verb, arg)
+
+
+def inbound_from_callback(query: CallbackQuery, *, user: str) -> Inbound | None:
+    """A button press, or None when its data cannot be trusted."""
+    action = decode_action(query.data)
+    return None if action is None else Inbound(user=user, action=action)
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def inbound_from_message(message: Message, *, user: str, edited: bool = False) -> Inbound | None:
+    """What the person did in this message, or None when there is nothing to answer.
+
+    None covers service messages (a pin, a chat-background change…) and edits of media:
+    answering those would only add noise.
+    """
+    command = command_of(message)
+    if command is not None:
+        return Inbound(user=user, command=command, edited=edited)
+    if message.text is not None:
+        text, truncated = cut(message.text)
+        return Inbound(user=user, text=text, edited=edited, truncated=truncated)
+    media = media_kind(message)
+    if media is None or edited:
+        return None
+    caption, truncated = cut(message.caption or "")
+    return Inbound(user=user, text=caption, media=media, truncated=truncated)
+
+
+def command_of(message: Message) -> str | None:
+    """``"start"`` for ``/start``, ``/start@relais_bot`` or ``/START payload``; else None.
+
+    Telegram marks a command with a ``bot_command`` entity at offset 0; a lone ``/`` or
+    ``/ 12`` is typed text.
+    """
+    text = message.text or ""
+    entity = next(iter(message.entities or ()), None)
+    if entity is None or entity.type != MessageEntity.BOT_COMMAND or entity.offset != 0:
+        return None
+    name = text[1 : entity.length].split("@", 1)[0].lower()
+    return COMMAND_ALIASES.get(name, name)
+
+
+def media_kind(message: Message) -> MediaKind | None:
+    for field_name, kind in _MEDIA_FIELDS:
+        if getattr(message, field_name, None):
+            return kind
+    if any(getattr(message, name, None) for name in _OTHER_CONTENT_FIELDS):
+        return MediaKind.OTHER
+    return None
+
+
+def cut(text: str, limit: int = MAX_INBOUND_TEXT) -> tuple[str, bool]:
+    """``text`` cut to ``limit`` characters, and whether it was cut."""
+    if len(text) <= limit:
+        return text, False
+    return text[:limit], True

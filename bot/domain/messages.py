@@ -1,0 +1,155 @@
+"""The values that cross the line between a channel (Telegram, terminal) and the engine.
+
+The conversation engine takes an :class:`Inbound` and returns a list of :class:`Outbound`
+values. Nothing here knows about Telegram, so the whole conversation can be tested with plain
+Python values and another channel could be added by writing one more adapter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.domain.effects import Action as CaseAction
+
+
+class MediaKind(StrEnum):
+    """Kinds of non-text messages a person may send."""
+
+    PHOTO = "photo"
+    VOICE = "voice"
+    AUDIO = "audio"
+    VIDEO = "video"
+    VIDEO_NOTE = "video_note"
+    STICKER = "sticker"
+    ANIMATION = "animation"
+    LOCATION = "location"
+    CONTACT = "contact"
+    DOCUMENT = "document"
+    POLL = "poll"
+    OTHER = "other"
+
+
+class Verb(StrEnum):
+    """What a button asks the engine to do. Values are short: they travel in callback data."""
+
+    MENU = "m"  # show the theme menu
+    THEME = "t"  # arg: theme id -> list the entries of that theme
+    ENTRY = "e"  # arg: entry id -> show that answer
+    NONE = "n"  # "Aucune de ces réponses"
+    HUMAN = "h"  # "Parler à quelqu'un"
+    HELPFUL = "y"  # arg: entry id -> "Ça m'aide"
+    NOT_HELPFUL = "x"  # arg: entry id -> "Non"
+    STEP = "s"  # arg: "<entry id>:<n>" -> next step of a long answer
+    # Asking for a person (bot/app/asking.py): nothing is shared before ASK_YES.
+    ASK_LAST = "hl"  # it is about my last question
+    ASK_THEME = "ht"  # arg: theme id -> it is about this theme
+    ASK_OTHER = "ho"  # it is about something else
+    ASK_PAIR = "hp"  # help with a website, an app, the phone -> pair-aidant
+    ASK_REFERENT = "hr"  # my personal situation -> référent
+    ASK_YES = "hy"  # arg: preview number -> "Oui, je transmets"
+    ASK_NO = "hn"  # "Non" (or cancel): nothing is shared, nothing is kept
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button press, independent of how a channel encodes it."""
+
+    verb: Verb
+    arg: str = ""
+
+
+class Command(StrEnum):
+    """Commands a person can type (without the slash)."""
+
+    START = "start"
+    MENU = "menu"
+    HELP = "aide"
+    HUMAN = "humain"
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One thing a person did: typed text, pressed a button, sent a command or a media.
+
+    ``user`` is a pseudonymous key, never a Telegram id. ``text`` is never logged
+    (``repr=False``) and never stored.
+    """
+
+    user: str
+    text: str = field(default="", repr=False)
+    action: Action | None = None
+    # Where it happened, for the handoff only: the chat to relay to (kept while a case is open)
+    # and the message to copy (never its text). None in a channel that cannot relay. Not part
+    # of equality: two Inbounds are equal when the person did the same thing.
+    chat: int | None = field(default=None, repr=False, compare=False)
+    message_id: int | None = field(default=None, compare=False)
+    command: str | None = None
+    media: MediaKind | None = None
+    edited: bool = False
+    truncated: bool = False  # the channel cut a very long text before handing it over
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: Action
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Phone:
+    number: str  # as dialled, e.g. "3114" or "0969399111"
+    label: str  # as shown, e.g. "3114" or "0 969 399 111"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to the person. ``text`` is plain text: the channel escapes and formats it.
+
+    Paragraphs are separated by a blank line, so a channel can split a long answer between
+    paragraphs. ``buttons`` is a list of rows.
+    """
+
+    text: str = field(repr=False)
+    title: str = ""
+    links: tuple[Link, ...] = ()
+    phones: tuple[Phone, ...] = ()
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    protect: bool = False  # ask the channel to prevent forwarding and saving
+
+
+@dataclass(frozen=True)
+class DeleteIncoming:
+    """Remove the person's message from the chat (it held a password, a card number…)."""
+
+
+@dataclass(frozen=True)
+class HandoffRequested:
+    """The person asked for a human. The handoff module acts on it; the engine only says so."""
+
+    user: str
+    theme: str | None = None
+    question: str = field(default="", repr=False)  # already masked by the safety guard
+    shown_entries: tuple[str, ...] = ()
+    not_helpful: tuple[str, ...] = ()
+    crisis: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseActions:
+    """What the handoff service asks the channel to do (``bot/domain/effects.py``), in order.
+
+    The engine passes them on untouched: only the channel knows how to copy a message.
+    """
+
+    actions: tuple[CaseAction, ...] = ()
+
+
+Outbound = Reply | DeleteIncoming | HandoffRequested | CaseActions

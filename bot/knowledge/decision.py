@@ -1,0 +1,102 @@
+"""What the bot makes of one typed message, as a pure function of the knowledge and the text.
+
+The order is the product's promise: a crisis first (a life may be at stake), then secrets
+(masked before anything else reads the text), asking for a person and small talk, a pasted
+scam, and only then the knowledge base. ``kb check`` uses the same function, so a phrasing a
+coordinator adds is checked exactly as a person's message is answered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.knowledge.holder import Knowledge
+from bot.knowledge.intents import Intent, detect_intent
+from bot.knowledge.matching import Kind
+from bot.knowledge.normalize import normalize
+from bot.safety import ScamVerdict, find_sensitive, mask_sensitive
+
+# "Tu es qui ?" is answered with this entry of knowledge/bot.yaml when it exists.
+ABOUT_BOT_ENTRY = "bot-presentation"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the bot makes of one typed message; ``ask --json`` prints it."""
+
+    kind: str  # answer | clarify | fallback | crisis | human
+    entry: str | None = None
+    choices: tuple[str, ...] = ()
+    crisis: str | None = None
+    score: float = 0.0
+    sensitive: tuple[str, ...] = ()
+    intent: str | None = None
+    scam: ScamVerdict | None = None
+    masked_text: str = field(default="", repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "kind": self.kind,
+            "entry": self.entry,
+            "choices": list(self.choices),
+            "crisis": self.crisis,
+            "score": round(self.score, 3),
+            "sensitive": list(self.sensitive),
+        }
+        if self.intent:
+            data["intent"] = self.intent
+        if self.scam is not None:
+            data["scam"] = {"suspicious": self.scam.suspicious, "reasons": list(self.scam.reasons)}
+        return data
+
+
+def decide(knowledge: Knowledge, text: str) -> Decision:
+    """Pure decision for one typed message (no I/O, no session)."""
+    crisis = knowledge.safety.detect_crisis(text)
+    findings = find_sensitive(text)
+    sensitive = tuple(dict.fromkeys(f.category for f in findings))
+    masked = mask_sensitive(text, findings) if findings else text
+    if crisis is not None:
+        return Decision(
+            "crisis", crisis=crisis.id, score=1.0, sensitive=sensitive, masked_text=masked
+        )
+    normalised = normalize(masked, knowledge.kb.lexicon)
+    intent = detect_intent(normalised)
+    if intent is Intent.HUMAN:
+        return Decision(
+            "human", score=1.0, sensitive=sensitive, intent=intent.value, masked_text=masked
+        )
+    if intent is Intent.ABOUT_BOT and knowledge.kb.entry(ABOUT_BOT_ENTRY):
+        return Decision(
+            "answer",
+            entry=ABOUT_BOT_ENTRY,
+            score=1.0,
+            sensitive=sensitive,
+            intent=intent.value,
+            masked_text=masked,
+        )
+    if intent is not None:
+        return Decision("fallback", sensitive=sensitive, intent=intent.value, masked_text=masked)
+    scam = knowledge.safety.check_scam(masked)
+    match = knowledge.matcher.match(masked)
+    # A pasted message with a link is judged on its link; a question without a link ("on
+    # m'a arnaqué, que faire ?") is better served by the matching entry when there is one.
+    if scam is not None and scam.suspicious and (scam.domains or match.kind is not Kind.ANSWER):
+        entry = scam.entry_id if scam.entry_id and knowledge.kb.entry(scam.entry_id) else None
+        return Decision(
+            "answer", entry=entry, score=1.0, sensitive=sensitive, scam=scam, masked_text=masked
+        )
+    # A verdict is shown only when it is what the bot answers; otherwise the entry wins.
+    shown_verdict = scam if scam is not None and not scam.suspicious else None
+    if match.kind is Kind.ANSWER:
+        shown_verdict = None
+    return Decision(
+        match.kind.value,
+        entry=match.entry_id,
+        choices=tuple(c.entry_id for c in match.candidates) if match.kind is Kind.CLARIFY else (),
+        score=match.score,
+        sensitive=sensitive,
+        scam=shown_verdict,
+        masked_text=masked,
+    )

@@ -1,0 +1,71 @@
+"""What the engine knows right now, and how it is swapped safely on reload.
+
+A :class:`Knowledge` bundles the knowledge base with what is built from it (matcher, safety
+rules). :class:`KnowledgeHolder` keeps the current one; :meth:`KnowledgeHolder.reload` builds
+a complete new bundle first and swaps it in only if everything loaded, so a coordinator's bad
+edit never takes the bot down.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.knowledge.kb import KnowledgeBase, load_knowledge
+from bot.knowledge.matching import Matcher
+from bot.knowledge.yamlfile import KnowledgeError, Problem
+from bot.safety import SafetyRules, load_safety
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    kb: KnowledgeBase
+    matcher: Matcher
+    safety: SafetyRules
+
+    @classmethod
+    def load(cls, folder: Path) -> Knowledge:
+        """Load and build everything; raise KnowledgeError listing every problem."""
+        problems: list[Problem] = []
+        kb = safety = None
+        try:
+            kb = load_knowledge(folder)
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
+        try:
+            safety = load_safety(folder)
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
+        if problems or kb is None or safety is None:
+            raise KnowledgeError(problems)
+        return cls(kb=kb, matcher=Matcher(kb), safety=safety)
+
+
+class KnowledgeHolder:
+    """The current knowledge, replaced only by a complete, valid one."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.current = knowledge
+
+    @classmethod
+    def from_folder(cls, folder: Path) -> KnowledgeHolder:
+        return cls(Knowledge.load(folder))
+
+    def reload(self, folder: Path | None = None) -> list[Problem]:
+        """Load ``folder`` again; keep the previous knowledge if it has problems.
+
+        Returns the problems found (empty when the new knowledge is in use).
+        """
+        try:
+            fresh = Knowledge.load(folder or self.current.kb.folder)
+        except KnowledgeError as exc:
+            log.warning(
+                "knowledge reload refused: %d problem(s); keeping previous", len(exc.problems)
+            )
+            return exc.problems
+        self.current = fresh
+        log.info("knowledge reloaded: %d entries", len(fresh.kb.entries))
+        return []

@@ -1,0 +1,87 @@
+"""The safety layer: what Relais checks before any FAQ matching.
+
+1. Crisis first: suicidal thoughts, violence, a child in danger, a medical emergency,
+   nowhere to sleep tonight get the right helpline at once (``knowledge/crises.yaml``).
+2. Sensitive data: a password, an SMS code, a NIR, an IBAN, a card or ID number typed by
+   mistake is found so the engine can delete the message and mask it for volunteers.
+3. "Est-ce une arnaque ?": a pasted SMS or e-mail is read for fake links and pressure
+   tricks (``knowledge/domaines-officiels.yaml``), without ever opening a link.
+
+Everything here is pure: text in, values out, no I/O after :func:`load_safety`, no logging
+(message text must never reach a log).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.knowledge.yamlfile import KnowledgeError
+from bot.safety.crisis import CrisisCategory, CrisisDetector, load_crises
+from bot.safety.scam import OfficialSite, ScamChecker, ScamVerdict, load_scam_rules
+from bot.safety.sensitive import CATEGORIES as CATEGORY_IDS
+from bot.safety.sensitive import SensitiveFinding, find_sensitive, mask_sensitive
+
+__all__ = [
+    "CATEGORY_IDS",
+    "CrisisCategory",
+    "SafetyRules",
+    "ScamVerdict",
+    "SensitiveFinding",
+    "find_sensitive",
+    "load_safety",
+    "mask_sensitive",
+]
+
+CRISES_FILE = "crises.yaml"
+DOMAINS_FILE = "domaines-officiels.yaml"
+
+
+@dataclass(frozen=True)
+class SafetyRules:
+    """Crisis categories and official domains, with their compiled matchers.
+
+    Built by :func:`load_safety`. Built by hand with only ``crises`` and
+    ``official_domains`` (in tests of other modules), crisis detection finds nothing and the
+    scam check only looks at links.
+    """
+
+    crises: tuple[CrisisCategory, ...]
+    official_domains: frozenset[str]
+    _detector: CrisisDetector | None = field(default=None, repr=False, compare=False)
+    _scam: ScamChecker | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self._scam is None:
+            sites = tuple(OfficialSite(domain=d) for d in sorted(self.official_domains))
+            object.__setattr__(self, "_scam", ScamChecker(sites))
+
+    def detect_crisis(self, text: str) -> CrisisCategory | None:
+        """The crisis this message speaks of, or None. Idioms ("mort de rire") are ignored."""
+        return self._detector.detect(text) if self._detector is not None else None
+
+    def check_scam(self, text: str) -> ScamVerdict | None:
+        """A verdict on a pasted message or an "is this a scam?" question, else None."""
+        assert self._scam is not None  # set in __post_init__
+        return self._scam.check(text)
+
+
+def load_safety(knowledge_dir: Path) -> SafetyRules:
+    """Read both safety files; raise KnowledgeError with every problem of both files."""
+    problems = []
+    crises: tuple[CrisisCategory, ...] = ()
+    detector: CrisisDetector | None = None
+    scam: ScamChecker | None = None
+    try:
+        crises, detector = load_crises(knowledge_dir / CRISES_FILE)
+    except KnowledgeError as exc:
+        problems.extend(exc.problems)
+    try:
+        scam = load_scam_rules(knowledge_dir / DOMAINS_FILE)
+    except KnowledgeError as exc:
+        problems.extend(exc.problems)
+    if problems or scam is None:
+        raise KnowledgeError(problems)
+    return SafetyRules(
+        crises=crises, official_domains=scam.official, _detector=detector, _scam=scam
+    )

@@ -1,0 +1,83 @@
+"""Every sentence the bot says to coordinators in the staff group (plain text, French)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.knowledge.yamlfile import Problem
+
+# How many problems a staff message lists; the rest is in ``python -m bot kb check``.
+MAX_LISTED = 8
+
+RELOAD_DONE = "✅ Fiches rechargées : {entries} fiches. Les personnes ont la nouvelle version."
+ADDED = "Nouvelles"
+CHANGED = "Modifiées"
+REMOVED = "Retirées"
+RELOAD_ADVICE = "⚠️ {count} remarque(s), à regarder quand vous pouvez :\n{problems}"
+RELOAD_REFUSED = (
+    "❌ Fiches PAS rechargées : les personnes ont toujours la version d'avant.\n"
+    "{count} erreur(s) à corriger :\n{problems}\n\n{fix}"
+)
+RELOAD_HOW_TO_FIX = (
+    "Corrigez le fichier et enregistrez-le : je le relis tout seul. "
+    "Ou envoyez /recharger. Pour la liste complète : python -m bot kb check"
+)
+RELOAD_NOTHING_NEW = "Rien n'a changé depuis le dernier chargement, je relis quand même…"
+
+PREVIEW_UNKNOWN_ENTRY = (
+    "Je ne connais pas la fiche « {entry} ». Écrivez son id, par exemple /apercu caf-compte.{near}"
+)
+PREVIEW_NEAR = "\nVoulez-vous dire : {ids} ?"
+PREVIEW_USAGE = "Écrivez l'id d'une fiche après /apercu, par exemple : /apercu caf-compte"
+PREVIEW_HEADER = (
+    "👁️ Aperçu de la fiche « {entry} » ({where}), exactement comme une personne la voit :"
+)
+PREVIEW_QUESTIONS_OK = "✅ Ses {total} questions mènent toutes à cette fiche."
+PREVIEW_QUESTIONS_MISSED = "⚠️ {missed} question(s) sur {total} mènent ailleurs :\n{list}"
+PREVIEW_STEPS = "➡️ Puis {count} étape(s), une par message, avec le bouton « Étape suivante »."
+TEST_USAGE = "Écrivez un message après /tester, par exemple : /tester mot de passe caf oublié"
+TEST_HEADER = "🔎 Test de « {text} » : voici la décision et la réponse qu'une personne recevrait."
+KEYBOARD_NOTE = "(en dessous, la personne a aussi le clavier « 📋 Menu · 🙋 Parler à quelqu'un »)"
+HANDOFF_NOTE = "🙋 Ici, le robot proposerait de passer la main à l'équipe."
+
+DECISION = "Décision : {kind}"
+DECISION_ENTRY = "fiche « {entry} »"
+DECISION_CHOICES = "choix proposés : {choices}"
+DECISION_CRISIS = "situation de crise « {crisis} » : le numéro d'aide tout de suite"
+DECISION_SCORE = "score {score:.2f}"
+DECISION_SENSITIVE = "données secrètes repérées ({kinds}) : le message serait effacé"
+KINDS = {
+    "answer": "réponse",
+    "clarify": "question pas claire, le robot propose un choix",
+    "fallback": "pas de réponse",
+    "crisis": "crise",
+    "human": "demande à parler à quelqu'un",
+}
+
+ANNOUNCE_SET = (
+    "📢 Annonce enregistrée jusqu'au {until} inclus. Chaque personne la verra une fois par "
+    "jour, avant la réponse :\n\n{text}"
+)
+ANNOUNCE_CLEARED = "📢 Annonce retirée."
+ANNOUNCE_FILE_STILL = (
+    "\nAttention : knowledge/annonce.yaml contient encore une annonce jusqu'au {until} : "
+    "elle reste montrée. Videz ce fichier pour la retirer."
+)
+ANNOUNCE_NONE = (
+    "Pas d'annonce en ce moment. Pour en mettre une :\n"
+    "/annonce 03/12 Service réduit jusqu'au mercredi 3 : appelez le 01 23 45 67 89."
+)
+ANNOUNCE_CURRENT = "📢 Annonce en cours (jusqu'au {until}, {source}) :\n\n{text}"
+ANNOUNCE_ERROR = "Annonce pas enregistrée : {reason}"
+ANNOUNCE_NOT_SAVED = (
+    "⚠️ L'annonce est montrée, mais je n'ai pas pu l'enregistrer : elle sera perdue au "
+    "prochain redémarrage."
+)
+
+
+def problem_list(problems: Sequence[Problem]) -> str:
+    """``• file:line: message`` lines, at most MAX_LISTED, then how many more."""
+    lines = [f"• {p}" for p in problems[:MAX_LISTED]]
+    if len(problems) > MAX_LISTED:
+        lines.append(f"… et {len(problems) - MAX_LISTED} autre(s) : python -m bot kb check")
+    return "\n".join(lines)
