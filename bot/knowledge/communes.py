@@ -119,7 +119,7 @@ class _Span:
 class Communes:
     """All communes, indexed by code, postcode and folded name. Build once, share."""
 
-    communes: tuple[Commune, ...]
+    communes: tuple[Commune, ...] = field(repr=False)
     epcis: Mapping[str, str] = field(default_factory=dict)
     version: str = ""
     _by_code: dict[str, Commune] = field(init=False, repr=False)
