@@ -397,20 +397,21 @@ def _capitalised(text: str, count: int) -> list[bool]:
 
 
 def _spans(words: list[str], capitals: list[bool]) -> Iterable[_Span]:
+    """Every run of up to 8 words, with how surely it is meant as a place."""
     n = len(words)
     for start in range(n):
+        sure = _strength(words, capitals, start)
+        contraction = _CONTRACTIONS.get(words[start - 1]) if start else None
         for end in range(start + 1, min(n, start + _MAX_SPAN) + 1):
             key = " ".join(words[start:end])
-            strength = _strength(words, capitals, start, end)
+            strength = 3 if start == 0 and end == n else sure
             yield _Span(key, start, end, strength, capitals[start])
-            contraction = _CONTRACTIONS.get(words[start - 1]) if start else None
             if contraction:
                 yield _Span(f"{contraction} {key}", start, end, max(strength, 1), True)
 
 
-def _strength(words: list[str], capitals: list[bool], start: int, end: int) -> int:
-    if start == 0 and end == len(words):
-        return 3
+def _strength(words: list[str], capitals: list[bool], start: int) -> int:
+    """2 after a strong cue or with a capital letter, 1 after a weak cue or first, else 0."""
     before = tuple(words[max(0, start - 3) : start])
     if capitals[start] or any(before[-len(cue) :] == cue for cue in _STRONG_CUES):
         return 2
