@@ -1,6 +1,7 @@
 """All benchmarks in one run: ``./relais bench`` (or ``.venv/bin/python -m bench``).
 
-Prints the machine, then the tables of bench.matching, bench.e2e and bench.relay.
+Prints the machine, then the tables of bench.matching, bench.e2e, bench.relay and
+bench.places.
 Tests never assert on these times; README.md shows the latest tables.
 """
 
@@ -11,7 +12,7 @@ import os
 import platform
 import time
 
-from bench import e2e, matching, relay
+from bench import e2e, matching, places, relay
 
 
 def main() -> None:
@@ -23,6 +24,7 @@ def main() -> None:
     matching.main()
     asyncio.run(e2e.main_async(people=1000, messages=3, runs=2))
     relay.main()
+    places.main()
     print(f"\nall benchmarks ran in {time.perf_counter() - start:.0f} s")
 
 

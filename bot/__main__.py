@@ -145,6 +145,13 @@ def kb_check(
             f"{len(knowledge.safety.crises)} situations de crise.",
             file=out,
         )
+        places = knowledge.places
+        print(
+            f"{len(places.places)} lieux d'aide (lieux.yaml)."
+            if places is not None
+            else "Pas de lieux.yaml : le robot donne les cartes nationales.",
+            file=out,
+        )
     print(summary(problems, entries), file=out)
     return 1 if any(p.severity == ERROR for p in problems) else 0
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.knowledge.kb import KnowledgeBase, load_knowledge
 from bot.knowledge.matching import Matcher
+from bot.knowledge.places import Places, load_places
 from bot.knowledge.yamlfile import KnowledgeError, Problem
 from bot.safety import SafetyRules, load_safety
 
@@ -25,6 +26,8 @@ class Knowledge:
     kb: KnowledgeBase
     matcher: Matcher
     safety: SafetyRules
+    # The places of the territory (knowledge/lieux.yaml); None: the national finders only.
+    places: Places | None = None
 
     @classmethod
     def load(cls, folder: Path) -> Knowledge:
@@ -39,9 +42,15 @@ class Knowledge:
             safety = load_safety(folder)
         except KnowledgeError as exc:
             problems.extend(exc.problems)
+        places = None
+        if kb is not None:
+            try:
+                places = load_places(folder, kb)
+            except KnowledgeError as exc:
+                problems.extend(exc.problems)
         if problems or kb is None or safety is None:
             raise KnowledgeError(problems)
-        return cls(kb=kb, matcher=Matcher(kb), safety=safety)
+        return cls(kb=kb, matcher=Matcher(kb), safety=safety, places=places)
 
 
 class KnowledgeHolder:

@@ -98,6 +98,11 @@ class OpeningHours:
         """Is the team open at ``now`` (an aware datetime)?"""
         return self._interval_at(now) is not None
 
+    def current_opening_end(self, now: dt.datetime) -> dt.datetime | None:
+        """When the opening that contains ``now`` ends (UTC), or None when closed."""
+        interval = self._interval_at(now)
+        return interval[1] if interval else None
+
     def current_opening_start(self, now: dt.datetime) -> dt.datetime | None:
         """When the opening that contains ``now`` began (UTC), or None when closed."""
         interval = self._interval_at(now)
@@ -241,6 +246,24 @@ class _Problems:
                     f"clé « {key} » inconnue dans {where} : les clés possibles sont "
                     + ", ".join(allowed),
                 )
+
+
+def read_hours(
+    data: LineDict, shown: str, *, timezone: str = DEFAULT_TIMEZONE, required: bool = True
+) -> tuple[OpeningHours, list[Problem], list[Problem]]:
+    """``hours:`` and ``closed:`` of one mapping, in this file's syntax, with file:line problems.
+
+    The places file (``bot/knowledge/places.py``) writes opening hours the same way, so a
+    coordinator learns the syntax once. Returns the hours, the errors and the warnings.
+    """
+    found = _Problems(shown)
+    hours = _hours(data, "hours", timezone, found, required=required)
+    closed = _closed(data, found)
+    return (
+        OpeningHours(week=hours.week, closed=closed, timezone=timezone),
+        found.errors,
+        found.warnings,
+    )
 
 
 def load_staff(path: Path) -> StaffConfig:
