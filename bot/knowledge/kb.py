@@ -31,6 +31,7 @@ SPECIAL_FILES = frozenset(
         "charte.yaml",
         "jargon.yaml",
         "annonce.yaml",
+        "exemples-crises.yaml",
     }
 )
 ESCALATE_TO = ("pair-aidant", "referent")
