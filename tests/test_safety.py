@@ -226,6 +226,7 @@ def test_sensitive_set_is_big_enough() -> None:
         "code",
         "nir",
         "iban",
+        "rib",
         "carte-bancaire",
         "piece-identite",
     }
