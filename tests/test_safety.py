@@ -40,6 +40,7 @@ CRISIS_IDS = (
     "sourd-114",
 )
 SCAM_ENTRIES = {
+    "arnaque-whatsapp-code",
     "arnaque-carte-vitale",
     "arnaque-colis",
     "arnaque-cpf",
