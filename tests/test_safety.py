@@ -1,6 +1,6 @@
 """The safety layer on realistic messages: crises, secrets typed by mistake, pasted scams.
 
-The three data sets in ``tests/data/safety/`` are the contract: every crisis found with the
+The three data sets in ``bot/safety/regression_sets/`` are the contract: every crisis found with the
 right helpline, no idiom flagged, every secret found and masked, no official notice called
 a scam. Run with ``-s`` to see recall and false alarms per category.
 """
@@ -30,7 +30,7 @@ from bot.safety import (
 from bot.safety.crisis import VERIFIED_NUMBERS
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "tests" / "data" / "safety"
+DATA = ROOT / "bot" / "safety" / "regression_sets"
 CRISIS_IDS = (
     "suicide",
     "violences-conjugales",

@@ -56,9 +56,7 @@ _RIB = re.compile(
     r"([0-9A-Za-z]{11})[ \u00a0\u202f.\-/\n]{0,3}(\d{2})(?![0-9A-Za-z])"
 )
 # Letters in a RIB account number stand for digits (the banks' own table).
-_RIB_LETTERS = str.maketrans(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "12345678912345678923456789"
-)
+_RIB_LETTERS = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "12345678912345678923456789")
 # NIR in the usual layout, including Corsica (2A / 2B): 1 85 05 2A 006 084 36.
 _NIR_LAYOUT = re.compile(
     r"(?<![0-9A-Za-z])[1-478][ .]?\d\d[ .]?\d\d[ .]?(?:\d\d|2[AaBb])[ .]?\d{3}[ .]?\d{3}[ .]?\d\d"
