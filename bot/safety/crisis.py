@@ -88,14 +88,14 @@ class CrisisAlert:
     level: Level
 
 
-# The learned model's probability above which a crisis is sure, or worth a gentle line.
+# The learned model's chance of a crisis above which it is sure, or worth a gentle line.
 # Chosen on the training examples by cross-validation (bench/tune_safety.py), never on the
 # held-out set: see the README's safety section for the figures.
-SURE_AT = 0.80
-CHECK_AT = 0.45
+SURE_AT = 0.90
+CHECK_AT = 0.50
 # A pattern that fired is sure, unless the model is this sure that the message is ordinary
 # (« fatigué de vivre dans ce taudis » is about housing): then it is only a gentle check.
-ORDINARY_AT = 0.90
+ORDINARY_AT = 0.60
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,9 @@ class CrisisDetector:
             return CrisisAlert(found, Level.CHECK if ordinary else Level.SURE)
         if guess is None or guess[0] not in by_id:
             return None
-        category, probability = by_id[guess[0]], guess[1]
+        # The tier follows the chance that the message is a crisis at all (1 - P(none));
+        # the category is the most likely crisis.
+        category, probability = by_id[guess[0]], 1.0 - guess[2]
         if probability >= SURE_AT:
             return CrisisAlert(category, Level.SURE)
         if probability >= CHECK_AT:

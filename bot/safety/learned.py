@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from scipy.sparse import csr_matrix
+from scipy.sparse import csr_matrix, hstack
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
 
-from bot.knowledge.yamlfile import LineDict
+from bot.knowledge.yamlfile import load_yaml_fast
 from bot.safety.files import FileCheck
 
 EXAMPLES_FILE = "exemples-crises.yaml"
@@ -35,8 +36,12 @@ MAX_PIECE_CHARS = 280
 PIECE_BREAK = "qqpiecebreakqq"  # survives folding, never typed
 _SENTENCES = re.compile(r"(?<=[.!?…\n])\s+|\n+")
 _TOP_KEYS = ("crisis", "not_crisis")
-# Words whose score is kept: more than a day of messages, a few megabytes at most.
-MAX_CACHED_WORDS = 50_000
+# Units (n-grams, words, pairs) whose score is kept: a few megabytes at most.
+MAX_CACHED_UNITS = 100_000
+# Inverse regularisation strength, chosen by cross-validation (bench/tune_safety.py).
+C = 30.0
+# A feature must appear in this many examples to count.
+MIN_EXAMPLES = 2
 
 
 @dataclass(frozen=True)
@@ -50,42 +55,45 @@ class Example:
 
 
 def load_examples(path: Path, categories: Sequence[str]) -> tuple[Example, ...]:
-    """Read the examples file; raise KnowledgeError with file:line for every problem."""
-    check = FileCheck(path)
-    data = check.data
-    if not isinstance(data, LineDict):
+    """Read the examples file; raise KnowledgeError with file:line for every problem.
+
+    Thousands of lines: read with libyaml, and lines found again only for the problems.
+    """
+    data = load_yaml_fast(path)
+    check = FileCheck(path, data)
+    if not isinstance(data, dict):
         check.add(1, "le fichier doit contenir « crisis: » puis « not_crisis: »")
         check.done()
-    check.keys(data, _TOP_KEYS, EXAMPLES_FILE)
+    for key in data:
+        if key not in _TOP_KEYS:
+            check.add(check.key_line(key), f"clé « {key} » inconnue : crisis ou not_crisis")
     examples: list[Example] = []
     seen: dict[str, int] = {}
     for key in _TOP_KEYS:
         items = data.get(key)
         if not isinstance(items, list) or not items:
-            check.add(
-                data.line_of(key) if key in data else 1, f"« {key}: » : une liste d'exemples"
-            )
+            check.add(check.key_line(key), f"« {key}: » : une liste d'exemples")
             continue
+        after = check.key_line(key)
         for number, item in enumerate(items, start=1):
-            line = getattr(item, "line", data.line_of(key))
-            if not isinstance(item, LineDict) or not isinstance(item.get("text"), str):
-                check.add(line, f'{key} n°{number} : écrivez - {{text: "…", …}}')
+            text = item.get("text") if isinstance(item, dict) else None
+            if not isinstance(text, str):
+                check.add(after, f"{key} n°{number} : écrivez - {{text: \"…\", …}}")
                 continue
-            line = item.line_of("text")
-            text = item["text"].strip()
+            line = after = check.item_line(after, text)
             category = item.get("category") if key == "crisis" else None
             if key == "crisis" and category not in categories:
                 known = ", ".join(categories)
                 check.add(line, f"category « {category} » inconnue : choisissez parmi {known}")
                 continue
             folded = " ".join(text.lower().split())
-            if not text:
+            if not folded:
                 check.add(line, "exemple vide : écrivez le message entre les guillemets")
             elif folded in seen:
                 check.add(line, f"exemple déjà écrit ligne {seen[folded]} : enlevez l'un des deux")
             else:
                 seen[folded] = line
-                examples.append(Example(text, category, str(item.get("style", "")), line))
+                examples.append(Example(text.strip(), category, str(item.get("style", "")), line))
     check.done()
     return tuple(examples)
 
@@ -93,26 +101,33 @@ def load_examples(path: Path, categories: Sequence[str]) -> tuple[Example, ...]:
 class CrisisModel:
     """P(crisis category | message), trained on the examples at load.
 
-    Features are the character n-grams (2 to 5 letters) of each word, padded with a space on
-    each side, weighted by rarity (idf) and scaled to unit length per piece. Scoring is
-    written so that a word's contribution is computed once and cached: a long message costs
-    well under a millisecond once its words are known, and a message is scored exactly as
-    the examples were during training.
+    Two families of features, each scaled to unit length per piece of message: the
+    character n-grams (2 to 5) of each word, padded with a space, which survive typos, SMS
+    spellings and glued words; and the words and pairs of words, which keep a little of the
+    order (« fatigué de vivre » against « fatigué de vivre dans ce logement »). Both are
+    weighted by rarity (idf). A word's and a pair's contributions are computed once and
+    cached, so a long message costs little once its words are known, and a message is scored
+    exactly as the examples were during training.
     """
 
     def __init__(self, examples: Sequence[Example], prepare: PrepareFn) -> None:
         self._prepare = prepare
-        pieces = [prepare(e.text) for e in examples]
+        pieces = [prepare(e.text).split() for e in examples]
         labels = [e.category or NOT_CRISIS for e in examples]
-        self._index, self._idf = _vocabulary(pieces)
-        model = LogisticRegression(C=12.0, max_iter=3000, class_weight="balanced")
-        model.fit(self._matrix(pieces), labels)
+        self._chars = _Family(_words, _ngrams, pieces)
+        self._terms = _Family(_terms, _itself, pieces)
+        model = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
+        features = hstack([self._chars.matrix(pieces), self._terms.matrix(pieces)]).tocsr()
+        # One BLAS thread: on a busy machine, threads fighting for two cores made training
+        # ten times slower, and the matrices are small.
+        with threadpool_limits(limits=1):
+            model.fit(features, labels)
         self.classes: tuple[str, ...] = tuple(str(c) for c in model.classes_)
         self._none = self.classes.index(NOT_CRISIS)
-        # Each n-gram's weight for every class, idf included: a word's score is a sum of rows.
-        self._weights = (model.coef_ * self._idf[np.newaxis, :]).T.astype(np.float64)
+        split = len(self._chars.index)
+        self._chars.set_weights(model.coef_[:, :split])
+        self._terms.set_weights(model.coef_[:, split:])
         self._intercept = model.intercept_.astype(np.float64)
-        self._words: dict[str, tuple[np.ndarray, float]] = {}
 
     def predict(self, text: str) -> tuple[str | None, float, float]:
         """(most likely crisis, its probability, probability of no crisis) for ``text``."""
@@ -124,19 +139,11 @@ class CrisisModel:
         The piece most likely to be a crisis speaks for the message; "no crisis" is the
         smallest over the pieces, so one calm sentence cannot hide a crisis in the next.
         """
-        parts: list[tuple[np.ndarray, float]] = []
-        starts: list[int] = []
-        for piece in self._prepare(joined).split(PIECE_BREAK):
-            words = piece.split()
-            if words:
-                starts.append(len(parts))
-                parts.extend(self._word(w) for w in words)
-        if not parts:
+        pieces = [p.split() for p in self._prepare(joined).split(PIECE_BREAK)]
+        pieces = [p for p in pieces if p]
+        if not pieces:
             return None, 0.0, 1.0
-        scores = np.add.reduceat(np.array([part[0] for part in parts]), starts, axis=0)
-        squares = np.add.reduceat(np.array([part[1] for part in parts]), starts)
-        logits = scores / np.sqrt(np.where(squares > 0, squares, 1.0))[:, np.newaxis]
-        logits += self._intercept
+        logits = self._chars.scores(pieces) + self._terms.scores(pieces) + self._intercept
         logits = np.exp(logits - logits.max(axis=1, keepdims=True))
         probabilities = logits / logits.sum(axis=1, keepdims=True)
         none = float(probabilities[:, self._none].min())
@@ -144,60 +151,110 @@ class CrisisModel:
         row, column = np.unravel_index(int(np.argmax(probabilities)), probabilities.shape)
         return self.classes[int(column)], float(probabilities[row, column]), none
 
-    def _word(self, word: str) -> tuple[np.ndarray, float]:
-        cached = self._words.get(word)
-        if cached is None:
-            columns = _columns(word, self._index)
-            score = self._weights[columns].sum(axis=0)
-            cached = (score, float(np.square(self._idf[columns]).sum()))
-            if len(self._words) >= MAX_CACHED_WORDS:
-                self._words.clear()
-            self._words[word] = cached
-        return cached
 
-    def _matrix(self, pieces: Sequence[str]) -> csr_matrix:
-        """The training rows, built the way :meth:`predict` reads a message."""
+class _Family:
+    """One family of features: vocabulary, idf, learned weights, and a per-token cache.
+
+    A token (a word, or a pair of words) stands for one or more features (its character
+    n-grams, or itself). Its contribution to the class scores and to the squared length is
+    computed once and cached; a message's scores are then one sum per piece.
+    """
+
+    def __init__(self, tokens: TokensFn, parts: PartsFn, pieces: Sequence[list[str]]) -> None:
+        self._tokens = tokens
+        self._parts = parts
+        frequency: dict[str, int] = {}
+        for words in pieces:
+            for feature in {f for t in tokens(words) for f in parts(t)}:
+                frequency[feature] = frequency.get(feature, 0) + 1
+        # A feature seen in one example only teaches little and slows training: left out.
+        names = sorted(f for f, n in frequency.items() if n >= MIN_EXAMPLES)
+        self.index = {name: column for column, name in enumerate(names)}
+        total = len(pieces)
+        self.idf = np.array([np.log((1 + total) / (1 + frequency[n])) + 1.0 for n in names])
+        self._weights = np.zeros((len(names), 1))
+        self._cache: dict[str, tuple[np.ndarray, float]] = {}
+
+    def matrix(self, pieces: Sequence[list[str]]) -> csr_matrix:
+        """Training rows: counts times idf over the piece's length (as :meth:`scores` reads)."""
         rows: list[int] = []
         columns: list[int] = []
         values: list[float] = []
-        for row, piece in enumerate(pieces):
-            found = [c for word in piece.split() for c in _columns(word, self._index)]
-            weights = self._idf[found]
-            norm = float(np.sqrt(np.square(weights).sum())) or 1.0
+        for row, words in enumerate(pieces):
             counts: dict[int, int] = {}
-            for column in found:
-                counts[column] = counts.get(column, 0) + 1
-            for column, count in counts.items():
+            for token in self._tokens(words):
+                for feature in self._parts(token):
+                    column = self.index.get(feature)
+                    if column is not None:
+                        counts[column] = counts.get(column, 0) + 1
+            squares = sum(n * float(self.idf[c]) ** 2 for c, n in counts.items())
+            norm = squares**0.5 or 1.0
+            for column, n in counts.items():
                 rows.append(row)
                 columns.append(column)
-                values.append(count * float(self._idf[column]) / norm)
-        return csr_matrix((values, (rows, columns)), shape=(len(pieces), len(self._index)))
+                values.append(n * float(self.idf[column]) / norm)
+        return csr_matrix((values, (rows, columns)), shape=(len(pieces), len(self.index)))
+
+    def set_weights(self, coef: np.ndarray) -> None:
+        self._weights = (coef * self.idf[np.newaxis, :]).T.astype(np.float64)
+        self._cache.clear()
+
+    def scores(self, pieces: Sequence[list[str]]) -> np.ndarray:
+        """One row of class scores per piece (before the intercept)."""
+        parts: list[tuple[np.ndarray, float]] = []
+        starts: list[int] = []
+        for words in pieces:
+            starts.append(len(parts))
+            parts.extend(self._token(t) for t in self._tokens(words))
+        if not parts:
+            return np.zeros((len(pieces), self._weights.shape[1]))
+        total = np.add.reduceat(np.array([p[0] for p in parts]), starts, axis=0)
+        squares = np.add.reduceat(np.array([p[1] for p in parts]), starts)
+        return total / np.sqrt(np.where(squares > 0, squares, 1.0))[:, np.newaxis]
+
+    def _token(self, token: str) -> tuple[np.ndarray, float]:
+        cached = self._cache.get(token)
+        if cached is None:
+            columns = [c for f in self._parts(token) if (c := self.index.get(f)) is not None]
+            cached = (
+                self._weights[columns].sum(axis=0),
+                float(np.square(self.idf[columns]).sum()),
+            )
+            if len(self._cache) >= MAX_CACHED_UNITS:
+                self._cache.clear()
+            self._cache[token] = cached
+        return cached
 
 
 class PrepareFn(Protocol):
     def __call__(self, text: str) -> str: ...
 
 
+class TokensFn(Protocol):
+    def __call__(self, words: list[str]) -> list[str]: ...
+
+
+class PartsFn(Protocol):
+    def __call__(self, token: str) -> list[str]: ...
+
+
+def _words(words: list[str]) -> list[str]:
+    return words
+
+
 def _ngrams(word: str) -> list[str]:
-    """Character n-grams of `` word `` (2 to 5 long), as scikit-learn's ``char_wb`` makes them."""
+    """Character n-grams (2 to 5) of `` word ``, as scikit-learn's ``char_wb`` makes them."""
     padded = f" {word} "
     return [padded[i : i + n] for n in range(2, 6) for i in range(len(padded) - n + 1)]
 
 
-def _columns(word: str, index: dict[str, int]) -> list[int]:
-    return [index[g] for g in _ngrams(word) if g in index]
+def _terms(words: list[str]) -> list[str]:
+    """Words, and pairs of neighbouring words."""
+    return [*words, *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))]
 
 
-def _vocabulary(pieces: Sequence[str]) -> tuple[dict[str, int], np.ndarray]:
-    """Every n-gram of the examples, and its smoothed idf (as scikit-learn computes it)."""
-    frequency: dict[str, int] = {}
-    for piece in pieces:
-        for gram in {g for word in piece.split() for g in _ngrams(word)}:
-            frequency[gram] = frequency.get(gram, 0) + 1
-    grams = sorted(frequency)
-    total = len(pieces)
-    idf = np.array([np.log((1 + total) / (1 + frequency[g])) + 1.0 for g in grams])
-    return {gram: column for column, gram in enumerate(grams)}, idf
+def _itself(token: str) -> list[str]:
+    return [token]
 
 
 def split_pieces(text: str) -> list[str]:

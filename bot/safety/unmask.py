@@ -29,11 +29,13 @@ _LOOKALIKES = str.maketrans(
         "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
     }
 )  # fmt: skip
-# Digits used for letters inside a word (« m0urir », « cr3v3r »): only a digit between two
-# letters is read as a letter, so « 3114 », « 15h », « FR76… », « mdp123 » and « 3ans » keep
-# their digits (secrets are checked on digits).
+# Digits used for letters (« m0urir », « cr3v3r », « 3nvie »): a digit between two letters,
+# or one digit before four letters or more. « 3114 », « 15h », « 3ans » keep their digits;
+# secrets are checked on the text before this step.
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a"})
-_LEET_INSIDE = re.compile(r"(?<=[^\W\d_])[013457@]+(?=[^\W\d_])")
+_LEET_INSIDE = re.compile(
+    r"(?<=[^\W\d_])[013457@]+(?=[^\W\d_])|(?<![\w@])[0134@](?=[^\W\d_]{4,})"
+)
 # Three or more single letters separated by spaces: « j e  v e u x ».
 _SPELLED = re.compile(r"(?<!\S)(?:[^\W\d_][ \u00a0]{1,2}){2,}[^\W\d_](?!\S)")
 # Unicode's format characters (category Cf: zero-width spaces and joiners, direction marks,
