@@ -46,42 +46,42 @@ def main() -> None:
     print(f"{len(crises)} crises, {len(looks)} look-alikes, {FOLDS}-fold cross-validation")
     print(f"{'sure':>5} {'check':>6} {'recall':>7} {'sure':>6} {'takeover':>9} {'gentle':>7}")
     for ordinary_at in (0.6, 0.8):
-      crisis_module.ORDINARY_AT = ordinary_at
-      print("ordinary at", ordinary_at)
-      for sure_at in (0.8, 0.9, 0.95):
-        for check_at in (0.4, 0.5, 0.6, 0.7):
-            if check_at >= sure_at:
-                continue
-            crisis_module.SURE_AT, crisis_module.CHECK_AT = sure_at, check_at
+        crisis_module.ORDINARY_AT = ordinary_at
+        print("ordinary at", ordinary_at)
+        for sure_at in (0.8, 0.9, 0.95):
+            for check_at in (0.4, 0.5, 0.6, 0.7):
+                if check_at >= sure_at:
+                    continue
+                crisis_module.SURE_AT, crisis_module.CHECK_AT = sure_at, check_at
 
-            def level(found, guess, expected):  # type: ignore[no-untyped-def]
-                category, _probability, none = guess
-                probability = 1.0 - none
-                if found is not None:
-                    ordinary = none >= crisis_module.ORDINARY_AT
-                    right = found.category.id == expected if expected else True
-                    return ("check" if ordinary else "sure"), right
-                if probability >= sure_at:
-                    return "sure", category == expected if expected else True
-                if probability >= check_at:
-                    return "check", category == expected if expected else True
-                return None, False
+                def level(found, guess, expected):  # type: ignore[no-untyped-def]
+                    category, _probability, none = guess
+                    probability = 1.0 - none
+                    if found is not None:
+                        ordinary = none >= crisis_module.ORDINARY_AT
+                        right = found.category.id == expected if expected else True
+                        return ("check" if ordinary else "sure"), right
+                    if probability >= sure_at:
+                        return "sure", category == expected if expected else True
+                    if probability >= check_at:
+                        return "check", category == expected if expected else True
+                    return None, False
 
-            recall = sure = 0
-            for example, found, guess in crises:
-                got, right = level(found, guess, example.category)
-                recall += got is not None and right
-                sure += got == "sure" and right
-            takeover = gentle = 0
-            for _example, found, guess in looks:
-                got, _ = level(found, guess, None)
-                takeover += got == "sure"
-                gentle += got == "check"
-            print(
-                f"{sure_at:>5} {check_at:>6} {recall / len(crises):>7.1%} "
-                f"{sure / len(crises):>6.1%} {takeover / len(looks):>9.1%} "
-                f"{gentle / len(looks):>7.1%}"
-            )
+                recall = sure = 0
+                for example, found, guess in crises:
+                    got, right = level(found, guess, example.category)
+                    recall += got is not None and right
+                    sure += got == "sure" and right
+                takeover = gentle = 0
+                for _example, found, guess in looks:
+                    got, _ = level(found, guess, None)
+                    takeover += got == "sure"
+                    gentle += got == "check"
+                print(
+                    f"{sure_at:>5} {check_at:>6} {recall / len(crises):>7.1%} "
+                    f"{sure / len(crises):>6.1%} {takeover / len(looks):>9.1%} "
+                    f"{gentle / len(looks):>7.1%}"
+                )
 
 
 if __name__ == "__main__":

@@ -117,10 +117,10 @@ class CrisisDetector:
         if not text:
             return None
         plain = deleet(unmask(text))
-        joined = f" {PIECE_BREAK} ".join(split_pieces(plain))
-        words = [w for w in self.vocabulary.fold(joined).split() if w != PIECE_BREAK]
+        folded = self.vocabulary.fold(f" {PIECE_BREAK} ".join(split_pieces(plain)))
+        words = [w for w in folded.split() if w != PIECE_BREAK]
         found = self._first_match(self.vocabulary.scan_words(words))
-        guess = self.model.predict_prepared(joined) if self.model is not None else None
+        guess = self.model.predict_folded(folded) if self.model is not None else None
         by_id = {category.id: category for category, _ in self.rules}
         if found is not None:
             ordinary = guess is not None and guess[2] >= ORDINARY_AT

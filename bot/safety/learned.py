@@ -78,7 +78,7 @@ def load_examples(path: Path, categories: Sequence[str]) -> tuple[Example, ...]:
         for number, item in enumerate(items, start=1):
             text = item.get("text") if isinstance(item, dict) else None
             if not isinstance(text, str):
-                check.add(after, f"{key} n°{number} : écrivez - {{text: \"…\", …}}")
+                check.add(after, f'{key} n°{number} : écrivez - {{text: "…", …}}')
                 continue
             line = after = check.item_line(after, text)
             category = item.get("category") if key == "crisis" else None
@@ -134,12 +134,16 @@ class CrisisModel:
         return self.predict_prepared(f" {PIECE_BREAK} ".join(split_pieces(text)))
 
     def predict_prepared(self, joined: str) -> tuple[str | None, float, float]:
-        """The same, for pieces already joined with PIECE_BREAK (the detector does it once).
+        """The same, for pieces already joined with PIECE_BREAK."""
+        return self.predict_folded(self._prepare(joined))
+
+    def predict_folded(self, folded: str) -> tuple[str | None, float, float]:
+        """The same, for joined pieces already prepared (the detector folds once for all).
 
         The piece most likely to be a crisis speaks for the message; "no crisis" is the
         smallest over the pieces, so one calm sentence cannot hide a crisis in the next.
         """
-        pieces = [p.split() for p in self._prepare(joined).split(PIECE_BREAK)]
+        pieces = [p.split() for p in folded.split(PIECE_BREAK)]
         pieces = [p for p in pieces if p]
         if not pieces:
             return None, 0.0, 1.0
@@ -173,7 +177,7 @@ class _Family:
         total = len(pieces)
         self.idf = np.array([np.log((1 + total) / (1 + frequency[n])) + 1.0 for n in names])
         self._weights = np.zeros((len(names), 1))
-        self._cache: dict[str, tuple[np.ndarray, float]] = {}
+        self._forget_tokens()
 
     def matrix(self, pieces: Sequence[list[str]]) -> csr_matrix:
         """Training rows: counts times idf over the piece's length (as :meth:`scores` reads)."""
@@ -197,33 +201,41 @@ class _Family:
 
     def set_weights(self, coef: np.ndarray) -> None:
         self._weights = (coef * self.idf[np.newaxis, :]).T.astype(np.float64)
-        self._cache.clear()
+        self._forget_tokens()
 
     def scores(self, pieces: Sequence[list[str]]) -> np.ndarray:
         """One row of class scores per piece (before the intercept)."""
-        parts: list[tuple[np.ndarray, float]] = []
+        rows: list[int] = []
         starts: list[int] = []
         for words in pieces:
-            starts.append(len(parts))
-            parts.extend(self._token(t) for t in self._tokens(words))
-        if not parts:
-            return np.zeros((len(pieces), self._weights.shape[1]))
-        total = np.add.reduceat(np.array([p[0] for p in parts]), starts, axis=0)
-        squares = np.add.reduceat(np.array([p[1] for p in parts]), starts)
+            starts.append(len(rows))
+            for token in self._tokens(words):
+                row = self._rows.get(token)
+                rows.append(self._learn(token) if row is None else row)
+        taken = np.fromiter(rows, dtype=np.intp, count=len(rows))
+        total = np.add.reduceat(self._vectors[taken], starts, axis=0)
+        squares = np.add.reduceat(self._squares[taken], starts)
         return total / np.sqrt(np.where(squares > 0, squares, 1.0))[:, np.newaxis]
 
-    def _token(self, token: str) -> tuple[np.ndarray, float]:
-        cached = self._cache.get(token)
-        if cached is None:
-            columns = [c for f in self._parts(token) if (c := self.index.get(f)) is not None]
-            cached = (
-                self._weights[columns].sum(axis=0),
-                float(np.square(self.idf[columns]).sum()),
-            )
-            if len(self._cache) >= MAX_CACHED_UNITS:
-                self._cache.clear()
-            self._cache[token] = cached
-        return cached
+    def _learn(self, token: str) -> int:
+        """Compute a token's contribution once; its row in the cache."""
+        if len(self._rows) >= MAX_CACHED_UNITS:
+            self._forget_tokens()
+        columns = [c for f in self._parts(token) if (c := self.index.get(f)) is not None]
+        row = len(self._rows) + 1  # row 0 stays zero: a token the examples never had
+        if row >= len(self._squares):
+            grow = len(self._squares)
+            self._vectors = np.vstack([self._vectors, np.zeros_like(self._vectors[:grow])])
+            self._squares = np.concatenate([self._squares, np.zeros(grow)])
+        self._vectors[row] = self._weights[columns].sum(axis=0)
+        self._squares[row] = np.square(self.idf[columns]).sum()
+        self._rows[token] = row
+        return row
+
+    def _forget_tokens(self) -> None:
+        self._rows: dict[str, int] = {}
+        self._vectors = np.zeros((1024, self._weights.shape[1]))
+        self._squares = np.zeros(1024)
 
 
 class PrepareFn(Protocol):

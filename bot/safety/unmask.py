@@ -33,9 +33,7 @@ _LOOKALIKES = str.maketrans(
 # or one digit before four letters or more. « 3114 », « 15h », « 3ans » keep their digits;
 # secrets are checked on the text before this step.
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a"})
-_LEET_INSIDE = re.compile(
-    r"(?<=[^\W\d_])[013457@]+(?=[^\W\d_])|(?<![\w@])[0134@](?=[^\W\d_]{4,})"
-)
+_LEET_INSIDE = re.compile(r"(?<=[^\W\d_])[013457@]+(?=[^\W\d_])|(?<![\w@])[0134@](?=[^\W\d_]{4,})")
 # Three or more single letters separated by spaces: « j e  v e u x ».
 _SPELLED = re.compile(r"(?<!\S)(?:[^\W\d_][ \u00a0]{1,2}){2,}[^\W\d_](?!\S)")
 # Unicode's format characters (category Cf: zero-width spaces and joiners, direction marks,
