@@ -15,6 +15,7 @@ real messages, where whole-word features would miss « mourrir » or « jenpeuxp
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -262,7 +263,7 @@ def _ngrams(word: str) -> list[str]:
 
 def _terms(words: list[str]) -> list[str]:
     """Words, and pairs of neighbouring words."""
-    return [*words, *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))]
+    return [*words, *(f"{a} {b}" for a, b in pairwise(words))]
 
 
 def _itself(token: str) -> list[str]:
