@@ -54,7 +54,7 @@ def main() -> None:
                     continue
                 crisis_module.SURE_AT, crisis_module.CHECK_AT = sure_at, check_at
 
-                def level(found, guess, expected, sure_at=sure_at, check_at=check_at):  # type: ignore[no-untyped-def]  # noqa: E501
+                def level(found, guess, expected, sure_at=sure_at, check_at=check_at):  # type: ignore[no-untyped-def]
                     category, _probability, none = guess
                     probability = 1.0 - none
                     if found is not None:

@@ -15,9 +15,9 @@ real messages, where whole-word features would miss « mourrir » or « jenpeuxp
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Protocol
 
