@@ -1,6 +1,6 @@
 """The safety layer on realistic messages: crises, secrets typed by mistake, pasted scams.
 
-The three data sets in ``tests/data/safety/`` are the contract: every crisis found with the
+The three data sets in ``bot/safety/regression_sets/`` are the contract: every crisis found with the
 right helpline, no idiom flagged, every secret found and masked, no official notice called
 a scam. Run with ``-s`` to see recall and false alarms per category.
 """
@@ -30,9 +30,17 @@ from bot.safety import (
 from bot.safety.crisis import VERIFIED_NUMBERS
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "tests" / "data" / "safety"
-CRISIS_IDS = ("suicide", "violences-conjugales", "enfance-danger", "urgence-medicale", "sans-abri")
+DATA = ROOT / "bot" / "safety" / "regression_sets"
+CRISIS_IDS = (
+    "suicide",
+    "violences-conjugales",
+    "enfance-danger",
+    "urgence-medicale",
+    "sans-abri",
+    "sourd-114",
+)
 SCAM_ENTRIES = {
+    "arnaque-whatsapp-code",
     "arnaque-carte-vitale",
     "arnaque-colis",
     "arnaque-cpf",
@@ -151,6 +159,7 @@ EXPECTED_PHONES = {
     "enfance-danger": ("119",),
     "urgence-medicale": ("15", "112"),
     "sans-abri": ("115",),
+    "sourd-114": ("114",),
 }
 
 
@@ -165,30 +174,45 @@ def test_each_crisis_answer_gives_the_right_numbers_first(rules: SafetyRules, ci
     assert set(numbers) <= VERIFIED_NUMBERS
 
 
+def as_read(category: CrisisCategory) -> str:
+    """What the person reads: title, message, then one line per number (as rendered)."""
+    lines = [category.title, category.message.strip()]
+    lines += [f"☎️ {p.label} — {p.note}" for p in category.phones]
+    return "\n".join(lines)
+
+
 @pytest.mark.parametrize("cid", CRISIS_IDS)
-def test_each_crisis_message_is_short_warm_and_offers_a_person(
+def test_each_crisis_reply_is_short_warm_and_gives_each_number_once(
     rules: SafetyRules, cid: str
 ) -> None:
+    """Under 350 characters on a small screen; a number said twice is a number read twice.
+
+    The way to a person is added by the conversation, and only when a team is connected:
+    the crisis text itself never promises « notre équipe »."""
     category = next(c for c in rules.crises if c.id == cid)
     assert isinstance(category, CrisisCategory)
-    assert 0 < len(category.title) <= 80
-    assert len(category.message) <= 900
+    read = as_read(category)
+    assert len(read) < 350, read
     assert "<" not in category.message
-    assert "parler à quelqu'un" in category.message
+    assert "équipe" not in read
     assert " vous " in f" {category.message.lower()} "
     assert " tu " not in f" {category.message.lower()} "
     for phone in category.phones:
-        assert phone.number in category.message.replace(" ", "")
+        said = re.findall(rf"(?<!\d){phone.number}(?!\d)", read.replace(" ", ""))
+        assert len(said) == 1, (phone.number, read)
+    assert category.gentle
+    assert any(p.number in category.gentle.replace(" ", "") for p in category.phones)
 
 
 def test_helplines_say_what_kb_facts_says(rules: SafetyRules) -> None:
-    by_id = {c.id: c.message for c in rules.crises}
+    by_id = {c.id: as_read(c) for c in rules.crises}
     assert "gratuit et confidentiel" in by_id["suicide"]
     assert "gratuit et anonyme" in by_id["violences-conjugales"]
     assert "pas un numéro d'urgence" in by_id["violences-conjugales"]
-    assert "SMS au 114" in by_id["violences-conjugales"]
+    assert "SMS" in by_id["violences-conjugales"]
     assert "relevé" in by_id["enfance-danger"]
     assert "rappelez" in by_id["sans-abri"]
+    assert "langue des signes" in by_id["sourd-114"]
 
 
 # -- sensitive data ------------------------------------------------------------------------
@@ -203,6 +227,7 @@ def test_sensitive_set_is_big_enough() -> None:
         "code",
         "nir",
         "iban",
+        "rib",
         "carte-bancaire",
         "piece-identite",
     }

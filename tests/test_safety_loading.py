@@ -51,7 +51,7 @@ def _only(problems: list[Problem], file: Path, line: int, *words: str) -> None:
 
 def test_the_real_files_load(knowledge: Path) -> None:
     rules = load_safety(knowledge)
-    assert [c.id for c in rules.crises][:2] == ["suicide", "enfance-danger"]
+    assert [c.id for c in rules.crises][:3] == ["suicide", "sourd-114", "enfance-danger"]
 
 
 def test_an_unknown_group_is_reported_at_its_pattern(knowledge: Path) -> None:
@@ -74,7 +74,7 @@ def test_a_regular_expression_is_refused_with_a_hint(knowledge: Path) -> None:
 
 def test_a_yaml_syntax_error_gives_its_line(knowledge: Path) -> None:
     path = knowledge / "crises.yaml"
-    line = _edit(path, '    title: "Un abri pour ce soir : le 115"', "    title: Un abri: le 115")
+    line = _edit(path, '    title: "Un abri pour ce soir"', "    title: Un abri: ce soir")
     _only(_problems(knowledge), path, line, "YAML illisible", "deux-points")
 
 
@@ -95,7 +95,9 @@ def test_an_unverified_phone_number_is_refused(knowledge: Path) -> None:
 def test_a_message_citing_an_unverified_number_is_refused(knowledge: Path) -> None:
     path = knowledge / "crises.yaml"
     line = _edit(
-        path, "      Appelez le 115 (Samu social).", "      Appelez le 1155 (Samu social)."
+        path,
+        "      Appelez : on vous cherche un hébergement d'urgence. Gratuit, jour et nuit.",
+        "      Appelez le 1155 : on vous cherche un hébergement d'urgence.",
     )
     problems = _problems(knowledge)
     assert any("1155" in p.message and p.line == line - 1 for p in problems), problems
@@ -117,9 +119,7 @@ def test_a_misspelt_key_gets_a_suggestion(knowledge: Path) -> None:
 
 def test_html_in_a_message_is_refused(knowledge: Path) -> None:
     path = knowledge / "crises.yaml"
-    line = _edit(
-        path, '    title: "Urgence de santé : le 15"', '    title: "<b>Urgence</b> : le 15"'
-    )
+    line = _edit(path, '    title: "Urgence de santé"', '    title: "<b>Urgence</b> : le 15"')
     _only(_problems(knowledge), path, line, "HTML")
 
 

@@ -32,6 +32,7 @@ SPECIAL_FILES = frozenset(
         "jargon.yaml",
         "annonce.yaml",
         "lieux.yaml",
+        "exemples-crises.yaml",
     }
 )
 ESCALATE_TO = ("pair-aidant", "referent")

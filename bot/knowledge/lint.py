@@ -28,6 +28,7 @@ from bot.knowledge.kb import Entry
 from bot.knowledge.lint_places import Places
 from bot.knowledge.normalize import normalize
 from bot.knowledge.yamlfile import KnowledgeError, Problem
+from bot.safety import regression as safety_regression
 from bot.safety.links import find_addresses, registrable
 
 ERROR = "erreur"
@@ -86,6 +87,8 @@ def load_and_check(folder: Path, options: LintOptions) -> Checked:
         problems.extend(exc.problems)
         announcement_ok = False
     if knowledge is not None:
+        # A coordinator's edit must never switch safety off: the shipped sets must still pass.
+        problems.extend(safety_regression.check(knowledge.safety, folder))
         problems.extend(lint_knowledge(knowledge, options, jargon))
     return Checked(knowledge, announcement, announcement_ok, problems)
 

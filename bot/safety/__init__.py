@@ -17,14 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.knowledge.yamlfile import KnowledgeError
-from bot.safety.crisis import CrisisCategory, CrisisDetector, load_crises
+from bot.safety.crisis import CrisisAlert, CrisisCategory, CrisisDetector, Level, load_crises
 from bot.safety.scam import OfficialSite, ScamChecker, ScamVerdict, load_scam_rules
 from bot.safety.sensitive import CATEGORIES as CATEGORY_IDS
 from bot.safety.sensitive import SensitiveFinding, find_sensitive, mask_sensitive
 
 __all__ = [
     "CATEGORY_IDS",
+    "CrisisAlert",
     "CrisisCategory",
+    "Level",
     "SafetyRules",
     "ScamVerdict",
     "SensitiveFinding",
@@ -34,6 +36,7 @@ __all__ = [
 ]
 
 CRISES_FILE = "crises.yaml"
+EXAMPLES_FILE = "exemples-crises.yaml"
 DOMAINS_FILE = "domaines-officiels.yaml"
 
 
@@ -57,8 +60,12 @@ class SafetyRules:
             object.__setattr__(self, "_scam", ScamChecker(sites))
 
     def detect_crisis(self, text: str) -> CrisisCategory | None:
-        """The crisis this message speaks of, or None. Idioms ("mort de rire") are ignored."""
+        """The crisis this message surely speaks of, or None. Idioms are ignored."""
         return self._detector.detect(text) if self._detector is not None else None
+
+    def assess_crisis(self, text: str) -> CrisisAlert | None:
+        """The crisis this message may speak of, ``sure`` or only worth a ``check``."""
+        return self._detector.assess(text) if self._detector is not None else None
 
     def check_scam(self, text: str) -> ScamVerdict | None:
         """A verdict on a pasted message or an "is this a scam?" question, else None."""
@@ -73,7 +80,7 @@ def load_safety(knowledge_dir: Path) -> SafetyRules:
     detector: CrisisDetector | None = None
     scam: ScamChecker | None = None
     try:
-        crises, detector = load_crises(knowledge_dir / CRISES_FILE)
+        crises, detector = load_crises(knowledge_dir / CRISES_FILE, knowledge_dir / EXAMPLES_FILE)
     except KnowledgeError as exc:
         problems.extend(exc.problems)
     try:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from bot.domain.messages import Phone
 from bot.knowledge.normalize import Lexicon, fold
 from bot.knowledge.yamlfile import LineDict
 from bot.safety.files import FileCheck, is_id
-from bot.safety.phrases import Phrase, PhraseError, Vocabulary
+from bot.safety.learned import PIECE_BREAK, CrisisModel, load_examples, split_pieces
+from bot.safety.phrases import Phrase, PhraseError, Scan, Vocabulary
+from bot.safety.unmask import deleet, unmask
 
 # Categories the conversation engine relies on (knowledge-coverage.yaml, `crisis:`).
 REQUIRED_CRISES = (
@@ -26,6 +29,7 @@ REQUIRED_CRISES = (
     "enfance-danger",
     "urgence-medicale",
     "sans-abri",
+    "sourd-114",
 )
 # Every number of kb-facts.md section 15. A crisis answer with a mistyped number could cost
 # a life, so a number outside this list is refused rather than shown.
@@ -52,7 +56,7 @@ _GROUP = re.compile(r"^[a-z0-9_-]+$")
 _HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 _NUMBER = re.compile(r"\d[\d .]*\d")
 _TOP_KEYS = ("spellings", "not_typos", "groups", "not_crisis", "crises")
-_CRISIS_KEYS = ("id", "title", "message", "phones", "patterns")
+_CRISIS_KEYS = ("id", "title", "message", "gentle", "phones", "patterns")
 _PHONE_KEYS = ("number", "label", "note")
 
 
@@ -64,35 +68,81 @@ class CrisisCategory:
     title: str
     message: str
     phones: tuple[Phone, ...]
+    # One warm line for a message that may be this crisis but may not: added under the
+    # answer instead of taking the whole reply over (« Si ça ne va pas du tout… »).
+    gentle: str = ""
+
+
+class Level(StrEnum):
+    """How sure the bot is: ``sure`` takes the reply over, ``check`` adds one warm line."""
+
+    SURE = "sure"
+    CHECK = "check"
+
+
+@dataclass(frozen=True)
+class CrisisAlert:
+    """A crisis found in a message, and how sure the bot is of it."""
+
+    category: CrisisCategory
+    level: Level
+
+
+# The learned model's chance of a crisis above which it is sure, or worth a gentle line.
+# Chosen on the training examples by cross-validation (bench/tune_safety.py), never on the
+# held-out set: see the README's safety section for the figures.
+SURE_AT = 0.90
+CHECK_AT = 0.50
+# A pattern that fired is sure, unless the model is this sure that the message is ordinary
+# (« fatigué de vivre dans ce taudis » is about housing): then it is only a gentle check.
+ORDINARY_AT = 0.60
 
 
 @dataclass(frozen=True)
 class CrisisDetector:
-    """Compiled patterns, tried in file order: the first situation that matches wins."""
+    """Hand-written patterns and a learned model, read on the unmasked whole message."""
 
     vocabulary: Vocabulary
     idioms: tuple[Phrase, ...]
     rules: tuple[tuple[CrisisCategory, tuple[Phrase, ...]], ...]
+    model: CrisisModel | None = None
 
     def detect(self, text: str) -> CrisisCategory | None:
-        found = self._first_match(text)
-        return found[0] if found else None
+        """The crisis this message surely speaks of (the ``sure`` level), or None."""
+        alert = self.assess(text)
+        return alert.category if alert is not None and alert.level is Level.SURE else None
 
-    def explain(self, text: str) -> tuple[str, str] | None:
-        """(category id, pattern) that fired: for tests and ``kb check``, never for logs."""
-        found = self._first_match(text)
-        return (found[0].id, found[1].source) if found else None
-
-    def _first_match(self, text: str) -> tuple[CrisisCategory, Phrase] | None:
+    def assess(self, text: str) -> CrisisAlert | None:
+        """Patterns first (idioms blanked out), then the model; None when neither sees one."""
         if not text:
             return None
-        scan = self.vocabulary.scan(text)
+        plain = deleet(unmask(text))
+        folded = self.vocabulary.fold(f" {PIECE_BREAK} ".join(split_pieces(plain)))
+        words = [w for w in folded.split() if w != PIECE_BREAK]
+        found = self._first_match(self.vocabulary.scan_words(words))
+        guess = self.model.predict_folded(folded) if self.model is not None else None
+        by_id = {category.id: category for category, _ in self.rules}
+        if found is not None:
+            ordinary = guess is not None and guess[2] >= ORDINARY_AT
+            return CrisisAlert(found, Level.CHECK if ordinary else Level.SURE)
+        if guess is None or guess[0] not in by_id:
+            return None
+        # The tier follows the chance that the message is a crisis at all (1 - P(none));
+        # the category is the most likely crisis.
+        category, probability = by_id[guess[0]], 1.0 - guess[2]
+        if probability >= SURE_AT:
+            return CrisisAlert(category, Level.SURE)
+        if probability >= CHECK_AT:
+            return CrisisAlert(category, Level.CHECK)
+        return None
+
+    def _first_match(self, scan: Scan) -> CrisisCategory | None:
         for idiom in self.idioms:
             scan.blank(idiom)
         for category, phrases in self.rules:
             for phrase in phrases:
                 if scan.find(phrase) is not None:
-                    return category, phrase
+                    return category
         return None
 
 
@@ -226,8 +276,11 @@ def _numbers_in_text(check: FileCheck, crisis: LineDict, key: str, where: str, t
                 )
 
 
-def load_crises(path: Path) -> tuple[tuple[CrisisCategory, ...], CrisisDetector]:
-    """Read ``crises.yaml``; raise KnowledgeError listing every problem with its line."""
+def load_crises(
+    path: Path, examples_path: Path | None = None
+) -> tuple[tuple[CrisisCategory, ...], CrisisDetector]:
+    """Read ``crises.yaml`` (and the examples the model learns from, when the file exists);
+    raise KnowledgeError listing every problem with its line."""
     check = FileCheck(path)
     data = check.data
     if not isinstance(data, LineDict) or not isinstance(data.get("crises"), list):
@@ -264,7 +317,8 @@ def load_crises(path: Path) -> tuple[tuple[CrisisCategory, ...], CrisisDetector]
         check.keys(crisis, _CRISIS_KEYS, where)
         title = check.text(crisis, "title", where, limit=80)
         message = check.text(crisis, "message", where, limit=900)
-        for key, value in (("title", title), ("message", message)):
+        gentle = check.text(crisis, "gentle", where, required=False, limit=200)
+        for key, value in (("title", title), ("message", message), ("gentle", gentle)):
             if _HTML.search(value):
                 check.add(
                     crisis.line_of(key),
@@ -273,7 +327,9 @@ def load_crises(path: Path) -> tuple[tuple[CrisisCategory, ...], CrisisDetector]
             _numbers_in_text(check, crisis, key, where, value)
         phones = _phones(check, crisis, where)
         phrases = _phrases(check, vocabulary, groups, crisis, "patterns", where)
-        category = CrisisCategory(id=cid, title=title, message=message, phones=phones)
+        category = CrisisCategory(
+            id=cid, title=title, message=message, phones=phones, gentle=gentle
+        )
         rules.append((category, phrases))
     for required in REQUIRED_CRISES:
         if required not in seen:
@@ -282,5 +338,11 @@ def load_crises(path: Path) -> tuple[tuple[CrisisCategory, ...], CrisisDetector]
                 f"la situation « {required} » manque : le robot en a besoin",
             )
     check.done()
-    detector = CrisisDetector(vocabulary=vocabulary, idioms=idioms, rules=tuple(rules))
+    model = None
+    if examples_path is not None and examples_path.exists():
+        examples = load_examples(examples_path, [category.id for category, _ in rules])
+        model = CrisisModel(examples, prepare=vocabulary.fold)
+    detector = CrisisDetector(
+        vocabulary=vocabulary, idioms=idioms, rules=tuple(rules), model=model
+    )
     return tuple(category for category, _ in rules), detector

@@ -50,11 +50,11 @@ def is_domain(text: str) -> bool:
 class FileCheck:
     """The problems found in one file, with the file's lines to locate list items."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, data: Any = None) -> None:
         self.path = path
         self.shown = display_path(path)
         self.problems: list[Problem] = []
-        self.data: Any = load_yaml(path)
+        self.data: Any = load_yaml(path) if data is None else data
         try:
             self.lines = path.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError):  # pragma: no cover - load_yaml already read it
@@ -75,6 +75,13 @@ class FileCheck:
             if needle and needle in self.lines[number - 1]:
                 return number
         return after
+
+    def key_line(self, key: str) -> int:
+        """Line of a top-level ``key:`` (for data read without line numbers)."""
+        for number, line in enumerate(self.lines, start=1):
+            if line.startswith(f"{key}:"):
+                return number
+        return 1
 
     def keys(self, mapping: LineDict, allowed: Iterable[str], where: str) -> None:
         """Report unknown keys, with the closest known one (a typo like « paterns »)."""

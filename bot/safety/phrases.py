@@ -338,7 +338,14 @@ class Vocabulary:
 
     def scan(self, text: str) -> Scan:
         """Look every word of ``text`` up once, ready for :meth:`Scan.find`."""
-        words = _folded_words(text, self.spellings)
+        return self.scan_words(_folded_words(text, self.spellings))
+
+    def fold(self, text: str) -> str:
+        """``text`` folded and with SMS spellings replaced, as patterns read it."""
+        return " ".join(_folded_words(text, self.spellings))
+
+    def scan_words(self, words: list[str]) -> Scan:
+        """:meth:`scan` for words already folded by :meth:`fold`."""
         return Scan([self.lookup(w) for w in words], words)
 
 

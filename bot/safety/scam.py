@@ -233,8 +233,11 @@ class ScamChecker:
         question = any(scan.find(p) is not None for p in self.questions)
         notice = sum(scan.find(p) is not None for p in self.notice)
         deceptive = any(j.deceptive for j in judged)
+        # A strong sign (« c'est mon nouveau numéro », a money-mule offer) counts twice: it is
+        # enough alone, where a weak one needs a second clue.
+        strength = len(signs) + sum(s.alert for s in signs) + notice + fee
         pasted = (bool(judged) and (notice > 0 or bool(signs) or fee or deceptive)) or (
-            bool(signs or fee) and len(signs) + notice + fee >= 2
+            bool(signs or fee) and strength >= 2
         )
         if not (question or pasted) or not (judged or signs or fee):
             return None

@@ -21,13 +21,15 @@ from itertools import islice
 
 from stdnum import iban as std_iban
 from stdnum import luhn, numdb
+from stdnum.fr import nif as std_nif
 from stdnum.fr import nir as std_nir
+from stdnum.fr import siret as std_siret
 
 MASK = "•"
 SECRET_MASK = MASK * 6
 
 # Order settles overlaps: a card number typed after "mdp :" is reported as a card.
-CATEGORIES = ("iban", "carte-bancaire", "nir", "piece-identite", "mot-de-passe", "code")
+CATEGORIES = ("iban", "rib", "carte-bancaire", "nir", "piece-identite", "mot-de-passe", "code")
 
 
 @dataclass(frozen=True)
@@ -42,16 +44,26 @@ class SensitiveFinding:
 # -- numbers with check digits ----------------------------------------------------------
 
 # A run of digits with single separators between them (spaces, dots, dashes, no-break
-# space). Double separators or anything else end the run.
-_DIGIT_RUN = re.compile(r"\d[\d \u00a0.\-]*\d|\d")
-_SEPARATOR = re.compile(r"[ \u00a0.\-]")
+# spaces, a line break: a card copied over two lines). Double separators end the run.
+_DIGIT_RUN = re.compile(r"\d[\d \u00a0\u202f.\-\n]*\d|\d")
+_SEPARATOR = re.compile(r"[ \u00a0\u202f.\-\n]")
+# What people put between the groups of an IBAN or a RIB: spaces of any kind, dots, dashes,
+# slashes, a line break, one to three of them ("FR76 - 3000", "FR76\n3000").
+_GAP = re.compile(r"[ \t\u00a0\u202f.\-/\r\n]{1,3}")
+# A French RIB: bank (5 digits), branch (5), account (11 letters or digits), key (2).
+_RIB = re.compile(
+    r"(?<![0-9A-Za-z])(\d{5})[ \u00a0\u202f.\-/\n]{0,3}(\d{5})[ \u00a0\u202f.\-/\n]{0,3}"
+    r"([0-9A-Za-z]{11})[ \u00a0\u202f.\-/\n]{0,3}(\d{2})(?![0-9A-Za-z])"
+)
+# Letters in a RIB account number stand for digits (the banks' own table).
+_RIB_LETTERS = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "12345678912345678923456789")
 # NIR in the usual layout, including Corsica (2A / 2B): 1 85 05 2A 006 084 36.
 _NIR_LAYOUT = re.compile(
     r"(?<![0-9A-Za-z])[1-478][ .]?\d\d[ .]?\d\d[ .]?(?:\d\d|2[AaBb])[ .]?\d{3}[ .]?\d{3}[ .]?\d\d"
     r"(?![0-9A-Za-z])"
 )
 # Start of an IBAN: country letters and check digits, not inside a word.
-_IBAN_START = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]{2}\d\d(?=[ 0-9A-Za-z])")
+_IBAN_START = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]{2}\d\d(?=[ 0-9A-Za-z.\-/\u00a0\u202f\n])")
 _IBAN_PIECE = re.compile(r"[0-9A-Za-z]+")
 
 
@@ -98,12 +110,32 @@ def _card_layout(sizes: list[int]) -> bool:
 
 
 def _is_card(number: str, sizes: list[int]) -> bool:
+    """Luhn-valid, card length and layout; a SIRET or a numéro fiscal is not a card (both
+    are public or harmless, and a SIRET passes the Luhn check too)."""
     return (
         13 <= len(number) <= 19
         and number[0] in "23456"
         and _card_layout(sizes)
         and luhn.is_valid(number)
+        and not (len(number) == 14 and std_siret.is_valid(number))
+        and not (len(number) == 13 and std_nif.is_valid(number))
     )
+
+
+def _is_rib(bank: str, branch: str, account: str, key: str) -> bool:
+    """The RIB key: 97 - (89 bank + 15 branch + 3 account) mod 97."""
+    digits = account.upper().translate(_RIB_LETTERS)
+    if not digits.isdigit():
+        return False
+    return int(key) == 97 - (89 * int(bank) + 15 * int(branch) + 3 * int(digits)) % 97
+
+
+def _find_ribs(text: str) -> list[SensitiveFinding]:
+    return [
+        SensitiveFinding("rib", m.start(), m.end())
+        for m in _RIB.finditer(text)
+        if _is_rib(*m.groups())
+    ]
 
 
 @lru_cache(maxsize=256)
@@ -118,7 +150,7 @@ def _iban_length(country: str) -> int:
 
 
 def _find_ibans(text: str) -> list[SensitiveFinding]:
-    """IBANs of any country, typed in one block or in groups separated by single spaces."""
+    """IBANs of any country, typed in one block or in groups (spaces, dots, dashes, lines)."""
     found: list[SensitiveFinding] = []
     for start in _IBAN_START.finditer(text):
         if found and start.start() < found[-1].end:
@@ -129,10 +161,8 @@ def _find_ibans(text: str) -> list[SensitiveFinding]:
         compact = ""
         best: int | None = None
         previous_end = -1
-        for piece in _IBAN_PIECE.finditer(text, start.start(), start.start() + 60):
-            if previous_end >= 0 and (
-                piece.start() != previous_end + 1 or text[previous_end] != " "
-            ):
+        for piece in _IBAN_PIECE.finditer(text, start.start(), start.start() + 90):
+            if previous_end >= 0 and not _GAP.fullmatch(text, previous_end, piece.start()):
                 break
             compact += piece.group()
             if len(compact) >= expected:
@@ -189,7 +219,8 @@ def _in_groups(text: str, groups: list[tuple[int, int]]) -> list[SensitiveFindin
 # -- words that give a secret away -------------------------------------------------------
 
 _PASSWORD_CUE = re.compile(
-    r"(?<!\w)(?:mots?\s+de\s+pass?e?s?|mot\s*2\s*pass?e|motdepasse|mdp|pass\s?words?|passwd|pwd"
+    r"(?<!\w)(?:mots?\s+de\s+pass?e?s?|mot\s*2\s*pass?e?|motdepass?e?|mdpp?|m2p|pass|pass\s?words?"
+    r"|passwd|pwd|celui\s+que\s+j['’\s]?\s?ai\s+mis|celui\s+que\s+je\s+mets|le\s+mien"
     r"|codes?\s+(?:secret|pin|confidentiel|personnel|d['’\s]?acc[eè]s|de\s+(?:ma\s+|la\s+)?carte))"
     r"(?!\w)",
     re.IGNORECASE,
@@ -340,6 +371,9 @@ def _code_in(text: str, tokens: list[tuple[int, int]]) -> tuple[int, int] | None
         word = text[a:b]
         if _is_code(word, previous):
             return a, b
+        spaced = _spaced_digits(text, tokens[k:])
+        if spaced is not None:
+            return a, spaced
         if len(word) == 3 and word.isdigit() and k + 1 < len(tokens):
             na, nb = _trim(text, *tokens[k + 1])
             if nb - na == 3 and text[na:nb].isdigit() and previous not in _BEFORE_NOT_CODE:
@@ -348,6 +382,18 @@ def _code_in(text: str, tokens: list[tuple[int, int]]) -> tuple[int, int] | None
             return None
         previous = _plain(word)
     return None
+
+
+def _spaced_digits(text: str, tokens: list[tuple[int, int]]) -> int | None:
+    """« 4 8 2 9 1 3 »: four to eight single digits in a row are one code; its end."""
+    end = None
+    count = 0
+    for a, b in tokens:
+        a, b = _trim(text, a, b)
+        if b - a != 1 or not text[a].isdigit():
+            break
+        count, end = count + 1, b
+    return end if 4 <= count <= 8 else None
 
 
 def _is_code(word: str, previous: str) -> bool:
@@ -392,6 +438,7 @@ def find_sensitive(text: str) -> list[SensitiveFinding]:
     if not text:
         return []
     candidates = _find_ibans(text)
+    candidates += _find_ribs(text)
     candidates += _find_numbers(text, candidates)
     candidates += _identity_numbers(text)
     candidates += _passwords(text)
@@ -416,6 +463,8 @@ def _masked(category: str, secret: str) -> str:
     compact = "".join(c for c in secret if c.isalnum()).upper()
     if category == "iban":
         return f"{compact[:4]} {MASK * 4} {MASK * 4} {compact[-4:]}"
+    if category == "rib":
+        return f"{MASK * 5} {MASK * 5} {MASK * 7}{compact[-6:-2]} {MASK * 2}"
     if category == "carte-bancaire":
         return f"{MASK * 4} {MASK * 4} {MASK * 4} {compact[-4:]}"
     if category == "nir":

@@ -1,0 +1,284 @@
+"""A crisis model that learns from examples, so that new ways of saying it are recognised.
+
+Hand-written patterns find what their authors thought of. People on their worst day write
+« a quoi bon tout ça », « j'ai avalé toute la boîte », « on dort sous le pont depuis
+samedi ». ``knowledge/exemples-crises.yaml`` holds many such messages, and as many
+look-alikes that are not crises (« mort de rire », « ce formulaire me tue »); coordinators add
+to it like any other file. At every load a character n-gram logistic regression
+(scikit-learn) is trained on it in well under a second: nothing is downloaded, nothing
+pickled, and a coordinator's new example counts at the next reload.
+
+Character n-grams within words are robust to the typos, SMS spellings and glued words of
+real messages, where whole-word features would miss « mourrir » or « jenpeuxplus ».
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from scipy.sparse import csr_matrix, hstack
+from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
+
+from bot.knowledge.yamlfile import load_yaml_fast
+from bot.safety.files import FileCheck
+
+EXAMPLES_FILE = "exemples-crises.yaml"
+NOT_CRISIS = "-"
+# Long messages are read in pieces: a crisis sentence inside a long admin story must not be
+# drowned by the rest. Pieces end at sentence marks or line breaks, and are at most this long.
+MAX_PIECE_CHARS = 280
+PIECE_BREAK = "qqpiecebreakqq"  # survives folding, never typed
+_SENTENCES = re.compile(r"(?<=[.!?…\n])\s+|\n+")
+_TOP_KEYS = ("crisis", "not_crisis")
+# Units (n-grams, words, pairs) whose score is kept: a few megabytes at most.
+MAX_CACHED_UNITS = 100_000
+# Inverse regularisation strength, chosen by cross-validation (bench/tune_safety.py).
+C = 30.0
+# A feature must appear in this many examples to count.
+MIN_EXAMPLES = 2
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled message: ``category`` is a crisis id, or None for a look-alike."""
+
+    text: str = field(repr=False)
+    category: str | None
+    style: str = ""
+    line: int = 0
+
+
+def load_examples(path: Path, categories: Sequence[str]) -> tuple[Example, ...]:
+    """Read the examples file; raise KnowledgeError with file:line for every problem.
+
+    Thousands of lines: read with libyaml, and lines found again only for the problems.
+    """
+    data = load_yaml_fast(path)
+    check = FileCheck(path, data)
+    if not isinstance(data, dict):
+        check.add(1, "le fichier doit contenir « crisis: » puis « not_crisis: »")
+        check.done()
+    for key in data:
+        if key not in _TOP_KEYS:
+            check.add(check.key_line(key), f"clé « {key} » inconnue : crisis ou not_crisis")
+    examples: list[Example] = []
+    seen: dict[str, int] = {}
+    for key in _TOP_KEYS:
+        items = data.get(key)
+        if not isinstance(items, list) or not items:
+            check.add(check.key_line(key), f"« {key}: » : une liste d'exemples")
+            continue
+        after = check.key_line(key)
+        for number, item in enumerate(items, start=1):
+            text = item.get("text") if isinstance(item, dict) else None
+            if not isinstance(text, str):
+                check.add(after, f'{key} n°{number} : écrivez - {{text: "…", …}}')
+                continue
+            line = after = check.item_line(after, text)
+            category = item.get("category") if key == "crisis" else None
+            if key == "crisis" and category not in categories:
+                known = ", ".join(categories)
+                check.add(line, f"category « {category} » inconnue : choisissez parmi {known}")
+                continue
+            folded = " ".join(text.lower().split())
+            if not folded:
+                check.add(line, "exemple vide : écrivez le message entre les guillemets")
+            elif folded in seen:
+                check.add(line, f"exemple déjà écrit ligne {seen[folded]} : enlevez l'un des deux")
+            else:
+                seen[folded] = line
+                examples.append(Example(text.strip(), category, str(item.get("style", "")), line))
+    check.done()
+    return tuple(examples)
+
+
+class CrisisModel:
+    """P(crisis category | message), trained on the examples at load.
+
+    Two families of features, each scaled to unit length per piece of message: the
+    character n-grams (2 to 5) of each word, padded with a space, which survive typos, SMS
+    spellings and glued words; and the words and pairs of words, which keep a little of the
+    order (« fatigué de vivre » against « fatigué de vivre dans ce logement »). Both are
+    weighted by rarity (idf). A word's and a pair's contributions are computed once and
+    cached, so a long message costs little once its words are known, and a message is scored
+    exactly as the examples were during training.
+    """
+
+    def __init__(self, examples: Sequence[Example], prepare: PrepareFn) -> None:
+        self._prepare = prepare
+        pieces = [prepare(e.text).split() for e in examples]
+        labels = [e.category or NOT_CRISIS for e in examples]
+        self._chars = _Family(_words, _ngrams, pieces)
+        self._terms = _Family(_terms, _itself, pieces)
+        model = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
+        features = hstack([self._chars.matrix(pieces), self._terms.matrix(pieces)]).tocsr()
+        # One BLAS thread: on a busy machine, threads fighting for two cores made training
+        # ten times slower, and the matrices are small.
+        with threadpool_limits(limits=1):
+            model.fit(features, labels)
+        self.classes: tuple[str, ...] = tuple(str(c) for c in model.classes_)
+        self._none = self.classes.index(NOT_CRISIS)
+        split = len(self._chars.index)
+        self._chars.set_weights(model.coef_[:, :split])
+        self._terms.set_weights(model.coef_[:, split:])
+        self._intercept = model.intercept_.astype(np.float64)
+
+    def predict(self, text: str) -> tuple[str | None, float, float]:
+        """(most likely crisis, its probability, probability of no crisis) for ``text``."""
+        return self.predict_prepared(f" {PIECE_BREAK} ".join(split_pieces(text)))
+
+    def predict_prepared(self, joined: str) -> tuple[str | None, float, float]:
+        """The same, for pieces already joined with PIECE_BREAK."""
+        return self.predict_folded(self._prepare(joined))
+
+    def predict_folded(self, folded: str) -> tuple[str | None, float, float]:
+        """The same, for joined pieces already prepared (the detector folds once for all).
+
+        The piece most likely to be a crisis speaks for the message; "no crisis" is the
+        smallest over the pieces, so one calm sentence cannot hide a crisis in the next.
+        """
+        pieces = [p.split() for p in folded.split(PIECE_BREAK)]
+        pieces = [p for p in pieces if p]
+        if not pieces:
+            return None, 0.0, 1.0
+        logits = self._chars.scores(pieces) + self._terms.scores(pieces) + self._intercept
+        logits = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probabilities = logits / logits.sum(axis=1, keepdims=True)
+        none = float(probabilities[:, self._none].min())
+        probabilities[:, self._none] = -1.0
+        row, column = np.unravel_index(int(np.argmax(probabilities)), probabilities.shape)
+        return self.classes[int(column)], float(probabilities[row, column]), none
+
+
+class _Family:
+    """One family of features: vocabulary, idf, learned weights, and a per-token cache.
+
+    A token (a word, or a pair of words) stands for one or more features (its character
+    n-grams, or itself). Its contribution to the class scores and to the squared length is
+    computed once and cached; a message's scores are then one sum per piece.
+    """
+
+    def __init__(self, tokens: TokensFn, parts: PartsFn, pieces: Sequence[list[str]]) -> None:
+        self._tokens = tokens
+        self._parts = parts
+        frequency: dict[str, int] = {}
+        for words in pieces:
+            for feature in {f for t in tokens(words) for f in parts(t)}:
+                frequency[feature] = frequency.get(feature, 0) + 1
+        # A feature seen in one example only teaches little and slows training: left out.
+        names = sorted(f for f, n in frequency.items() if n >= MIN_EXAMPLES)
+        self.index = {name: column for column, name in enumerate(names)}
+        total = len(pieces)
+        self.idf = np.array([np.log((1 + total) / (1 + frequency[n])) + 1.0 for n in names])
+        self._weights = np.zeros((len(names), 1))
+        self._forget_tokens()
+
+    def matrix(self, pieces: Sequence[list[str]]) -> csr_matrix:
+        """Training rows: counts times idf over the piece's length (as :meth:`scores` reads)."""
+        rows: list[int] = []
+        columns: list[int] = []
+        values: list[float] = []
+        for row, words in enumerate(pieces):
+            counts: dict[int, int] = {}
+            for token in self._tokens(words):
+                for feature in self._parts(token):
+                    column = self.index.get(feature)
+                    if column is not None:
+                        counts[column] = counts.get(column, 0) + 1
+            squares = sum(n * float(self.idf[c]) ** 2 for c, n in counts.items())
+            norm = squares**0.5 or 1.0
+            for column, n in counts.items():
+                rows.append(row)
+                columns.append(column)
+                values.append(n * float(self.idf[column]) / norm)
+        return csr_matrix((values, (rows, columns)), shape=(len(pieces), len(self.index)))
+
+    def set_weights(self, coef: np.ndarray) -> None:
+        self._weights = (coef * self.idf[np.newaxis, :]).T.astype(np.float64)
+        self._forget_tokens()
+
+    def scores(self, pieces: Sequence[list[str]]) -> np.ndarray:
+        """One row of class scores per piece (before the intercept)."""
+        rows: list[int] = []
+        starts: list[int] = []
+        for words in pieces:
+            starts.append(len(rows))
+            for token in self._tokens(words):
+                row = self._rows.get(token)
+                rows.append(self._learn(token) if row is None else row)
+        taken = np.fromiter(rows, dtype=np.intp, count=len(rows))
+        total = np.add.reduceat(self._vectors[taken], starts, axis=0)
+        squares = np.add.reduceat(self._squares[taken], starts)
+        return total / np.sqrt(np.where(squares > 0, squares, 1.0))[:, np.newaxis]
+
+    def _learn(self, token: str) -> int:
+        """Compute a token's contribution once; its row in the cache."""
+        if len(self._rows) >= MAX_CACHED_UNITS:
+            self._forget_tokens()
+        columns = [c for f in self._parts(token) if (c := self.index.get(f)) is not None]
+        row = len(self._rows) + 1  # row 0 stays zero: a token the examples never had
+        if row >= len(self._squares):
+            grow = len(self._squares)
+            self._vectors = np.vstack([self._vectors, np.zeros_like(self._vectors[:grow])])
+            self._squares = np.concatenate([self._squares, np.zeros(grow)])
+        self._vectors[row] = self._weights[columns].sum(axis=0)
+        self._squares[row] = np.square(self.idf[columns]).sum()
+        self._rows[token] = row
+        return row
+
+    def _forget_tokens(self) -> None:
+        self._rows: dict[str, int] = {}
+        self._vectors = np.zeros((1024, self._weights.shape[1]))
+        self._squares = np.zeros(1024)
+
+
+class PrepareFn(Protocol):
+    def __call__(self, text: str) -> str: ...
+
+
+class TokensFn(Protocol):
+    def __call__(self, words: list[str]) -> list[str]: ...
+
+
+class PartsFn(Protocol):
+    def __call__(self, token: str) -> list[str]: ...
+
+
+def _words(words: list[str]) -> list[str]:
+    return words
+
+
+def _ngrams(word: str) -> list[str]:
+    """Character n-grams (2 to 5) of `` word ``, as scikit-learn's ``char_wb`` makes them."""
+    padded = f" {word} "
+    return [padded[i : i + n] for n in range(2, 6) for i in range(len(padded) - n + 1)]
+
+
+def _terms(words: list[str]) -> list[str]:
+    """Words, and pairs of neighbouring words."""
+    return [*words, *(f"{a} {b}" for a, b in pairwise(words))]
+
+
+def _itself(token: str) -> list[str]:
+    return [token]
+
+
+def split_pieces(text: str) -> list[str]:
+    """Sentences of a message, each at most MAX_PIECE_CHARS (cut at a space)."""
+    pieces: list[str] = []
+    for sentence in _SENTENCES.split(text):
+        while len(sentence) > MAX_PIECE_CHARS:
+            cut = sentence.rfind(" ", 0, MAX_PIECE_CHARS)
+            cut = cut if cut > MAX_PIECE_CHARS // 2 else MAX_PIECE_CHARS
+            pieces.append(sentence[:cut])
+            sentence = sentence[cut:]
+        if sentence.strip():
+            pieces.append(sentence)
+    return pieces
