@@ -11,10 +11,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.adapters.sqlite.store import Store
+from bot.adapters.sqlite import open_stores
 from bot.app.card import KnowledgeCatalog
 from bot.app.conversation import Engine
 from bot.app.handoff import HandoffService, utc_now
+from bot.app.ports import Stores
 from bot.config import ConfigError, Settings
 from bot.knowledge.holder import KnowledgeHolder
 from bot.knowledge.staff import Charter, StaffConfig, load_charter, load_staff
@@ -31,12 +32,12 @@ class Services:
 
     settings: Settings
     knowledge: KnowledgeHolder
-    store: Store
+    stores: Stores
     engine: Engine
     handoff: HandoffService | None = None
 
     async def close(self) -> None:
-        await self.store.close()
+        await self.stores.close()
 
 
 async def open_services(
@@ -48,13 +49,13 @@ async def open_services(
     """
     knowledge = KnowledgeHolder.from_folder(settings.knowledge_dir)
     team = _load_team(settings)  # files first: a bad one stops us before the database opens
-    store = await Store.open(settings.db_path)
+    stores = await open_stores(settings.db_path)
     handoff = None
     if team is not None:
         staff, charter = team
         assert settings.secret is not None  # checked by _load_team
         handoff = HandoffService(
-            store,
+            stores,
             staff,
             settings.secret,
             clock or utc_now,
@@ -65,8 +66,8 @@ async def open_services(
     return Services(
         settings=settings,
         knowledge=knowledge,
-        store=store,
-        engine=Engine(knowledge, store, handoff=handoff),
+        stores=stores,
+        engine=Engine(knowledge, stores.counters, handoff=handoff),
         handoff=handoff,
     )
 

@@ -23,11 +23,11 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application
 from test_handoff_support import MONDAY_10H, FakeClock
 
-from bot.adapters.sqlite.store import CaseRow
 from bot.bootstrap import Services, open_services
 from bot.channels.telegram.app import FLOOD_RETRIES, build_application
 from bot.channels.telegram.handoff_actions import CaseExecutor
 from bot.config import Settings
+from bot.domain.case import Case
 from bot.domain.pseudonym import user_key
 from bot.texts import handoff as handoff_texts
 from bot.texts import person as texts
@@ -181,8 +181,8 @@ class Desk:
         await self.send(person.presses(self.last(person), handoff_texts.BUTTON_ASK_REFERENT))
         await self.send(person.presses(self.last(person), handoff_texts.BUTTON_ASK_YES))
 
-    async def case_of(self, person: Person) -> CaseRow:
-        cases = await self.relais.services.store.cases_of(user_key(SECRET, person.user.id))
+    async def case_of(self, person: Person) -> Case:
+        cases = await self.relais.services.stores.cases.of_person(user_key(SECRET, person.user.id))
         assert cases, "no case for this person"
         return cases[-1]
 

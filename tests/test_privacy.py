@@ -89,7 +89,8 @@ def test_memories_look_through_wrappers_for_the_notice_seen_today(engine: Engine
         engine,
         engine.knowledge,
         board=board,
-        store=None,
+        counters=None,
+        notices=None,
         missed=None,
         now=lambda: dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC),
     )
@@ -138,7 +139,7 @@ async def test_forget_erases_cases_and_memories_and_purge_keeps_what_is_not_due(
         assert await privacy.has_open_case(key)
         actions = await privacy.forget(key, engine)
         assert {type(a).__name__ for a in actions} == {"PostInGroup", "DeleteTopic"}
-        assert await env.store.get_case(case_id) is None
+        assert await env.stores.cases.get(case_id) is None
         assert await privacy.kept(key, engine) == "\n\n".join(
             (p.KEPT_TITLE, p.KEPT_NOTHING, p.KEPT_COUNTERS)
         )

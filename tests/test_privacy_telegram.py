@@ -130,7 +130,7 @@ async def test_mesdonnees_says_what_is_kept_and_oublier_erases_all_of_it(
     await desk.send(lea.presses(question, p.BUTTON_FORGET_YES))
     assert bot_text(desk, lea) == p.FORGOTTEN
     assert question.inline_buttons == []  # an old "Oui" cannot be pressed again by mistake
-    assert await desk.services.store.cases_of(desk.key(lea)) == []
+    assert await desk.services.stores.cases.of_person(desk.key(lea)) == []
     assert topic not in fake_api.topics[group.id]
     general = [m for m in fake_api.sent_to(group.id) if m.thread_id is None]
     assert general[-1].text == t.FORGOTTEN_GROUP.format(alias=case.alias)
@@ -239,7 +239,7 @@ async def test_retention_erases_closed_cases_at_n_days_and_deletes_their_topics(
     purged = await run_retention(bot, desk.cases)
     assert (purged.cases, len(purged.actions)) == (1, 1)
     assert topic not in fake_api.topics[group.id]
-    assert await desk.services.store.cases_of(desk.key(lea)) == []
+    assert await desk.services.stores.cases.of_person(desk.key(lea)) == []
     assert (await desk.case_of(omar)).status == Status.WAITING
     again = await run_retention(bot, desk.cases)  # idempotent
     assert again.cases == 0 and len(fake_api.calls_to("deleteForumTopic")) == 1

@@ -18,7 +18,7 @@ from conftest import REPO_ROOT
 from fakebotapi import FakeBotApi, FakeBotApiHttpServer, Fault, new_person
 from reliability_support import SECRET, Team, desk_for
 
-from bot.adapters.sqlite import store as store_module
+from bot.adapters.sqlite import database as database_module
 from bot.bootstrap import open_services
 from bot.channels.telegram import app as telegram_app
 from bot.channels.telegram import render
@@ -51,7 +51,7 @@ def secrets_of(api: FakeBotApi, *people) -> list[str]:
 async def test_a_rough_day_leaves_nothing_personal_in_the_logs(
     fake_api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch
 ) -> None:
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(database_module, "BUSY_TIMEOUT_MS", 100)
     monkeypatch.setattr(render, "RETRY_PAUSE_SECONDS", 0.01)
     caplog.set_level(logging.INFO)
     caplog.set_level(logging.DEBUG, logger="bot")

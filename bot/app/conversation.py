@@ -19,10 +19,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.adapters.sqlite.store import Store
 from bot.app.asking import FLOW_VERBS, HandoffFlow
 from bot.app.flood import Flood, FloodGuard
 from bot.app.handoff import HandoffService
+from bot.app.ports import CounterStore
 from bot.domain.messages import (
     Action,
     Button,
@@ -109,7 +109,7 @@ class Engine:
     def __init__(
         self,
         knowledge: KnowledgeHolder,
-        store: Store | None = None,
+        counters: CounterStore | None = None,
         *,
         sessions: Sessions | None = None,
         clock: Any = time.monotonic,
@@ -117,7 +117,7 @@ class Engine:
         flood: FloodGuard | None = None,
     ) -> None:
         self.knowledge = knowledge
-        self.store = store
+        self.counters = counters
         self.sessions = sessions or Sessions()
         self._clock = clock
         # One person sending very many messages is slowed down (bot/app/flood.py).
@@ -436,9 +436,9 @@ class Engine:
 
     async def _count(self, name: str, key: str = "") -> None:
         """Counting is secondary: a failure is logged, the person still gets the answer."""
-        if self.store is None:
+        if self.counters is None:
             return
         try:
-            await self.store.count(name, key)
+            await self.counters.count(name, key)
         except Exception as exc:
             log.warning("counter %s not saved: %s", name, type(exc).__name__)

@@ -26,11 +26,11 @@ from telegram.constants import MessageLimit
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, filters
 
-from bot.adapters.sqlite.store import Store
 from bot.app.announcement import AnnouncementBoard
 from bot.app.conversation import Engine
 from bot.app.coordination import CoordinatedEngine
 from bot.app.missed import MissedQuestions
+from bot.app.ports import NoticeStore, Stores
 from bot.app.reload import POLL_SECONDS, KnowledgeWatcher, ReloadOutcome, today_options
 from bot.channels.telegram import render
 from bot.channels.telegram.context import RelaisContext
@@ -68,8 +68,8 @@ def register(application: Application, settings: Settings, services: Services) -
     nothing to reload nor preview: nothing is added.
     """
     knowledge: KnowledgeHolder | None = getattr(services, "knowledge", None)
-    store: Store | None = getattr(services, "store", None)
-    if knowledge is None or store is None:
+    stores: Stores | None = getattr(services, "stores", None)
+    if knowledge is None or stores is None:
         return
     staff = _staff(settings)
     tz = ZoneInfo(staff.hours.timezone if staff is not None else DEFAULT_TIMEZONE)
@@ -79,13 +79,14 @@ def register(application: Application, settings: Settings, services: Services) -
 
     board = AnnouncementBoard()
     board.from_file = _file_notice(settings.knowledge_dir)
-    missed = MissedQuestions(store) if settings.keep_missed else None
+    missed = MissedQuestions(stores.missed) if settings.keep_missed else None
     deps = application.bot_data
     deps.engine = CoordinatedEngine(
         deps.engine,
         knowledge,
         board=board,
-        store=store,
+        counters=stores.counters,
+        notices=stores.notices,
         missed=missed,
         now=now,
     )
@@ -97,11 +98,11 @@ def register(application: Application, settings: Settings, services: Services) -
     )
     desk = CoordinationDesk(
         knowledge=knowledge,
-        store=store,
+        notices=stores.notices,
         staff=staff,
         watcher=watcher,
         board=board,
-        missed=MissedQuestions(store),  # purging runs even when keeping was turned off
+        missed=MissedQuestions(stores.missed),  # purging runs even when keeping was turned off
         now=now,
     )
     desk.add_handlers(application)
@@ -134,7 +135,7 @@ class CoordinationDesk:
         self,
         *,
         knowledge: KnowledgeHolder,
-        store: Store,
+        notices: NoticeStore,
         staff: StaffConfig | None,
         watcher: KnowledgeWatcher,
         board: AnnouncementBoard,
@@ -142,7 +143,7 @@ class CoordinationDesk:
         now: Callable[[], dt.datetime],
     ) -> None:
         self.knowledge = knowledge
-        self.store = store
+        self.notices = notices
         self.staff = staff
         self.watcher = watcher
         self.board = board
@@ -299,9 +300,9 @@ class CoordinationDesk:
     async def _save_notice(self, notice: Announcement | None) -> bool:
         try:
             if notice is None:
-                await self.store.clear_announcement()
+                await self.notices.clear()
             else:
-                await self.store.set_announcement(notice.text, notice.until, self._now())
+                await self.notices.set(notice.text, notice.until, self._now())
         except Exception as exc:  # the notice still shows; the team is told it is not kept
             log.warning("announcement not saved: %s", type(exc).__name__)
             return False
