@@ -15,6 +15,7 @@ from bot.adapters.sqlite import open_stores
 from bot.app.card import KnowledgeCatalog
 from bot.app.conversation import Engine
 from bot.app.handoff import HandoffService, utc_now
+from bot.app.memory import MemoryRegistry
 from bot.app.ports import Stores
 from bot.config import ConfigError, Settings
 from bot.knowledge.holder import KnowledgeHolder
@@ -34,6 +35,7 @@ class Services:
     knowledge: KnowledgeHolder
     stores: Stores
     engine: Engine
+    memory: MemoryRegistry
     handoff: HandoffService | None = None
 
     async def close(self) -> None:
@@ -63,11 +65,16 @@ async def open_services(
             catalog=KnowledgeCatalog(lambda: knowledge.current.kb),
             retention_days=settings.retention_days,
         )
+    engine = Engine(knowledge, stores.counters, handoff=handoff)
+    memory = MemoryRegistry()  # what /mesdonnees lists and /oublier erases, in memory
+    for holder in (engine.sessions, engine.flow, engine.flood):
+        memory.register(holder)
     return Services(
         settings=settings,
         knowledge=knowledge,
         stores=stores,
-        engine=Engine(knowledge, stores.counters, handoff=handoff),
+        engine=engine,
+        memory=memory,
         handoff=handoff,
     )
 

@@ -26,6 +26,7 @@ from bot.app.handoff import Status
 from bot.channels.telegram.app import start_up
 from bot.channels.telegram.privacy import PrivacyDesk, run_retention
 from bot.texts import handoff as t
+from bot.texts import memory as m
 from bot.texts import person as texts
 
 HOUR = 3600.0
@@ -111,7 +112,7 @@ async def test_mesdonnees_says_what_is_kept_and_oublier_erases_all_of_it(
     kept = bot_text(desk, lea)
     case = await desk.case_of(lea)
     assert f"({case.alias}, thème : CAF)" in kept and t.KEPT_CHAT_ID in kept
-    assert p.KEPT_SESSION in kept and "Les numéros de" in kept
+    assert m.KEPT_SESSION in kept and "Les numéros de" in kept
     # The command was answered here, not copied to the helper.
     assert not any("/mesdonnees" in m.text for m in desk.in_topic(group, topic))
 
@@ -150,7 +151,7 @@ async def test_a_request_not_yet_sent_is_shown_and_forgotten(desk: Desk, fake_ap
     await desk.send(lea.says(texts.KEY_HUMAN))
     about = desk.last(lea)
     await desk.send(lea.command("mesdonnees"))
-    assert p.KEPT_PENDING in bot_text(desk, lea)
+    assert m.KEPT_PENDING in bot_text(desk, lea)
     await desk.send(lea.command("oublier"))
     await desk.send(lea.presses(desk.last(lea), p.BUTTON_FORGET_YES))
     await desk.send(lea.presses(about, t.BUTTON_ASK_LAST))  # the old dialogue is gone

@@ -41,6 +41,7 @@ from bot.knowledge.kb import Entry
 from bot.safety import CrisisCategory, ScamVerdict, find_sensitive
 from bot.texts import handoff as handoff_texts
 from bot.texts import person as texts
+from bot.texts.memory import KEPT_SESSION
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,10 @@ class Sessions:
         while len(self._items) > self._limit:
             self._items.popitem(last=False)
         return session
+
+    def holds(self, user: str) -> list[str]:
+        """The session, as /mesdonnees says it (``bot/app/memory.py``)."""
+        return [KEPT_SESSION] if user in self._items else []
 
     def forget(self, user: str) -> None:
         self._items.pop(user, None)

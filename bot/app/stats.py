@@ -1,11 +1,11 @@
 """The usage report for a period, from counters only: no person, no text.
 
-Everything comes from the ``counters`` table (``bot/adapters/sqlite/counters.py``): the engine counts answers,
+Everything comes from the counter store (``bot/app/ports.py``): the engine counts answers,
 feedback, clarifications, fallbacks and crises; the handoff counts cases and the waiting
 time in buckets (``bot/app/handoff_core.py``); the coordinators' wrapper counts the load per
 hour. :func:`aggregate` is pure (rows in, :class:`UsageReport` out) so it is tested with
-plain values; :func:`format_text` prints it for the terminal and ``bot/channels/report_html.py`` draws
-it for partners.
+plain values; :func:`format_text` prints it for the terminal and
+``bot/channels/report_html.py`` draws it for partners.
 """
 
 from __future__ import annotations

@@ -79,6 +79,7 @@ def register(application: Application, settings: Settings, services: Services) -
 
     board = AnnouncementBoard()
     board.from_file = _file_notice(settings.knowledge_dir)
+    services.memory.register(board)  # "seen today" is about a person: /mesdonnees says it
     missed = MissedQuestions(stores.missed) if settings.keep_missed else None
     deps = application.bot_data
     deps.engine = CoordinatedEngine(

@@ -260,7 +260,6 @@ class PrivacyDesk:
             besides = update.effective_message.message_id if update.effective_message else None
             text = await self.core.kept(
                 person,
-                context.deps.engine,
                 message_ids=self.recent.count(chat_id, besides=besides),
             )
             await _say(context.bot, chat_id, text, protect=True)
@@ -305,7 +304,7 @@ class PrivacyDesk:
             raise ApplicationHandlerStop
         if query.data == PrivacyButton.FORGET:
             person = context.deps.person(query.from_user.id)
-            actions = await self.core.forget(person, context.deps.engine)
+            actions = await self.core.forget(person)
             cases = context.deps.cases
             if actions and cases is not None:
                 await cases.run(context.bot, actions)  # topics deleted, the helper told
@@ -371,6 +370,7 @@ def register(
     """Add the privacy handlers (``recent`` is the tracker the watcher fills)."""
     core = Privacy(
         getattr(services, "handoff", None),
+        memory=getattr(services, "memory", None),
         retention_days=settings.retention_days,
         contact=settings.data_contact,
         keep_missed=settings.keep_missed,
