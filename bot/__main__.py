@@ -115,9 +115,10 @@ def _run(settings: Settings) -> int:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return asyncio.run(try_in_terminal(settings.knowledge_dir, sys.stdin, sys.stdout))
     settings.check_for_telegram()
+    from bot.bootstrap import opener
     from bot.channels.telegram.app import run  # imported here: only `run` needs Telegram
 
-    run(settings)
+    run(settings, opener(settings))
     return 0
 
 

@@ -23,7 +23,8 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application
 from test_handoff_support import MONDAY_10H, FakeClock
 
-from bot.bootstrap import Services, open_services
+from bot.app.wiring import App
+from bot.bootstrap import open_services
 from bot.channels.telegram.app import FLOOD_RETRIES, build_application
 from bot.channels.telegram.handoff_actions import CaseExecutor
 from bot.config import Settings
@@ -72,7 +73,7 @@ class Relais:
     """The real Application, its services and the fake it talks to."""
 
     application: Application
-    services: Services
+    services: App
     api: FakeBotApi
 
     async def send(self, update: dict) -> None:
@@ -86,7 +87,7 @@ async def running(
     settings: Settings,
     *,
     rate_limiter: AIORateLimiter | None = None,
-    services: Services | None = None,
+    services: App | None = None,
 ) -> AsyncIterator[Relais]:
     """Open the services (unless given) and the Application; close both at the end."""
     own = services is None

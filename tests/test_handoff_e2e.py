@@ -33,7 +33,8 @@ from telegram.ext import AIORateLimiter, Application
 from test_handoff_support import MONDAY_10H, MONDAY_22H, SECRET, FakeClock
 
 from bot.app.handoff import Status
-from bot.bootstrap import Services, open_services
+from bot.app.wiring import App
+from bot.bootstrap import open_services, opener
 from bot.channels.telegram import staff
 from bot.channels.telegram.app import build_application, serve, start_up
 from bot.channels.telegram.handoff_actions import CaseExecutor
@@ -100,7 +101,7 @@ class Desk:
             knowledge_dir=REPO_ROOT / "knowledge",
             staff_config=tmp_path / "staff.yaml",
         )
-        self.services: Services
+        self.services: App
         self.application: Application
 
     def _helper(self, name: str, username: str) -> Person:
@@ -818,7 +819,7 @@ async def test_serving_over_http_with_a_team(fake_api: FakeBotApi, tmp_path: Pat
     async with FakeBotApiHttpServer(fake_api) as server:
         settings = replace(desk.settings, bot_api_url=server.base_url)
         stop = asyncio.Event()
-        serving = asyncio.create_task(serve(settings, stop=stop, poll_timeout=1))
+        serving = asyncio.create_task(serve(settings, opener(settings), stop=stop, poll_timeout=1))
         try:
             steps = [
                 lambda: lea.says(QUESTION),
@@ -847,5 +848,5 @@ async def test_serving_stops_at_once_when_a_staff_group_has_no_topics(
     async with FakeBotApiHttpServer(fake_api) as server:
         settings = replace(desk.settings, bot_api_url=server.base_url)
         with pytest.raises(ConfigError, match="n'a pas les sujets activés"):
-            await serve(settings, stop=asyncio.Event(), poll_timeout=1)
+            await serve(settings, opener(settings), stop=asyncio.Event(), poll_timeout=1)
     assert fake_api.calls_to("getUpdates") == []

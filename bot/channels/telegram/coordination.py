@@ -16,9 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from rapidfuzz import process
 from telegram import Bot, InlineKeyboardMarkup, Message, Update
@@ -28,29 +25,22 @@ from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, fi
 
 from bot.app.announcement import AnnouncementBoard
 from bot.app.conversation import Engine
-from bot.app.coordination import CoordinatedEngine
 from bot.app.missed import MissedQuestions
-from bot.app.ports import NoticeStore, Stores
-from bot.app.reload import POLL_SECONDS, KnowledgeWatcher, ReloadOutcome, today_options
+from bot.app.ports import NoticeStore
+from bot.app.reload import POLL_SECONDS, KnowledgeWatcher, ReloadOutcome
+from bot.app.wiring import App
 from bot.channels.telegram import render
 from bot.channels.telegram.context import RelaisContext
-from bot.config import Settings
 from bot.domain.messages import Action, DeleteIncoming, Inbound, Outbound, Reply, Verb
 from bot.knowledge.announcement import (
     Announcement,
     AnnouncementError,
-    load_announcement_file,
     parse_command,
 )
 from bot.knowledge.decision import Decision, decide
 from bot.knowledge.holder import KnowledgeHolder
-from bot.knowledge.lint import DEFAULT_MAX_AGE_DAYS
-from bot.knowledge.staff import DEFAULT_TIMEZONE, Role, StaffConfig, load_staff
-from bot.knowledge.yamlfile import KnowledgeError
+from bot.knowledge.staff import Role, StaffConfig
 from bot.texts import coordination as t
-
-if TYPE_CHECKING:
-    from bot.bootstrap import Services
 
 log = logging.getLogger(__name__)
 
@@ -61,72 +51,17 @@ PURGE_EVERY = dt.timedelta(days=1)
 PREVIEW_USER = "apercu"  # the engine's session key for previews: never a person
 
 
-def register(application: Application, settings: Settings, services: Services) -> None:
-    """Wrap the engine, add the staff-group commands and the reload and purge jobs.
-
-    Services without knowledge (tests that drive the adapter with a scripted engine) have
-    nothing to reload nor preview: nothing is added.
-    """
-    knowledge: KnowledgeHolder | None = getattr(services, "knowledge", None)
-    stores: Stores | None = getattr(services, "stores", None)
-    if knowledge is None or stores is None:
-        return
-    staff = _staff(settings)
-    tz = ZoneInfo(staff.hours.timezone if staff is not None else DEFAULT_TIMEZONE)
-
-    def now() -> dt.datetime:
-        return dt.datetime.now(tz)
-
-    board = AnnouncementBoard()
-    board.from_file = _file_notice(settings.knowledge_dir)
-    services.memory.register(board)  # "seen today" is about a person: /mesdonnees says it
-    missed = MissedQuestions(stores.missed) if settings.keep_missed else None
-    deps = application.bot_data
-    deps.engine = CoordinatedEngine(
-        deps.engine,
-        knowledge,
-        board=board,
-        counters=stores.counters,
-        notices=stores.notices,
-        missed=missed,
-        now=now,
+def desk_for(app: App) -> CoordinationDesk:
+    """The coordinators' commands and jobs over the services the wiring built."""
+    return CoordinationDesk(
+        knowledge=app.knowledge,
+        notices=app.stores.notices,
+        staff=app.staff,
+        watcher=app.watcher,
+        board=app.board,
+        missed=app.missed,
+        now=app.now,
     )
-    watcher = KnowledgeWatcher(
-        knowledge,
-        settings.knowledge_dir,
-        options=today_options(DEFAULT_MAX_AGE_DAYS, lambda: now().date()),
-        on_notice=board.set_file_notice,
-    )
-    desk = CoordinationDesk(
-        knowledge=knowledge,
-        notices=stores.notices,
-        staff=staff,
-        watcher=watcher,
-        board=board,
-        missed=MissedQuestions(stores.missed),  # purging runs even when keeping was turned off
-        now=now,
-    )
-    desk.add_handlers(application)
-    desk.schedule(application)
-
-
-def _staff(settings: Settings) -> StaffConfig | None:
-    """The staff file, if configured; its problems stop the start elsewhere (bootstrap)."""
-    if settings.staff_config is None:
-        return None
-    try:
-        return load_staff(settings.staff_config)
-    except KnowledgeError as exc:
-        log.warning("staff file unusable for coordination: %d problem(s)", len(exc.problems))
-        return None
-
-
-def _file_notice(folder: Path) -> Announcement | None:
-    try:
-        return load_announcement_file(folder)
-    except KnowledgeError as exc:
-        log.warning("announcement file unusable: %d problem(s)", len(exc.problems))
-        return None
 
 
 class CoordinationDesk:

@@ -43,11 +43,9 @@ from bot.app import privacy as p
 from bot.app.privacy import Privacy, Purged
 from bot.channels.telegram import render
 from bot.channels.telegram.context import RelaisContext
-from bot.config import Settings
 from bot.domain.messages import Reply
 
 if TYPE_CHECKING:
-    from bot.bootstrap import Services
     from bot.channels.telegram.handoff_actions import CaseExecutor
 
 log = logging.getLogger(__name__)
@@ -362,23 +360,6 @@ async def _remove_buttons(query: CallbackQuery) -> None:
 
 
 # --- wiring and the retention job ---------------------------------------------------------
-
-
-def register(
-    application: Application, settings: Settings, services: Services, recent: RecentMessages
-) -> PrivacyDesk:
-    """Add the privacy handlers (``recent`` is the tracker the watcher fills)."""
-    core = Privacy(
-        getattr(services, "handoff", None),
-        memory=getattr(services, "memory", None),
-        retention_days=settings.retention_days,
-        contact=settings.data_contact,
-        keep_missed=settings.keep_missed,
-    )
-    desk = PrivacyDesk(core, recent)
-    for group, handler in desk.handlers():
-        application.add_handler(handler, group=group)
-    return desk
 
 
 async def start_retention(application: Application) -> None:
