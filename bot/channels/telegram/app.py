@@ -31,9 +31,10 @@ from bot import logsafety
 from bot.app.asking import entry_reply
 from bot.app.wiring import App, AppOpener
 from bot.channels.telegram import coordination, handlers, privacy, staff
-from bot.channels.telegram.context import BotDeps, HandoffSink, RelaisContext
+from bot.channels.telegram.context import BotDeps, RelaisContext
 from bot.channels.telegram.handoff_actions import CaseExecutor
 from bot.channels.telegram.ordering import PerChatOrderedProcessor
+from bot.channels.telegram.sinks import HandoffSink
 from bot.config import ConfigError, Settings
 from bot.texts import person as texts
 
