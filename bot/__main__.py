@@ -94,7 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "ask":
             return ask(folder, args.message, as_json=args.json, out=sys.stdout)
         if args.command in REPORT_COMMANDS:
-            return run_report_command(args, settings, sys.stdout)
+            from bot.adapters.sqlite import open_stores
+
+            return run_report_command(args, settings, sys.stdout, open_stores)
         return kb_check(folder, sys.stdout, max_age_days=args.max_age_days)
     except ConfigError as exc:
         print(f"Relais ne peut pas démarrer : {exc}", file=sys.stderr)
@@ -113,9 +115,10 @@ def _run(settings: Settings) -> int:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return asyncio.run(try_in_terminal(settings.knowledge_dir, sys.stdin, sys.stdout))
     settings.check_for_telegram()
+    from bot.bootstrap import opener
     from bot.channels.telegram.app import run  # imported here: only `run` needs Telegram
 
-    run(settings)
+    run(settings, opener(settings))
     return 0
 
 
@@ -187,12 +190,12 @@ def render_for_terminal(reply: Reply, buttons: list[Button]) -> str:
 
 async def try_in_terminal(folder: Path, stdin: TextIO, out: TextIO) -> int:
     """Chat with the engine in the terminal; type a number to press a button."""
-    from bot.adapters.sqlite.store import Store
+    from bot.adapters.sqlite import open_stores
     from bot.app.conversation import Engine
     from bot.knowledge.holder import KnowledgeHolder
 
-    store = await Store.open(":memory:")
-    engine = Engine(KnowledgeHolder.from_folder(folder), store)
+    stores = await open_stores(":memory:")
+    engine = Engine(KnowledgeHolder.from_folder(folder), stores.counters)
     user = "terminal"
     print(
         "Essai de Relais dans le terminal. Tapez un numéro pour appuyer sur un bouton, "
@@ -216,7 +219,7 @@ async def try_in_terminal(folder: Path, stdin: TextIO, out: TextIO) -> int:
                 return 0
             pending = _typed(line.strip(), buttons, user)
     finally:
-        await store.close()
+        await stores.close()
 
 
 def _typed(line: str, buttons: list[Button], user: str) -> Inbound:

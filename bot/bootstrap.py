@@ -1,7 +1,9 @@
-"""Build the object graph once: knowledge, store, handoff, engine. Channels receive it ready.
+"""The only wiring: stores, knowledge, team, use cases and engine, built once into one App.
 
-The handoff exists only when a staff file is configured (``RELAIS_STAFF_CONFIG``); without
-it the bot still answers, and says honestly that no team is connected yet.
+Channels receive the :class:`~bot.app.wiring.App` ready (``bot/channels/``); none of them
+builds a service, loads a file or opens the database. The handoff exists only when a staff
+file is configured (``RELAIS_STAFF_CONFIG``); without it the bot still answers, and says
+honestly that no team is connected yet.
 """
 
 from __future__ import annotations
@@ -9,15 +11,26 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from bot.adapters.sqlite.store import Store
+from bot.adapters.sqlite import open_stores
+from bot.app.announcement import AnnouncementBoard
 from bot.app.card import KnowledgeCatalog
 from bot.app.conversation import Engine
+from bot.app.coordination import CoordinatedEngine
 from bot.app.handoff import HandoffService, utc_now
+from bot.app.memory import MemoryRegistry
+from bot.app.missed import MissedQuestions
+from bot.app.privacy import Privacy
+from bot.app.reload import KnowledgeWatcher, today_options
+from bot.app.wiring import App, AppOpener
 from bot.config import ConfigError, Settings
+from bot.knowledge.announcement import Announcement, load_announcement_file
 from bot.knowledge.holder import KnowledgeHolder
-from bot.knowledge.staff import Charter, StaffConfig, load_charter, load_staff
+from bot.knowledge.lint import DEFAULT_MAX_AGE_DAYS
+from bot.knowledge.staff import DEFAULT_TIMEZONE, Charter, StaffConfig, load_charter, load_staff
+from bot.knowledge.yamlfile import KnowledgeError
 
 log = logging.getLogger(__name__)
 
@@ -25,36 +38,22 @@ CHARTER_FILE = "charte.yaml"
 """The pair-aidants' charter, in the knowledge folder (``knowledge/charte.yaml``)."""
 
 
-@dataclass
-class Services:
-    """Everything a channel needs, opened together and closed together."""
-
-    settings: Settings
-    knowledge: KnowledgeHolder
-    store: Store
-    engine: Engine
-    handoff: HandoffService | None = None
-
-    async def close(self) -> None:
-        await self.store.close()
-
-
 async def open_services(
     settings: Settings, *, clock: Callable[[], dt.datetime] | None = None
-) -> Services:
+) -> App:
     """Load the knowledge and the staff file (raise KnowledgeError), open the database.
 
     ``clock`` replaces the handoff's clock (tests move time by hand).
     """
     knowledge = KnowledgeHolder.from_folder(settings.knowledge_dir)
     team = _load_team(settings)  # files first: a bad one stops us before the database opens
-    store = await Store.open(settings.db_path)
+    stores = await open_stores(settings.db_path)
+    staff, charter = team if team is not None else (None, None)
     handoff = None
-    if team is not None:
-        staff, charter = team
+    if staff is not None:
         assert settings.secret is not None  # checked by _load_team
         handoff = HandoffService(
-            store,
+            stores,
             staff,
             settings.secret,
             clock or utc_now,
@@ -62,13 +61,60 @@ async def open_services(
             catalog=KnowledgeCatalog(lambda: knowledge.current.kb),
             retention_days=settings.retention_days,
         )
-    return Services(
-        settings=settings,
+    tz = ZoneInfo(staff.hours.timezone if staff is not None else DEFAULT_TIMEZONE)
+
+    def now() -> dt.datetime:
+        return dt.datetime.now(tz)
+
+    engine = Engine(knowledge, stores.counters, handoff=handoff)
+    board = AnnouncementBoard()
+    board.from_file = _file_notice(settings.knowledge_dir)
+    memory = MemoryRegistry()  # what /mesdonnees lists and /oublier erases, in memory
+    for holder in (engine.sessions, engine.flow, engine.flood, board):
+        memory.register(holder)
+    missed = MissedQuestions(stores.missed)
+    return App(
         knowledge=knowledge,
-        store=store,
-        engine=Engine(knowledge, store, handoff=handoff),
+        stores=stores,
+        engine=engine,
+        replies=CoordinatedEngine(
+            engine,
+            knowledge,
+            board=board,
+            counters=stores.counters,
+            notices=stores.notices,
+            missed=missed if settings.keep_missed else None,
+            now=now,
+        ),
+        memory=memory,
+        privacy=Privacy(
+            handoff,
+            memory=memory,
+            retention_days=settings.retention_days,
+            contact=settings.data_contact,
+            keep_missed=settings.keep_missed,
+        ),
+        board=board,
+        missed=missed,
+        watcher=KnowledgeWatcher(
+            knowledge,
+            settings.knowledge_dir,
+            options=today_options(DEFAULT_MAX_AGE_DAYS, lambda: now().date()),
+            on_notice=board.set_file_notice,
+        ),
+        now=now,
+        staff=staff,
         handoff=handoff,
     )
+
+
+def opener(settings: Settings) -> AppOpener:
+    """What a channel that runs by itself calls to open its App, in its own event loop."""
+
+    async def open_app() -> App:
+        return await open_services(settings)
+
+    return open_app
 
 
 def _load_team(settings: Settings) -> tuple[StaffConfig, Charter | None] | None:
@@ -88,3 +134,11 @@ def _load_team(settings: Settings) -> tuple[StaffConfig, Charter | None] | None:
     if charter is None:
         log.warning("no %s: pair-aidants can take cases without a charter", CHARTER_FILE)
     return staff, charter
+
+
+def _file_notice(folder: Path) -> Announcement | None:
+    try:
+        return load_announcement_file(folder)
+    except KnowledgeError as exc:
+        log.warning("announcement file unusable: %d problem(s)", len(exc.problems))
+        return None

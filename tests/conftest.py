@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -61,12 +62,15 @@ async def start_bot(telegram_settings: Settings, fake_api):
 
     async with AsyncExitStack() as stack:
 
-        async def start(services=None) -> BotUnderTest:
+        async def start(services=None, *, engine=None) -> BotUnderTest:
+            """``engine``: what answers people instead of the real wrapped engine."""
             if services is None:
                 from bot.bootstrap import open_services
 
                 services = await open_services(telegram_settings)
                 stack.push_async_callback(services.close)
+            if engine is not None:
+                services = dataclasses.replace(services, replies=engine)
             handoffs: list = []
 
             async def on_handoff(event, chat_id: int) -> None:

@@ -23,11 +23,12 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application
 from test_handoff_support import MONDAY_10H, FakeClock
 
-from bot.adapters.sqlite.store import CaseRow
-from bot.bootstrap import Services, open_services
+from bot.app.wiring import App
+from bot.bootstrap import open_services
 from bot.channels.telegram.app import FLOOD_RETRIES, build_application
 from bot.channels.telegram.handoff_actions import CaseExecutor
 from bot.config import Settings
+from bot.domain.case import Case
 from bot.domain.pseudonym import user_key
 from bot.texts import handoff as handoff_texts
 from bot.texts import person as texts
@@ -72,7 +73,7 @@ class Relais:
     """The real Application, its services and the fake it talks to."""
 
     application: Application
-    services: Services
+    services: App
     api: FakeBotApi
 
     async def send(self, update: dict) -> None:
@@ -86,7 +87,7 @@ async def running(
     settings: Settings,
     *,
     rate_limiter: AIORateLimiter | None = None,
-    services: Services | None = None,
+    services: App | None = None,
 ) -> AsyncIterator[Relais]:
     """Open the services (unless given) and the Application; close both at the end."""
     own = services is None
@@ -181,8 +182,8 @@ class Desk:
         await self.send(person.presses(self.last(person), handoff_texts.BUTTON_ASK_REFERENT))
         await self.send(person.presses(self.last(person), handoff_texts.BUTTON_ASK_YES))
 
-    async def case_of(self, person: Person) -> CaseRow:
-        cases = await self.relais.services.store.cases_of(user_key(SECRET, person.user.id))
+    async def case_of(self, person: Person) -> Case:
+        cases = await self.relais.services.stores.cases.of_person(user_key(SECRET, person.user.id))
         assert cases, "no case for this person"
         return cases[-1]
 

@@ -125,7 +125,8 @@ def noticing(holder: KnowledgeHolder, outbounds: list[Outbound]) -> CoordinatedE
         Scripted(outbounds),
         holder,
         board=board,
-        store=None,
+        counters=None,
+        notices=None,
         missed=None,
         now=lambda: dt.datetime(2026, 11, 24, 10, tzinfo=dt.UTC),
     )
@@ -257,7 +258,7 @@ async def test_any_helper_can_test_a_message(
     assert "Décision : question pas claire" in header.text and "choix proposés" in header.text
     assert clarify.text == texts.CLARIFY
     assert clarify.inline_buttons[-2:] == [[texts.BUTTON_NONE], [texts.BUTTON_HUMAN]]
-    assert await relais.services.store.total("clarify") == 0  # a test counts nothing
+    assert await relais.services.stores.counters.total("clarify") == 0  # a test counts nothing
 
 
 async def test_testing_a_secret_shows_it_masked(
@@ -289,7 +290,10 @@ async def test_an_announcement_is_shown_once_a_day_before_the_answer(
         )
     )
     assert fake_api.texts_to(team.group.id)[-1].startswith("📢 Annonce enregistrée")
-    assert await relais.services.store.announcement() == ("Service réduit cette semaine.", until)
+    assert await relais.services.stores.notices.current() == (
+        "Service réduit cette semaine.",
+        until,
+    )
     lea = new_person(fake_api, "Léa")
     await relais.send(lea.says("mot de passe caf oublié"))
     await relais.send(lea.says("mot de passe caf oublié"))
@@ -298,7 +302,7 @@ async def test_an_announcement_is_shown_once_a_day_before_the_answer(
     assert sum("Service réduit" in t for t in sent) == 1
     await relais.send(team.claire.says("/annonce fin", chat=team.group))
     assert fake_api.texts_to(team.group.id)[-1] == "📢 Annonce retirée."
-    assert await relais.services.store.announcement() is None
+    assert await relais.services.stores.notices.current() is None
     await relais.send(team.sam.says("/annonce 3/12 Pas le droit", chat=team.group))
     assert "Pas le droit" not in fake_api.texts_to(team.group.id)[-1]
 
@@ -315,13 +319,13 @@ async def test_a_broken_announcement_file_is_told_to_the_group(
 async def test_the_daily_job_erases_missed_questions_older_than_30_days(
     relais: BotUnderTest,
 ) -> None:
-    store = relais.services.store
+    store = relais.services.stores
     today = dt.datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
     for age in (0, 29, 30, 45):
-        await store.keep_missed((today - dt.timedelta(days=age)).isoformat(), "prime de noel")
+        await store.missed.keep((today - dt.timedelta(days=age)).isoformat(), "prime de noel")
     queue = relais.application.job_queue
     assert queue is not None
     [purge] = queue.get_jobs_by_name("missed-purge")
     await purge.run(relais.application)
-    kept = [day for day, _question, _times in await store.missed_questions("0000-00-00")]
+    kept = [day for day, _question, _times in await store.missed.since("0000-00-00")]
     assert kept == [(today - dt.timedelta(days=29)).isoformat(), today.isoformat()]

@@ -21,6 +21,7 @@ from conftest import BotUnderTest
 from fakebotapi import FakeBotApi, FakeChat, FakeMessage, Person, new_person
 
 from bot.__main__ import build_parser
+from bot.adapters.sqlite import open_stores
 from bot.channels.reports_cli import run_report_command
 from bot.config import Settings
 from bot.texts import person as texts
@@ -176,7 +177,9 @@ async def test_a_coordinators_day(
     ]
     out = io.StringIO()
     args = build_parser().parse_args(argv)
-    assert await asyncio.to_thread(run_report_command, args, telegram_settings, out) == 0
+    assert (
+        await asyncio.to_thread(run_report_command, args, telegram_settings, out, open_stores) == 0
+    )
     report = out.getvalue()
     assert re.search(r"\b1\s+100 %\s+permanence-numerique \(1 avis\)", report)
     assert re.search(r"\b1\s+–\s+caf-mot-de-passe \(0 avis\)", report)

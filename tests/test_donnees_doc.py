@@ -6,7 +6,7 @@ import re
 import sqlite3
 from pathlib import Path
 
-from bot.adapters.sqlite.store import Store
+from bot.adapters.sqlite import open_stores
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "donnees.md"
 ROW = re.compile(r"^\|\s*`(?P<table>\w+)`\s*\|\s*`(?P<field>\w+)`\s*\|(?P<rest>.*)\|\s*$")
@@ -25,8 +25,8 @@ def documented() -> dict[tuple[str, str], list[str]]:
 
 async def real_schema(tmp_path: Path) -> set[tuple[str, str]]:
     path = tmp_path / "relais.sqlite3"
-    store = await Store.open(path)
-    await store.close()
+    stores = await open_stores(path)
+    await stores.close()
     with sqlite3.connect(path) as db:
         tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         return {

@@ -30,7 +30,7 @@ from test_handoff_support import (
     request,
 )
 
-from bot.adapters.sqlite.store import Store
+from bot.adapters.sqlite import open_stores
 from bot.app.handoff import (
     TRANSITIONS,
     Event,
@@ -75,7 +75,7 @@ async def env2(tmp_path: Path):
 
 
 async def status_of(env: Env, case_id: int) -> str:
-    case = await env.store.get_case(case_id)
+    case = await env.stores.cases.get(case_id)
     assert case is not None
     return case.status
 
@@ -199,7 +199,7 @@ async def test_a_double_yes_opens_one_case(env: Env):
         env.service.open_case(request(), PERSON_CHAT),
     )
     assert sum(len(only(r, CreateTopic)) for r in results) == 1
-    assert len(await env.store.cases_of(person())) == 1
+    assert len(await env.stores.cases.of_person(person())) == 1
 
 
 async def test_the_person_asking_for_a_referent_gets_a_referent_case(env2: Env):
@@ -237,14 +237,14 @@ async def test_two_helpers_claiming_at_once_exactly_one_wins(env: Env):
     )
     winners = [r for r in results if only(r, SendToPerson)]
     assert len(winners) == 1
-    case = await env.store.get_case(case_id)
+    case = await env.stores.cases.get(case_id)
     assert case is not None and case.status == Status.OWNED
 
 
 async def test_two_bot_processes_claiming_at_once_exactly_one_wins(env: Env):
     """Two connections to the same file (two workers): the conditional UPDATE decides."""
     case_id = await env.open_case()
-    other_store = await Store.open(env.db_path)
+    other_store = await open_stores(env.db_path)
     try:
         other = HandoffService(other_store, env.staff, SECRET, env.clock, charter=env.charter)
         for _ in range(5):
@@ -252,7 +252,7 @@ async def test_two_bot_processes_claiming_at_once_exactly_one_wins(env: Env):
                 env.service.claim(NADIA, case_id), other.claim(CLAIRE, case_id)
             )
             assert sum(1 for r in results if only(r, SendToPerson)) <= 1
-        case = await env.store.get_case(case_id)
+        case = await env.stores.cases.get(case_id)
         assert case is not None and case.owner_key is not None
     finally:
         await other_store.close()
@@ -266,7 +266,7 @@ async def test_someone_not_in_the_staff_file_cannot_claim_nor_relay(env: Env):
     await env.service.claim(SAM, case_id)
     sent = await env.service.staff_message(STRANGER, case_id, 77, "bonjour")
     assert one(sent, ReplyHere).text == t.NOT_A_HELPER_MESSAGE
-    assert await env.store.pending_relays(case_id) == []
+    assert await env.stores.relays.pending(case_id) == []
 
 
 async def test_a_pair_aidant_must_accept_the_charter_before_a_first_claim(env: Env):
@@ -333,7 +333,7 @@ async def test_only_the_owner_writes_to_the_person_and_notes_stay_inside(env: En
     assert await env.service.staff_message(NADIA, case_id, 33, "! je peux aider") == []
     other = await env.service.staff_message(NADIA, case_id, 34, "Bonjour, ici Nadia")
     assert one(other, ReplyHere).text == t.NOT_OWNER_MESSAGE.format(helper="Sam, pair-aidant·e")
-    assert [r.source_message_id for r in await env.store.pending_relays(case_id)] == [31]
+    assert [r.source_message_id for r in await env.stores.relays.pending(case_id)] == [31]
 
 
 async def test_commands_of_the_owner_are_refused_to_others(env: Env):
@@ -371,7 +371,7 @@ async def test_transfer_asks_consent_then_goes_to_referents(env: Env):
     accepted = await env.service.press_person(person(), CaseVerb.TRANSFER_YES, case_id)
     assert t.TRANSFER_ACCEPTED in one(accepted, SendToPerson).text
     assert await status_of(env, case_id) == Status.WAITING
-    case = await env.store.get_case(case_id)
+    case = await env.stores.cases.get(case_id)
     assert case is not None and case.audience == "referent"
     assert one(await env.service.claim(SAM, case_id), Toast).text == t.REFERENT_ONLY
     assert only(await env.service.claim(NADIA, case_id), SendToPerson)
@@ -386,9 +386,9 @@ async def test_transfer_refused_keeps_the_owner(env: Env):
     refused = await env.service.press_person(person(), CaseVerb.TRANSFER_NO, case_id)
     assert one(refused, SendToPerson).text == "D'accord. Sam, pair-aidant·e, continue avec vous."
     assert one(refused, PostInTopic).text == t.TRANSFER_REFUSED_TOPIC
-    case = await env.store.get_case(case_id)
+    case = await env.stores.cases.get(case_id)
     assert case is not None and case.status == Status.OWNED and not case.transfer_asked
-    assert await env.store.total("handoff-transfer", "refused") == 1
+    assert await env.stores.counters.total("handoff-transfer", "refused") == 1
 
 
 async def test_another_person_cannot_answer_the_consent_question(env: Env):
@@ -401,7 +401,7 @@ async def test_another_person_cannot_answer_the_consent_question(env: Env):
 
 async def test_transfer_to_another_group_moves_the_case_with_its_card(env2: Env):
     case_id = await env2.claimed_case()
-    before = await env2.store.get_case(case_id)
+    before = await env2.stores.cases.get(case_id)
     assert before is not None and before.group_chat_id == PAIR_GROUP
     await env2.service.request_transfer(SAM, case_id)
     actions = await env2.service.accept_transfer(person(), case_id)
@@ -412,7 +412,7 @@ async def test_transfer_to_another_group_moves_the_case_with_its_card(env2: Env)
     assert new.copy_from == (PAIR_GROUP, before.card_message_id)
     assert t.CARD_QUESTION_ABOVE in new.card
     await env2.create_topics(actions)
-    moved = await env2.store.get_case(case_id)
+    moved = await env2.stores.cases.get(case_id)
     assert moved is not None and moved.group_chat_id == REFERENT_GROUP
     assert moved.topic_id is not None and moved.topic_id != before.topic_id
     assert await env2.service.case_for_topic(REFERENT_GROUP, moved.topic_id) == case_id
@@ -475,13 +475,13 @@ async def test_close_by_the_owner_asks_for_satisfaction_and_closes_the_topic(env
     assert [b.label for b in told.buttons[0]] == ["👍", "😐", "👎"]
     assert one(actions, CloseTopic).chat_id == ONE_GROUP
     assert one(actions, EditCard).buttons == ()
-    case = await env.store.get_case(case_id)
+    case = await env.stores.cases.get(case_id)
     assert case is not None and case.status == Status.CLOSED and case.chat_id is None
     thanks = await env.service.press_person(person(), CaseVerb.RATE_UP, case_id)
     assert one(thanks, ReplyHere).text == t.RATING_THANKS
     await env.service.press_person(person(), CaseVerb.RATE_DOWN, case_id)  # counted once
-    assert await env.store.total("handoff-satisfaction", "up") == 1
-    assert await env.store.total("handoff-satisfaction", "down") == 0
+    assert await env.stores.counters.total("handoff-satisfaction", "up") == 1
+    assert await env.stores.counters.total("handoff-satisfaction", "down") == 0
     assert one(await env.service.close_by_helper(SAM, case_id), ReplyHere).text == t.CASE_CLOSED
 
 
@@ -520,7 +520,7 @@ async def test_a_crisis_during_a_pair_aidant_case_sends_it_to_referents(env: Env
     actions = await env.service.mark_urgent(person())
     assert one(actions, PostInTopic).text == t.URGENT_TOPIC
     assert one(actions, SendToPerson).text == t.URGENT_TO_REFERENT
-    case = await env.store.get_case(case_id)
+    case = await env.stores.cases.get(case_id)
     assert case is not None and case.urgent and case.status == Status.WAITING
     assert one(await env.service.claim(SAM, case_id), Toast).text == t.REFERENT_ONLY
     assert only(await env.service.claim(NADIA, case_id), SendToPerson)
@@ -531,7 +531,7 @@ async def test_a_crisis_during_a_referent_case_keeps_the_referent(env: Env):
     case_id = await env.claimed_case(helper=NADIA)
     actions = await env.service.mark_urgent(person())
     assert one(actions, PostInTopic).text == t.URGENT_TOPIC
-    case = await env.store.get_case(case_id)
+    case = await env.stores.cases.get(case_id)
     assert case is not None and case.urgent and case.status == Status.OWNED
     assert await env.service.mark_urgent(person()) == []
     assert await env.service.mark_urgent(person(OTHER_CHAT)) == []
@@ -592,7 +592,7 @@ async def test_nobody_claims_remind_then_widen_telling_the_person_each_time(env:
     assert one(widened, SendToPerson).text == t.STILL_WAITING_WIDENED
     env.clock.advance(minutes=30)
     assert await env.service.due_reminders() == []
-    assert await env.store.total("handoff-reminder", "remind") == 1
+    assert await env.stores.counters.total("handoff-reminder", "remind") == 1
     assert await status_of(env, case_id) == Status.WAITING
 
 
@@ -636,7 +636,7 @@ async def test_posts_about_a_case_without_topic_go_to_the_general_topic(env: Env
 async def test_counters_never_name_a_person(env: Env):
     case_id = await env.claimed_case()
     await env.service.close_by_helper(SAM, case_id)
-    rows = await env.store.counters()
+    rows = await env.stores.counters.counters()
     names = {r.name for r in rows}
     assert {"handoff-opened", "handoff-claimed", "handoff-wait", "handoff-closed"} <= names
     assert ("handoff-wait", "0-5min") in {(r.name, r.key) for r in rows}

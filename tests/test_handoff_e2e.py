@@ -32,13 +32,14 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application
 from test_handoff_support import MONDAY_10H, MONDAY_22H, SECRET, FakeClock
 
-from bot.adapters.sqlite.store import CaseRow
 from bot.app.handoff import Status
-from bot.bootstrap import Services, open_services
+from bot.app.wiring import App
+from bot.bootstrap import open_services, opener
 from bot.channels.telegram import staff
 from bot.channels.telegram.app import build_application, serve, start_up
 from bot.channels.telegram.handoff_actions import CaseExecutor
 from bot.config import ConfigError, Settings
+from bot.domain.case import Case
 from bot.domain.pseudonym import user_key
 from bot.domain.relay import MAX_ATTEMPTS, RATE_WINDOW
 from bot.texts import handoff as t
@@ -100,7 +101,7 @@ class Desk:
             knowledge_dir=REPO_ROOT / "knowledge",
             staff_config=tmp_path / "staff.yaml",
         )
-        self.services: Services
+        self.services: App
         self.application: Application
 
     def _helper(self, name: str, username: str) -> Person:
@@ -154,8 +155,8 @@ class Desk:
     def key(self, person: Person) -> str:
         return user_key(SECRET, person.user.id)
 
-    async def case_of(self, person: Person) -> CaseRow:
-        cases = await self.services.store.cases_of(self.key(person))
+    async def case_of(self, person: Person) -> Case:
+        cases = await self.services.stores.cases.of_person(self.key(person))
         assert cases, "no case for this person"
         return cases[-1]
 
@@ -278,7 +279,7 @@ async def test_a_whole_case_from_asking_to_satisfaction(desk: Desk, fake_api: Fa
     assert f"« {QUESTION} »" in preview.text
     assert "Me connecter à Mon Compte Caf" in preview.text
     assert preview.inline_buttons == [[t.BUTTON_ASK_YES], [t.BUTTON_ASK_NO]]
-    assert await desk.services.store.cases_of(key) == []
+    assert await desk.services.stores.cases.of_person(key) == []
     assert fake_api.sent_to(desk.pair_group.id) == []
 
     # "Oui": a topic "#XXXX · CAF" with the card, and an honest wait for the person.
@@ -338,7 +339,7 @@ async def test_a_whole_case_from_asking_to_satisfaction(desk: Desk, fake_api: Fa
     assert fake_api.topics[group.id][topic].closed
     await desk.send(lea.presses(closing, "👍"))
     assert desk.last(lea).text == t.RATING_THANKS
-    assert await desk.services.store.total("handoff-satisfaction", "up") == 1
+    assert await desk.services.stores.counters.total("handoff-satisfaction", "up") == 1
 
     # Closed: the chat id is forgotten, and the bot answers by itself again.
     assert (await desk.case_of(lea)).chat_id is None
@@ -362,7 +363,7 @@ async def test_saying_no_shares_nothing_and_stores_nothing(desk: Desk, fake_api:
     assert desk.last(lea).text == t.ASK_DECLINED
     await desk.send(lea.presses(preview, t.BUTTON_ASK_YES))  # the old "Oui", pressed later
     assert desk.last(lea).text == t.ASK_EXPIRED
-    assert await desk.services.store.cases_of(desk.key(lea)) == []
+    assert await desk.services.stores.cases.of_person(desk.key(lea)) == []
     assert fake_api.calls_to("createForumTopic") == []
     assert fake_api.sent_to(desk.pair_group.id) == []
     await desk.send(lea.says(QUESTION))  # the bot goes on answering
@@ -602,7 +603,7 @@ async def test_sixty_messages_in_one_minute_arrive_in_order_without_flooding_the
     delayed = t.RELAY_DELAYED.format(per_minute=20)
     assert [m.text for m in desk.in_topic(group, topic)].count(delayed) == 1
     assert bot_texts_to(fake_api, lea.chat_id)[-1] == "Nadia, référent·e, va vous répondre ici."
-    assert await desk.services.store.pending_relays() == []
+    assert await desk.services.stores.relays.pending() == []
 
 
 async def test_a_refused_copy_waits_as_telegram_asks_and_a_lost_one_is_marked(
@@ -633,7 +634,7 @@ async def test_a_refused_copy_waits_as_telegram_asks_and_a_lost_one_is_marked(
     reply_to = fake_api.calls_to("sendMessage")[-1].params["reply_parameters"]
     assert reply_to["message_id"] == lost["message"]["message_id"]
     assert [m.text for m in copies_to(fake_api, group.id)] == ["premier"]
-    assert await desk.services.store.pending_relays() == []
+    assert await desk.services.stores.relays.pending() == []
 
 
 async def test_at_night_nobody_is_notified_and_the_person_learns_the_next_opening(
@@ -818,7 +819,7 @@ async def test_serving_over_http_with_a_team(fake_api: FakeBotApi, tmp_path: Pat
     async with FakeBotApiHttpServer(fake_api) as server:
         settings = replace(desk.settings, bot_api_url=server.base_url)
         stop = asyncio.Event()
-        serving = asyncio.create_task(serve(settings, stop=stop, poll_timeout=1))
+        serving = asyncio.create_task(serve(settings, opener(settings), stop=stop, poll_timeout=1))
         try:
             steps = [
                 lambda: lea.says(QUESTION),
@@ -847,5 +848,5 @@ async def test_serving_stops_at_once_when_a_staff_group_has_no_topics(
     async with FakeBotApiHttpServer(fake_api) as server:
         settings = replace(desk.settings, bot_api_url=server.base_url)
         with pytest.raises(ConfigError, match="n'a pas les sujets activés"):
-            await serve(settings, stop=asyncio.Event(), poll_timeout=1)
+            await serve(settings, opener(settings), stop=asyncio.Event(), poll_timeout=1)
     assert fake_api.calls_to("getUpdates") == []

@@ -20,7 +20,6 @@ from test_handoff_support import (
     request,
 )
 
-from bot.adapters.sqlite.store import RelayRow
 from bot.app.handoff import Status
 from bot.domain.effects import (
     CaseVerb,
@@ -38,6 +37,7 @@ from bot.domain.relay import (
     RATE_WINDOW,
     TO_PERSON,
     TO_TOPIC,
+    OutboxItem,
     plan_dispatch,
     retry_delay,
 )
@@ -51,7 +51,7 @@ async def env(tmp_path: Path):
     await env.close()
 
 
-def row(n: int, *, case_id: int = 1, group: int = ONE_GROUP, **fields: object) -> RelayRow:
+def row(n: int, *, case_id: int = 1, group: int = ONE_GROUP, **fields: object) -> OutboxItem:
     values: dict[str, object] = {
         "id": n,
         "case_id": case_id,
@@ -67,7 +67,7 @@ def row(n: int, *, case_id: int = 1, group: int = ONE_GROUP, **fields: object) -
         "case_status": "owned",
     }
     values.update(fields)
-    return RelayRow(**values)  # type: ignore[arg-type]
+    return OutboxItem(**values)  # type: ignore[arg-type]
 
 
 def deliveries(actions: object) -> list[Delivery]:
@@ -163,7 +163,7 @@ async def test_sixty_messages_in_one_minute_reach_the_topic_at_twenty_per_minute
         ids = [item.message_id for _, item in delivered if item.from_chat_id == chat]
         assert ids == sorted(ids) and len(ids) == 20
     assert delivered[-1][0] < MONDAY_10H + dt.timedelta(minutes=3)
-    assert await env.store.pending_relays() == []
+    assert await env.stores.relays.pending() == []
 
 
 async def test_next_wake_up_is_when_the_rate_window_frees_a_slot(env: Env):
@@ -197,9 +197,9 @@ async def test_a_failing_copy_is_retried_then_marked_undelivered_for_the_person(
     given_up = await env.service.outbox_failed(item.outbox_id, DeliveryFailure.TRANSIENT)
     told = one(given_up, SendToPerson)
     assert told.text == t.NOT_DELIVERED_TO_TEAM and told.reply_to == 42
-    relay = await env.store.get_relay(item.outbox_id)
+    relay = await env.stores.relays.get(item.outbox_id)
     assert relay is not None and relay.status == "failed" and relay.attempts == MAX_ATTEMPTS
-    assert await env.store.total("handoff-relay-failed", TO_TOPIC) == 1
+    assert await env.stores.counters.total("handoff-relay-failed", TO_TOPIC) == 1
 
 
 async def test_telegram_retry_after_is_respected(env: Env):
@@ -251,7 +251,7 @@ async def test_a_message_deleted_before_its_copy_is_dropped_quietly(env: Env):
     await env.claimed_case()
     item = one(deliveries(await env.service.person_message(person(), 1)), CopyToTopic)
     assert await env.service.outbox_failed(item.outbox_id, DeliveryFailure.SOURCE_GONE) == []
-    relay = await env.store.get_relay(item.outbox_id)
+    relay = await env.stores.relays.get(item.outbox_id)
     assert relay is not None and relay.status == "failed"
 
 
@@ -262,7 +262,7 @@ async def test_after_a_restart_two_open_cases_keep_relaying(env: Env):
     await env.restart()  # the copy of message 7 was in flight: never reported
     topics = {}
     for case_id in (first, second):
-        case = await env.store.get_case(case_id)
+        case = await env.stores.cases.get(case_id)
         assert case is not None and case.status == Status.OWNED
         topics[case_id] = case.topic_id
     # Message 8 waits behind 7, whose fate is unknown until its lease ends.
@@ -317,9 +317,9 @@ async def test_a_person_who_blocked_the_bot_closes_the_case_with_a_note(env: Env
     assert one(actions, PostInTopic).text == t.BLOCKED_TOPIC
     assert only(actions, CloseTopic)
     assert not only(actions, SendToPerson)
-    case = await env.store.get_case(case_id)
+    case = await env.stores.cases.get(case_id)
     assert case is not None and case.status == Status.CLOSED and case.chat_id is None
-    assert await env.store.total("handoff-closed", "blocked") == 1
+    assert await env.stores.counters.total("handoff-closed", "blocked") == 1
 
 
 async def test_blocking_reported_by_telegram_directly_also_closes(env: Env):
@@ -327,9 +327,9 @@ async def test_blocking_reported_by_telegram_directly_also_closes(env: Env):
     await env.service.person_message(person(), 3)  # in flight, never delivered
     actions = await env.service.person_blocked_bot(person())
     assert one(actions, PostInTopic).text == t.BLOCKED_TOPIC
-    case = await env.store.get_case(case_id)
+    case = await env.stores.cases.get(case_id)
     assert case is not None and case.status == Status.CLOSED and case.chat_id is None
-    assert await env.store.pending_relays() == []
+    assert await env.stores.relays.pending() == []
     assert await env.service.person_blocked_bot(person()) == []
 
 
@@ -342,10 +342,10 @@ async def test_closing_sends_the_owners_last_messages_first_then_forgets_the_cha
     actions = await env.service.close_by_helper(SAM, case_id)
     kinds = [type(a) for a in actions if isinstance(a, CopyToPerson | SendToPerson)]
     assert kinds == [CopyToPerson, SendToPerson]
-    case = await env.store.get_case(case_id)
+    case = await env.stores.cases.get(case_id)
     assert case is not None and case.status == Status.CLOSED and case.chat_id == PERSON_CHAT
     await env.service.outbox_sent(one(actions, CopyToPerson).outbox_id)
-    case = await env.store.get_case(case_id)
+    case = await env.stores.cases.get(case_id)
     assert case is not None and case.chat_id is None
 
 
@@ -354,5 +354,5 @@ async def test_the_persons_last_words_still_reach_the_topic_after_done(env: Env)
     first = one(deliveries(await env.service.person_message(person(), 1)), CopyToTopic)
     await env.service.press_person(person(), CaseVerb.DONE, case_id)
     await env.service.outbox_sent(first.outbox_id)
-    case = await env.store.get_case(case_id)
+    case = await env.stores.cases.get(case_id)
     assert case is not None and case.chat_id is None

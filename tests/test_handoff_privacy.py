@@ -61,7 +61,7 @@ async def test_forget_person_erases_every_case_and_the_topics(env: Env):
     assert isinstance(copy, list) and only(copy, CopyToTopic)
     other = await env.open_case(OTHER_CHAT)
     topics = {
-        case_id: (await env.store.get_case(case_id)).topic_id  # type: ignore[union-attr]
+        case_id: (await env.stores.cases.get(case_id)).topic_id  # type: ignore[union-attr]
         for case_id in (closed, open_now)
     }
     actions = await env.service.forget_person(person())
@@ -72,10 +72,10 @@ async def test_forget_person_erases_every_case_and_the_topics(env: Env):
         (ONE_GROUP, topics[open_now]),
     }
     assert await env.service.what_is_kept(person()) == []
-    assert await env.store.cases_of(person()) == []
+    assert await env.stores.cases.of_person(person()) == []
     assert isinstance(await env.service.person_message(person(), 5), NoCase)
-    assert [r.case_id for r in await env.store.pending_relays()] == []
-    assert await env.store.get_case(other) is not None  # nobody else is touched
+    assert [r.case_id for r in await env.stores.relays.pending()] == []
+    assert await env.stores.cases.get(other) is not None  # nobody else is touched
     assert await env.service.forget_person(person()) == []
 
 
@@ -86,7 +86,7 @@ async def test_what_is_kept_is_said_in_plain_french(env: Env):
     assert isinstance(sent, list)
     await env.service.outbox_sent(one(sent, CopyToTopic).outbox_id)
     lines = await env.service.what_is_kept(person())
-    alias = (await env.store.get_case(case_id)).alias  # type: ignore[union-attr]
+    alias = (await env.stores.cases.get(case_id)).alias  # type: ignore[union-attr]
     assert lines == [
         f"Une demande d'aide ({alias}, thème : caf), ouverte le lundi 23 novembre 2026, en cours.",
         t.KEPT_CHAT_ID,
@@ -108,7 +108,7 @@ async def test_purge_removes_closed_cases_at_n_days_and_nothing_before(env: Env)
     first = await env.claimed_case()
     await env.service.person_message(person(), 1)
     await env.service.close_by_helper(SAM, first)
-    first_topic = (await env.store.get_case(first)).topic_id  # type: ignore[union-attr]
+    first_topic = (await env.stores.cases.get(first)).topic_id  # type: ignore[union-attr]
     env.clock.advance(days=10)
     second = await env.claimed_case()
     await env.service.close_by_helper(SAM, second)
@@ -122,12 +122,12 @@ async def test_purge_removes_closed_cases_at_n_days_and_nothing_before(env: Env)
     assert purged.actions == (DeleteTopic(ONE_GROUP, first_topic),)  # type: ignore[arg-type]
     again = await env.service.purge_closed(30, closed_at + dt.timedelta(days=30, seconds=1))
     assert again.cases == 0 and again.actions == ()
-    assert await env.store.get_case(first) is None
-    assert await env.store.get_case(second) is not None
+    assert await env.stores.cases.get(first) is None
+    assert await env.stores.cases.get(second) is not None
     later = await env.service.purge_closed(now=closed_at + dt.timedelta(days=41))
     assert later.cases == 1
-    assert await env.store.get_case(still_open) is not None
-    assert await env.store.total("handoff-opened", "pair-aidant") == 3  # counters stay
+    assert await env.stores.cases.get(still_open) is not None
+    assert await env.stores.counters.total("handoff-opened", "pair-aidant") == 3  # counters stay
 
 
 async def test_no_clear_telegram_id_in_any_table_once_closed(env: Env):
@@ -148,9 +148,9 @@ async def test_no_clear_telegram_id_in_any_table_once_closed(env: Env):
 
 
 async def test_charter_acceptances_of_former_helpers_are_dropped(env: Env):
-    await env.store.accept_charter(user_key("x" * 32, 1), "v", MONDAY_10H)
+    await env.stores.charters.accept(user_key("x" * 32, 1), "v", MONDAY_10H)
     assert await env.service.forget_former_helpers() == 1
-    assert await env.store.charter_acceptance(user_key("x" * 32, 1)) is None
+    assert await env.stores.charters.acceptance(user_key("x" * 32, 1)) is None
 
 
 CANARY = "CANARI-7f3e9b"

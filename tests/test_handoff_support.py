@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.adapters.sqlite.store import Store
+from bot.adapters.sqlite import SqliteStores, open_stores
 from bot.app.handoff import HandoffService
 from bot.domain.effects import CreateTopic
 from bot.domain.messages import HandoffRequested
@@ -135,7 +135,7 @@ class Env:
         self.staff = load_test_staff(tmp_path, staff_yaml)
         self.clock = clock
         self.charter = load_charter(REPO_ROOT / "knowledge" / "charte.yaml")
-        self.store: Store
+        self.stores: SqliteStores
         self.service: HandoffService
         self._topics = 500
 
@@ -149,18 +149,18 @@ class Env:
         return env
 
     async def _connect(self) -> None:
-        self.store = await Store.open(self.db_path)
+        self.stores = await open_stores(self.db_path)
         self.service = HandoffService(
-            self.store, self.staff, SECRET, self.clock, charter=self.charter
+            self.stores, self.staff, SECRET, self.clock, charter=self.charter
         )
 
     async def restart(self) -> None:
         """Close the database and open it again, as after a crash or a deploy."""
-        await self.store.close()
+        await self.stores.close()
         await self._connect()
 
     async def close(self) -> None:
-        await self.store.close()
+        await self.stores.close()
 
     async def create_topics(self, actions: Sequence[object]) -> list[object]:
         """Play the adapter: create each requested topic and report it back."""

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import build_parser
-from bot.adapters.sqlite.store import Store
+from bot.adapters.sqlite import SqliteStores, open_stores
 from bot.app.announcement import AnnouncementBoard
 from bot.app.conversation import Engine
 from bot.app.coordination import CoordinatedEngine
@@ -40,7 +40,7 @@ def holder() -> KnowledgeHolder:
 
 @pytest.fixture
 async def store(tmp_path: Path):
-    store = await Store.open(tmp_path / "relais.sqlite3")
+    store = await open_stores(tmp_path / "relais.sqlite3")
     yield store
     await store.close()
 
@@ -92,73 +92,76 @@ def test_nothing_kept_says_how_to_turn_it_on() -> None:
     assert "RELAIS_MANQUES" in format_groups([], TODAY, TODAY)
 
 
-async def test_keeping_merges_a_day_and_purging_keeps_30_days(store: Store) -> None:
-    missed = MissedQuestions(store)
+async def test_keeping_merges_a_day_and_purging_keeps_30_days(store: SqliteStores) -> None:
+    missed = MissedQuestions(store.missed)
     first_kept = oldest_kept_day(TODAY)
     assert (TODAY - first_kept).days == RETENTION_DAYS - 1
     for day in (first_kept - dt.timedelta(days=1), first_kept, TODAY, TODAY):
         await missed.keep("prime de noel quand", day)
     assert await missed.purge(TODAY) == 1
-    assert await store.missed_questions("0000-00-00") == [
+    assert await store.missed.since("0000-00-00") == [
         (first_kept.isoformat(), "prime de noel quand", 1),
         (TODAY.isoformat(), "prime de noel quand", 2),
     ]
     assert await missed.purge(TODAY) == 0
 
 
-def coordinated(holder: KnowledgeHolder, store: Store, *, keep: bool) -> CoordinatedEngine:
+def coordinated(holder: KnowledgeHolder, store: SqliteStores, *, keep: bool) -> CoordinatedEngine:
     return CoordinatedEngine(
-        Engine(holder, store),
+        Engine(holder, store.counters),
         holder,
         board=AnnouncementBoard(),
-        store=store,
-        missed=MissedQuestions(store) if keep else None,
+        counters=store.counters,
+        notices=store.notices,
+        missed=MissedQuestions(store.missed) if keep else None,
         now=lambda: NOW,
     )
 
 
 async def test_a_fallback_question_is_kept_masked_and_without_anyone(
-    holder: KnowledgeHolder, store: Store, tmp_path: Path
+    holder: KnowledgeHolder, store: SqliteStores, tmp_path: Path
 ) -> None:
     engine = coordinated(holder, store, keep=True)
     person = "pseudonyme-de-lea-0123456789"
     await engine.handle(Inbound(user=person, text=f"{OUT_OF_SCOPE} mdp: Soleil2024"))
     await engine.handle(Inbound(user=person, text="comment je m'actualise sur france travail"))
     await engine.handle(Inbound(user=person, command="start"))
-    [(day, question, times)] = await store.missed_questions("0000-00-00")
+    [(day, question, times)] = await store.missed.since("0000-00-00")
     assert (day, times) == ("2026-11-24", 1)
     assert question.startswith(OUT_OF_SCOPE) and "Soleil2024" not in question
-    await store.checkpoint()
+    await store.database.checkpoint()
     raw = (tmp_path / "relais.sqlite3").read_bytes()
     assert person.encode() not in raw and b"Soleil2024" not in raw
 
 
 async def test_nothing_is_kept_unless_the_team_turned_it_on(
-    holder: KnowledgeHolder, store: Store
+    holder: KnowledgeHolder, store: SqliteStores
 ) -> None:
     engine = coordinated(holder, store, keep=False)
     await engine.handle(Inbound(user="x", text=OUT_OF_SCOPE))
-    assert await store.missed_questions("0000-00-00") == []
+    assert await store.missed.since("0000-00-00") == []
     assert Settings.from_env({}).keep_missed is False
     assert Settings.from_env({"RELAIS_MANQUES": "1"}).keep_missed is True
 
 
-async def test_every_message_counts_in_its_hour(holder: KnowledgeHolder, store: Store) -> None:
+async def test_every_message_counts_in_its_hour(
+    holder: KnowledgeHolder, store: SqliteStores
+) -> None:
     engine = coordinated(holder, store, keep=False)
     await engine.handle(Inbound(user="x", text=OUT_OF_SCOPE))
     await engine.handle(Inbound(user="y", command="menu"))
-    assert await store.total("activity-hour", "14") == 2
+    assert await store.counters.total("activity-hour", "14") == 2
 
 
-async def test_manques_command_prints_the_groups(store: Store, tmp_path: Path) -> None:
+async def test_manques_command_prints_the_groups(store: SqliteStores, tmp_path: Path) -> None:
     day = today().isoformat()  # the command reads the last days up to today
     for question in ("prime de noel quand", "Prime de Noël quand ?", "piscine"):
-        await store.keep_missed(day, question)
+        await store.missed.keep(day, question)
     out = io.StringIO()
     args = build_parser().parse_args(
         ["manques", "--jours", "7", "--base", str(tmp_path / "relais.sqlite3")]
     )
-    code = await asyncio.to_thread(run_report_command, args, Settings(), out)
+    code = await asyncio.to_thread(run_report_command, args, Settings(), out, open_stores)
     assert code == 0
     assert "2 × Prime de Noël quand ?" in out.getvalue()  # one wording of the two, counted twice
     assert "1 × piscine" in out.getvalue()

@@ -13,10 +13,13 @@ from bot.app import privacy as p
 from bot.app.announcement import AnnouncementBoard
 from bot.app.asking import PENDING_TTL_SECONDS
 from bot.app.conversation import SESSION_TTL_SECONDS, Engine, Sessions
-from bot.app.coordination import CoordinatedEngine
+from bot.app.memory import MemoryRegistry
+from bot.bootstrap import open_services
 from bot.channels.telegram.privacy import MAX_IDS_PER_CHAT, RecentMessages
+from bot.config import Settings
 from bot.knowledge.announcement import Announcement
 from bot.knowledge.holder import KnowledgeHolder
+from bot.texts import memory as m
 
 HOUR = 3600.0
 KNOWLEDGE = REPO_ROOT / "knowledge"
@@ -54,8 +57,8 @@ def test_the_notice_without_contact_names_the_referent_and_says_only_what_is_tru
 
 
 def test_the_durations_said_to_people_are_the_ones_in_the_code():
-    assert SESSION_TTL_SECONDS == HOUR and "une heure" in p.KEPT_SESSION
-    assert PENDING_TTL_SECONDS == 30 * 60 and "30 minutes" in p.KEPT_PENDING
+    assert SESSION_TTL_SECONDS == HOUR and "une heure" in m.KEPT_SESSION
+    assert PENDING_TTL_SECONDS == 30 * 60 and "30 minutes" in m.KEPT_PENDING
     assert p.RECENT_MESSAGES_HOURS == 48
 
 
@@ -67,39 +70,52 @@ def engine() -> Engine:
     return Engine(KnowledgeHolder.from_folder(KNOWLEDGE), clock=Tick())
 
 
-def test_memories_of_an_engine_see_and_forget_session_pending_request_and_flood(engine: Engine):
-    memories = p.memories_of(engine)
-    assert [m.line for m in memories] == [p.KEPT_SESSION, p.KEPT_PENDING, p.KEPT_FLOOD]
-    assert not any(m.holds("abc") for m in memories)
+def registry_of(engine: Engine) -> MemoryRegistry:
+    """The engine's holders, registered as bootstrap registers them."""
+    memory = MemoryRegistry()
+    for holder in (engine.sessions, engine.flow, engine.flood):
+        memory.register(holder)
+    return memory
+
+
+def test_the_engine_s_holders_say_and_forget_session_pending_request_and_flood(engine: Engine):
+    memory = registry_of(engine)
+    assert memory.holds("abc") == []
     engine.sessions.get("abc", 0.0)
     engine.flow._pending["abc"] = object()  # type: ignore[assignment]
     engine.flood.take("abc")
-    assert all(m.holds("abc") for m in memories)
-    for memory in memories:
-        memory.forget("abc")
-    assert not any(m.holds("abc") for m in memories)
+    assert memory.holds("abc") == [m.KEPT_SESSION, m.KEPT_PENDING, m.KEPT_FLOOD]
+    assert memory.holds("someone-else") == []
+    memory.forget("abc")
+    assert memory.holds("abc") == []
     assert "abc" not in engine.sessions
 
 
-def test_memories_look_through_wrappers_for_the_notice_seen_today(engine: Engine):
+def test_the_notice_board_says_and_forgets_the_notice_seen_today(engine: Engine):
     board = AnnouncementBoard()
     today = dt.date(2026, 11, 23)
     board.from_file = Announcement(text="Fermé lundi", until=today)
-    wrapped = CoordinatedEngine(
-        engine,
-        engine.knowledge,
-        board=board,
-        store=None,
-        missed=None,
-        now=lambda: dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC),
-    )
-    [notice] = [m for m in p.memories_of(wrapped) if m.line == p.KEPT_NOTICE_SEEN]
+    memory = registry_of(engine)
+    memory.register(board)
+    memory.register(board)  # registered once, even if wired twice
+    assert len(memory) == 4
     assert board.pending("abc", today) is not None
     board.mark_seen("abc")
-    assert notice.holds("abc")
-    notice.forget("abc")
-    assert not notice.holds("abc") and board.pending("abc", today) is not None
-    assert len(p.memories_of(wrapped)) == 4
+    assert memory.holds("abc") == [m.KEPT_NOTICE_SEEN]
+    memory.forget("abc")
+    assert memory.holds("abc") == [] and board.pending("abc", today) is not None
+
+
+async def test_the_wiring_registers_every_in_memory_holder(tmp_path: Path):
+    services = await open_services(Settings(db_path=tmp_path / "relais.sqlite3"))
+    try:
+        engine = services.engine
+        engine.sessions.get("abc", 0.0)
+        engine.flow._pending["abc"] = object()  # type: ignore[assignment]
+        engine.flood.take("abc")
+        assert services.memory.holds("abc") == [m.KEPT_SESSION, m.KEPT_PENDING, m.KEPT_FLOOD]
+    finally:
+        await services.close()
 
 
 def test_an_idle_session_is_dropped_even_if_the_person_never_comes_back():
@@ -112,12 +128,12 @@ def test_an_idle_session_is_dropped_even_if_the_person_never_comes_back():
 
 
 async def test_kept_says_nothing_when_nothing_is_kept_and_lists_what_is(engine: Engine):
-    privacy = p.Privacy(None, retention_days=30)
-    nothing = await privacy.kept("abc", engine)
+    privacy = p.Privacy(None, memory=registry_of(engine), retention_days=30)
+    nothing = await privacy.kept("abc")
     assert nothing == "\n\n".join((p.KEPT_TITLE, p.KEPT_NOTHING, p.KEPT_COUNTERS))
     engine.sessions.get("abc", 0.0)
-    text = await privacy.kept("abc", engine, message_ids=3)
-    assert f"• {p.KEPT_SESSION}" in text
+    text = await privacy.kept("abc", message_ids=3)
+    assert f"• {m.KEPT_SESSION}" in text
     assert "Les numéros de 3 message(s) de cette conversation" in text
     assert text.endswith(p.KEPT_HOW_TO_FORGET)
     assert p.KEPT_ON_DISK not in text
@@ -128,18 +144,18 @@ async def test_forget_erases_cases_and_memories_and_purge_keeps_what_is_not_due(
 ):
     env = await Env.open(tmp_path)
     try:
-        privacy = p.Privacy(env.service, retention_days=30)
+        privacy = p.Privacy(env.service, memory=registry_of(engine), retention_days=30)
         key = person()
         engine.sessions.get(key, 0.0)
         engine.flow._pending[key] = object()  # type: ignore[assignment]
         case_id = await env.claimed_case()
-        text = await privacy.kept(key, engine)
-        assert p.KEPT_ON_DISK in text and "en cours" in text and p.KEPT_PENDING in text
+        text = await privacy.kept(key)
+        assert p.KEPT_ON_DISK in text and "en cours" in text and m.KEPT_PENDING in text
         assert await privacy.has_open_case(key)
-        actions = await privacy.forget(key, engine)
+        actions = await privacy.forget(key)
         assert {type(a).__name__ for a in actions} == {"PostInGroup", "DeleteTopic"}
-        assert await env.store.get_case(case_id) is None
-        assert await privacy.kept(key, engine) == "\n\n".join(
+        assert await env.stores.cases.get(case_id) is None
+        assert await privacy.kept(key) == "\n\n".join(
             (p.KEPT_TITLE, p.KEPT_NOTHING, p.KEPT_COUNTERS)
         )
         closed = await env.claimed_case()
@@ -155,9 +171,9 @@ async def test_forget_erases_cases_and_memories_and_purge_keeps_what_is_not_due(
 
 
 async def test_without_a_team_there_is_nothing_to_purge_or_forget_on_disk(engine: Engine):
-    privacy = p.Privacy(None, retention_days=30)
+    privacy = p.Privacy(None, memory=registry_of(engine), retention_days=30)
     assert await privacy.purge() == p.Purged()
-    assert await privacy.forget("abc", engine) == []
+    assert await privacy.forget("abc") == []
     assert not await privacy.has_open_case("abc")
 
 

@@ -159,7 +159,7 @@ async def test_no_text_no_name_no_telegram_id_on_disk_or_in_the_logs(
     desk.clock.advance(days=31)
     purged = await run_retention(desk.application.bot, desk.cases)
     assert purged.cases == 1 and topic not in fake_api.topics[group.id]
-    assert await desk.services.store.cases_of(desk.key(lea)) == []
+    assert await desk.services.stores.cases.of_person(desk.key(lea)) == []
     assert_nothing_on_disk(desk, lea)
     assert_nothing_in_logs(logs, desk)
 

@@ -26,6 +26,7 @@ from bot.app.handoff import Status
 from bot.channels.telegram.app import start_up
 from bot.channels.telegram.privacy import PrivacyDesk, run_retention
 from bot.texts import handoff as t
+from bot.texts import memory as m
 from bot.texts import person as texts
 
 HOUR = 3600.0
@@ -111,7 +112,7 @@ async def test_mesdonnees_says_what_is_kept_and_oublier_erases_all_of_it(
     kept = bot_text(desk, lea)
     case = await desk.case_of(lea)
     assert f"({case.alias}, thème : CAF)" in kept and t.KEPT_CHAT_ID in kept
-    assert p.KEPT_SESSION in kept and "Les numéros de" in kept
+    assert m.KEPT_SESSION in kept and "Les numéros de" in kept
     # The command was answered here, not copied to the helper.
     assert not any("/mesdonnees" in m.text for m in desk.in_topic(group, topic))
 
@@ -130,7 +131,7 @@ async def test_mesdonnees_says_what_is_kept_and_oublier_erases_all_of_it(
     await desk.send(lea.presses(question, p.BUTTON_FORGET_YES))
     assert bot_text(desk, lea) == p.FORGOTTEN
     assert question.inline_buttons == []  # an old "Oui" cannot be pressed again by mistake
-    assert await desk.services.store.cases_of(desk.key(lea)) == []
+    assert await desk.services.stores.cases.of_person(desk.key(lea)) == []
     assert topic not in fake_api.topics[group.id]
     general = [m for m in fake_api.sent_to(group.id) if m.thread_id is None]
     assert general[-1].text == t.FORGOTTEN_GROUP.format(alias=case.alias)
@@ -150,7 +151,7 @@ async def test_a_request_not_yet_sent_is_shown_and_forgotten(desk: Desk, fake_ap
     await desk.send(lea.says(texts.KEY_HUMAN))
     about = desk.last(lea)
     await desk.send(lea.command("mesdonnees"))
-    assert p.KEPT_PENDING in bot_text(desk, lea)
+    assert m.KEPT_PENDING in bot_text(desk, lea)
     await desk.send(lea.command("oublier"))
     await desk.send(lea.presses(desk.last(lea), p.BUTTON_FORGET_YES))
     await desk.send(lea.presses(about, t.BUTTON_ASK_LAST))  # the old dialogue is gone
@@ -239,7 +240,7 @@ async def test_retention_erases_closed_cases_at_n_days_and_deletes_their_topics(
     purged = await run_retention(bot, desk.cases)
     assert (purged.cases, len(purged.actions)) == (1, 1)
     assert topic not in fake_api.topics[group.id]
-    assert await desk.services.store.cases_of(desk.key(lea)) == []
+    assert await desk.services.stores.cases.of_person(desk.key(lea)) == []
     assert (await desk.case_of(omar)).status == Status.WAITING
     again = await run_retention(bot, desk.cases)  # idempotent
     assert again.cases == 0 and len(fake_api.calls_to("deleteForumTopic")) == 1

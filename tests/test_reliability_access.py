@@ -262,7 +262,7 @@ async def test_forged_or_replayed_buttons_do_nothing_harmful(
         )
         await desk.send(lea.presses(preview, handoff_texts.BUTTON_ASK_YES))
         assert desk.last(lea).text == handoff_texts.ALREADY_OPEN
-        assert len(await desk.relais.services.store.cases_of(desk_key(lea))) == 1
+        assert len(await desk.relais.services.stores.cases.of_person(desk_key(lea))) == 1
 
 
 def desk_key(person) -> str:

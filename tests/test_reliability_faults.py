@@ -33,13 +33,13 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from test_handoff_support import MONDAY_10H
 
-from bot.adapters.sqlite import store as store_module
-from bot.adapters.sqlite.store import RelayRow, Store
+from bot.adapters.sqlite import SqliteStores, open_stores
+from bot.adapters.sqlite import database as database_module
 from bot.channels.telegram import render
 from bot.channels.telegram.handoff_actions import delivery_failure
 from bot.domain.effects import DeliveryFailure
 from bot.domain.pseudonym import user_key
-from bot.domain.relay import MAX_ATTEMPTS, TO_PERSON, TO_TOPIC, plan_dispatch
+from bot.domain.relay import MAX_ATTEMPTS, TO_PERSON, TO_TOPIC, OutboxItem, plan_dispatch
 from bot.texts import handoff as handoff_texts
 from bot.texts import person as texts
 
@@ -172,7 +172,7 @@ async def test_relays_under_random_faults_arrive_once_or_are_marked_undelivered(
         fake_api.calm()
         for _ in range(3):
             await desk.drain(minutes=5)
-        assert await desk.relais.services.store.pending_relays() == []
+        assert await desk.relais.services.stores.relays.pending() == []
 
         in_topic = desk.team.topic_messages(topic)
         to_lea = fake_api.texts_to(lea.chat_id)
@@ -223,14 +223,14 @@ def _replied_to(api: FakeBotApi, chat_id: int, *marks: str) -> set[int]:
 @pytest.fixture
 def quick_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """A locked database is waited for 5 s per query in production; 0.2 s here."""
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(database_module, "BUSY_TIMEOUT_MS", 200)
 
 
 def store_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [
         r.getMessage()
         for r in caplog.records
-        if r.name == "bot.adapters.sqlite.store" and r.levelno == logging.WARNING
+        if r.name.startswith("bot.adapters.sqlite") and r.levelno == logging.WARNING
     ]
 
 
@@ -254,7 +254,7 @@ async def test_a_database_locked_by_another_program(
         question = faq_messages()[0]
         await desk.send(sam.says(question))
         answer = fake_api.texts_to(sam.chat_id)
-        store = desk.relais.services.store
+        store = desk.relais.services.stores
 
         other = sqlite3.connect(tmp_path / "relais.sqlite3", isolation_level=None)
         other.execute("BEGIN EXCLUSIVE")
@@ -266,14 +266,14 @@ async def test_a_database_locked_by_another_program(
         assert "database locked by another program (SQLITE_BUSY): count failed" in (
             store_warnings(caplog)
         )
-        assert any("enqueue_relay failed" in line for line in store_warnings(caplog))
+        assert any("enqueue failed" in line for line in store_warnings(caplog))
         other.execute("ROLLBACK")
         other.close()
 
-        counted = await store.total("answer", "caf-compte")
+        counted = await store.counters.total("answer", "caf-compte")
         await desk.send(sam.says(question))
         assert fake_api.texts_to(sam.chat_id) == answer * 3
-        assert await store.total("answer", "caf-compte") == counted + 1
+        assert await store.counters.total("answer", "caf-compte") == counted + 1
         await desk.send(lea.says("après le verrou"))
         await desk.drain()
         topic = desk.team.topic_messages(await desk.topic_of(lea))
@@ -291,8 +291,9 @@ async def test_a_full_disk(
         lea = new_person(fake_api, "Léa")
         await desk.ask(lea)
         await desk.claim(desk.team.nadia, lea)
-        store = desk.relais.services.store
-        db = store._db  # the store's own connection: the cap is per connection
+        store = desk.relais.services.stores
+        assert isinstance(store, SqliteStores)
+        db = store.database.connection  # the store's own connection: the cap is per connection
         async with db.execute("PRAGMA page_count") as cursor:
             (pages,) = await cursor.fetchone()
         await db.execute(f"PRAGMA max_page_count = {pages}")
@@ -443,10 +444,10 @@ async def test_a_case_goes_on_after_the_process_is_killed(
         assert lea_saw.count(said) == 1, said
     assert topic_texts.count(mark) == 1
     assert texts.TECHNICAL_PROBLEM not in lea_saw
-    store = await Store.open(database)
+    store = await open_stores(database)
     try:
-        assert await store.pending_relays() == []
-        [case] = await store.cases_of(user_key(SECRET, lea.user.id))
+        assert await store.relays.pending() == []
+        [case] = await store.cases.of_person(user_key(SECRET, lea.user.id))
     finally:
         await store.close()
     assert case.status == "owned"
@@ -488,7 +489,7 @@ def test_after_a_crash_a_copy_to_the_team_goes_again_and_one_to_the_person_never
     assert plan.ready == () and plan.uncertain == ()
 
 
-def outbox_row(n: int, **fields: object) -> RelayRow:
+def outbox_row(n: int, **fields: object) -> OutboxItem:
     values: dict[str, object] = {
         "id": n,
         "case_id": 1,
@@ -504,7 +505,7 @@ def outbox_row(n: int, **fields: object) -> RelayRow:
         "case_status": "owned",
     }
     values.update(fields)
-    return RelayRow(**values)  # type: ignore[arg-type]
+    return OutboxItem(**values)  # type: ignore[arg-type]
 
 
 def _raised(error: TelegramError, cause: BaseException | None) -> TelegramError:

@@ -18,8 +18,8 @@ from conftest import REPO_ROOT
 from fakebotapi import FakeBotApi, FakeBotApiHttpServer, Fault, new_person
 from reliability_support import SECRET, Team, desk_for
 
-from bot.adapters.sqlite import store as store_module
-from bot.bootstrap import open_services
+from bot.adapters.sqlite import database as database_module
+from bot.bootstrap import open_services, opener
 from bot.channels.telegram import app as telegram_app
 from bot.channels.telegram import render
 from bot.channels.telegram.app import REFUSED_TOKEN, serve
@@ -51,7 +51,7 @@ def secrets_of(api: FakeBotApi, *people) -> list[str]:
 async def test_a_rough_day_leaves_nothing_personal_in_the_logs(
     fake_api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch
 ) -> None:
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(database_module, "BUSY_TIMEOUT_MS", 100)
     monkeypatch.setattr(render, "RETRY_PAUSE_SECONDS", 0.01)
     caplog.set_level(logging.INFO)
     caplog.set_level(logging.DEBUG, logger="bot")
@@ -122,7 +122,7 @@ async def test_a_token_revoked_while_running_stops_the_bot_with_one_sentence(
             db_path=tmp_path / "relais.sqlite3",
             knowledge_dir=REPO_ROOT / "knowledge",
         )
-        serving = asyncio.create_task(serve(settings, poll_timeout=1))
+        serving = asyncio.create_task(serve(settings, opener(settings), poll_timeout=1))
         lea.says("/start")
         await fake_api.wait_until(lambda: len(fake_api.texts_to(lea.chat_id)) == 1, within=120)
         fake_api.token = "987654321:" + "R" * 35  # Telegram now knows only the new token
@@ -169,7 +169,7 @@ async def test_no_configuration_error_quotes_the_token_or_the_secret(
             knowledge_dir=REPO_ROOT / "knowledge",
         )
         with pytest.raises(ConfigError) as error:
-            await serve(wrong)
+            await serve(wrong, opener(wrong))
         said.append(str(error.value))
     unreachable = Settings(
         token=token,
@@ -179,7 +179,7 @@ async def test_no_configuration_error_quotes_the_token_or_the_secret(
         knowledge_dir=REPO_ROOT / "knowledge",
     )
     with pytest.raises(ConfigError) as error:
-        await serve(unreachable)
+        await serve(unreachable, opener(unreachable))
     said.append(str(error.value))
     (tmp_path / "desk").mkdir()
     async with desk_for(fake_api, tmp_path / "desk") as desk:

@@ -20,6 +20,7 @@ from fakebotapi import FakeBotApi, FakeBotApiHttpServer, new_person
 from reliability_support import CASE_QUESTION, SECRET, Team
 
 from bot.__main__ import main as command_line
+from bot.bootstrap import opener
 from bot.channels.telegram.app import serve
 from bot.config import Settings
 from bot.texts import handoff as handoff_texts
@@ -144,7 +145,7 @@ async def test_a_whole_case_over_http_needs_nothing_but_the_bot_api(
             staff_config=team.path,
         )
         stop = asyncio.Event()
-        serving = asyncio.create_task(serve(settings, stop=stop, poll_timeout=5))
+        serving = asyncio.create_task(serve(settings, opener(settings), stop=stop, poll_timeout=5))
         api = fake_api
 
         def last_has(label: str) -> bool:

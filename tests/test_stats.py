@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import build_parser
-from bot.adapters.sqlite.store import CounterRow, Store
+from bot.adapters.sqlite import open_stores
+from bot.app.ports import CounterRow
 from bot.app.stats import Period, aggregate, format_text, wait_quantile
 from bot.channels.report_html import BAR, render_html
 from bot.channels.reports_cli import run_report_command
@@ -142,9 +143,9 @@ def test_html_escapes_what_comes_from_files() -> None:
 
 async def test_stats_command_reads_the_database_and_writes_the_page(tmp_path: Path) -> None:
     database = tmp_path / "relais.sqlite3"
-    store = await Store.open(database)
+    store = await open_stores(database)
     for row in rows():
-        await store.count(row.name, row.key, row.value, day=row.day)
+        await store.counters.count(row.name, row.key, row.value, day=row.day)
     await store.close()
     page = tmp_path / "rapport.html"
     argv = ["stats", "--base", str(database), "--du", "2026-11-01", "--au", "2026-11-30"]
@@ -163,7 +164,7 @@ def test_stats_without_a_database_says_where_it_looked(tmp_path: Path) -> None:
 
 def report_cli(argv: list[str], out: io.StringIO) -> int:
     args = build_parser().parse_args(argv)
-    return run_report_command(args, Settings(knowledge_dir=KNOWLEDGE), out)
+    return run_report_command(args, Settings(knowledge_dir=KNOWLEDGE), out, open_stores)
 
 
 @pytest.mark.skipif(

@@ -106,7 +106,7 @@ async def test_thumbs_up_is_counted_and_thanked(
     await relais.send(lea.says(TYPO_QUESTION))
     await relais.send(lea.presses(last(fake_api, lea), texts.BUTTON_HELPFUL))
     assert last(fake_api, lea).text == texts.FEEDBACK_THANKS_UP
-    assert await relais.services.store.total("helpful", ACTUALISATION) == 1
+    assert await relais.services.stores.counters.total("helpful", ACTUALISATION) == 1
     assert fake_api.unanswered_callback_queries() == []
 
 

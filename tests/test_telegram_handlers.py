@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from types import SimpleNamespace
 
 import pytest
 from conftest import BotUnderTest
@@ -54,7 +53,7 @@ def engine() -> ScriptedEngine:
 
 @pytest.fixture
 async def bot(start_bot, engine: ScriptedEngine) -> BotUnderTest:
-    return await start_bot(SimpleNamespace(engine=engine))
+    return await start_bot(engine=engine)
 
 
 async def test_start_sets_the_persistent_keyboard(

@@ -18,6 +18,7 @@ import pytest
 from conftest import REPO_ROOT
 from fakebotapi import FakeBotApi, FakeBotApiHttpServer, new_person
 
+from bot.bootstrap import opener
 from bot.channels.telegram.app import ALLOWED_UPDATES, REFUSED_TOKEN, file_url, run, serve
 from bot.config import ConfigError, Settings
 from bot.texts import person as texts
@@ -46,7 +47,9 @@ async def test_polling_answers_a_typed_question_within_one_cycle(
         settings = Settings.from_env(env_for(fake_api, server.base_url, tmp_path))
         stop = asyncio.Event()
         with caplog.at_level(logging.DEBUG, logger="httpx"):
-            serving = asyncio.create_task(serve(settings, stop=stop, poll_timeout=10))
+            serving = asyncio.create_task(
+                serve(settings, opener(settings), stop=stop, poll_timeout=10)
+            )
             await fake_api.wait_until(lambda: len(fake_api.sent_to(lea.chat_id)) == 1)
             question = lea.says(QUESTION)
             await fake_api.wait_until(lambda: len(fake_api.sent_to(lea.chat_id)) == 2)
@@ -89,7 +92,9 @@ async def test_one_person_is_answered_in_order_even_when_typing_fast(
     async with FakeBotApiHttpServer(fake_api) as server:
         settings = Settings.from_env(env_for(fake_api, server.base_url, tmp_path))
         stop = asyncio.Event()
-        serving = asyncio.create_task(serve(settings, stop=stop, poll_timeout=10))
+        serving = asyncio.create_task(
+            serve(settings, opener(settings), stop=stop, poll_timeout=10)
+        )
         # Served in one getUpdates: PTB handles them concurrently, our processor per person.
         for text in ("bonjour", QUESTION, "merci"):
             lea.says(text)
@@ -118,7 +123,7 @@ async def test_a_refused_token_is_one_sentence_without_the_token(
         env = env_for(fake_api, server.base_url, tmp_path)
         env["RELAIS_TOKEN"] = "987654321:" + "B" * 35
         with pytest.raises(ConfigError) as refused:
-            await serve(Settings.from_env(env))
+            await serve(Settings.from_env(env), opener(Settings.from_env(env)))
     assert str(refused.value) == REFUSED_TOKEN
     assert refused.value.__cause__ is None and refused.value.__suppress_context__
     assert "987654321" not in str(refused.value)
@@ -130,12 +135,12 @@ async def test_an_unreachable_server_is_one_sentence(fake_api: FakeBotApi, tmp_p
         port = probe.getsockname()[1]
     env = env_for(fake_api, f"http://127.0.0.1:{port}/bot", tmp_path)
     with pytest.raises(ConfigError, match="Telegram ne répond pas"):
-        await serve(Settings.from_env(env))
+        await serve(Settings.from_env(env), opener(Settings.from_env(env)))
 
 
 def test_run_checks_the_settings_first() -> None:
     with pytest.raises(ConfigError, match="RELAIS_TOKEN"):
-        run(Settings(token=None))
+        run(Settings(token=None), opener(Settings(token=None)))
 
 
 def test_run_polls_until_ctrl_c(tmp_path: Path) -> None:
@@ -164,7 +169,8 @@ def test_run_polls_until_ctrl_c(tmp_path: Path) -> None:
     thread.start()
     assert url_ready.wait(10)
     try:
-        run(Settings.from_env(env_for(api, str(found["url"]), tmp_path)))
+        settings = Settings.from_env(env_for(api, str(found["url"]), tmp_path))
+        run(settings, opener(settings))
     finally:
         run_returned.set()
         thread.join(10)

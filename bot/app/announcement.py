@@ -10,6 +10,7 @@ import datetime as dt
 from collections import OrderedDict
 
 from bot.knowledge.announcement import MAX_REMEMBERED, Announcement
+from bot.texts.memory import KEPT_NOTICE_SEEN
 
 
 class AnnouncementBoard:
@@ -47,6 +48,10 @@ class AnnouncementBoard:
     def has_seen(self, person: str) -> bool:
         """Whether this person was shown today's notice (what /mesdonnees may tell)."""
         return person in self._seen
+
+    def holds(self, person: str) -> list[str]:
+        """What /mesdonnees says about this board (``bot/app/memory.py``)."""
+        return [KEPT_NOTICE_SEEN] if person in self._seen else []
 
     def forget(self, person: str) -> None:
         """Drop a person from today's "seen" list (/oublier)."""

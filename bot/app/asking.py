@@ -38,6 +38,7 @@ from bot.domain.messages import (
 from bot.knowledge.kb import KnowledgeBase
 from bot.texts import handoff as t
 from bot.texts import person as texts
+from bot.texts.memory import KEPT_PENDING
 
 PENDING_TTL_SECONDS = 30 * 60
 """A request not confirmed within half an hour is forgotten (the buttons then say so)."""
@@ -95,6 +96,16 @@ class HandoffFlow:
         self._limit = limit
         self._pending: OrderedDict[str, PendingRequest] = OrderedDict()
         self._numbers = itertools.count(1)
+
+    # --- what is in memory (bot/app/memory.py) ----------------------------------------------
+
+    def holds(self, person: str) -> list[str]:
+        """A request not yet sent, as /mesdonnees says it."""
+        return [KEPT_PENDING] if person in self._pending else []
+
+    def forget(self, person: str) -> None:
+        """/oublier: the request not yet sent goes."""
+        self._pending.pop(person, None)
 
     # --- asking -------------------------------------------------------------------------
 

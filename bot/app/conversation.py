@@ -19,10 +19,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.adapters.sqlite.store import Store
 from bot.app.asking import FLOW_VERBS, HandoffFlow
 from bot.app.flood import Flood, FloodGuard
 from bot.app.handoff import HandoffService
+from bot.app.ports import CounterStore
 from bot.domain.messages import (
     Action,
     Button,
@@ -41,6 +41,7 @@ from bot.knowledge.kb import Entry
 from bot.safety import CrisisCategory, ScamVerdict, find_sensitive
 from bot.texts import handoff as handoff_texts
 from bot.texts import person as texts
+from bot.texts.memory import KEPT_SESSION
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,10 @@ class Sessions:
             self._items.popitem(last=False)
         return session
 
+    def holds(self, user: str) -> list[str]:
+        """The session, as /mesdonnees says it (``bot/app/memory.py``)."""
+        return [KEPT_SESSION] if user in self._items else []
+
     def forget(self, user: str) -> None:
         self._items.pop(user, None)
 
@@ -109,7 +114,7 @@ class Engine:
     def __init__(
         self,
         knowledge: KnowledgeHolder,
-        store: Store | None = None,
+        counters: CounterStore | None = None,
         *,
         sessions: Sessions | None = None,
         clock: Any = time.monotonic,
@@ -117,7 +122,7 @@ class Engine:
         flood: FloodGuard | None = None,
     ) -> None:
         self.knowledge = knowledge
-        self.store = store
+        self.counters = counters
         self.sessions = sessions or Sessions()
         self._clock = clock
         # One person sending very many messages is slowed down (bot/app/flood.py).
@@ -436,9 +441,9 @@ class Engine:
 
     async def _count(self, name: str, key: str = "") -> None:
         """Counting is secondary: a failure is logged, the person still gets the answer."""
-        if self.store is None:
+        if self.counters is None:
             return
         try:
-            await self.store.count(name, key)
+            await self.counters.count(name, key)
         except Exception as exc:
             log.warning("counter %s not saved: %s", name, type(exc).__name__)

@@ -19,9 +19,9 @@ import logging
 from collections.abc import Callable
 from typing import Protocol
 
-from bot.adapters.sqlite.store import Store
 from bot.app.announcement import AnnouncementBoard
 from bot.app.missed import MissedQuestions
+from bot.app.ports import CounterStore, NoticeStore
 from bot.domain.messages import Inbound, Outbound, Reply
 from bot.knowledge.announcement import Announcement
 from bot.knowledge.holder import KnowledgeHolder
@@ -46,17 +46,19 @@ class CoordinatedEngine:
         knowledge: KnowledgeHolder,
         *,
         board: AnnouncementBoard,
-        store: Store | None,
+        counters: CounterStore | None,
+        notices: NoticeStore | None,
         missed: MissedQuestions | None,
         now: Callable[[], dt.datetime],
     ) -> None:
         self.inner = inner
         self.knowledge = knowledge
         self.board = board
-        self.store = store
+        self.counters = counters
+        self.notices = notices
         self.missed = missed
         self._now = now
-        self._notice_loaded = store is None
+        self._notice_loaded = notices is None
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         outbounds = await self.inner.handle(inbound)
@@ -71,16 +73,16 @@ class CoordinatedEngine:
         return self._with_notice(inbound, outbounds, moment.date())
 
     async def _count_hour(self, moment: dt.datetime) -> None:
-        if self.store is not None:
+        if self.counters is not None:
             day = moment.date().isoformat()
-            await self.store.count(HOUR_COUNTER, f"{moment.hour:02d}", day=day)
+            await self.counters.count(HOUR_COUNTER, f"{moment.hour:02d}", day=day)
 
     async def _load_notice(self) -> None:
         """The notice set with /annonce survives restarts: read it once, at the first message."""
-        if self._notice_loaded or self.store is None:
+        if self._notice_loaded or self.notices is None:
             return
         self._notice_loaded = True
-        stored = await self.store.announcement()
+        stored = await self.notices.current()
         if stored is not None and self.board.from_command is None:
             self.board.from_command = Announcement(text=stored[0], until=stored[1])
 

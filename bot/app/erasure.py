@@ -39,7 +39,7 @@ class PrivacyMixin(HandoffCore):
         case's own topic is deleted).
         """
         actions: list[Action] = []
-        cases = await self.store.delete_cases_of(person)
+        cases = await self.cases.delete_of_person(person)
         for case in cases:
             if case.status != Status.CLOSED:
                 await self._count("handoff-closed", "forgotten")
@@ -55,7 +55,7 @@ class PrivacyMixin(HandoffCore):
     async def what_is_kept(self, person: str) -> list[str]:
         """/mesdonnees: what is kept about this person, one plain French line each."""
         lines: list[str] = []
-        for case in await self.store.cases_of(person):
+        for case in await self.cases.of_person(person):
             theme = theme_label(self.catalog, case.theme)
             opened = french_day(case.opened_at, self.staff)
             if case.status == Status.CLOSED and case.closed_at is not None:
@@ -76,7 +76,7 @@ class PrivacyMixin(HandoffCore):
             if case.shown_entries or case.not_helpful:
                 count = len(set(case.shown_entries) | set(case.not_helpful))
                 lines.append(t.KEPT_SHOWN.format(count=count))
-            relays = await self.store.relay_count(case.id)
+            relays = await self.relays.count_for(case.id)
             if relays:
                 lines.append(t.KEPT_RELAYS.format(count=relays))
         if lines:
@@ -92,8 +92,8 @@ class PrivacyMixin(HandoffCore):
         """
         now = now or self._clock()
         days = self.retention_days if older_than_days is None else older_than_days
-        await self.store.release_closed_chat_ids()
-        cases, relays = await self.store.purge_closed_cases(now - dt.timedelta(days=days))
+        await self.cases.release_closed_chat_ids()
+        cases, relays = await self.cases.purge_closed(now - dt.timedelta(days=days))
         if cases:
             log.info("purged %d closed case(s), %d relay(s)", len(cases), relays)
         return PurgeResult(
@@ -106,4 +106,4 @@ class PrivacyMixin(HandoffCore):
 
     async def forget_former_helpers(self) -> int:
         """Drop charter acceptances of helpers no longer in the staff configuration."""
-        return await self.store.forget_charters_except(list(self._helpers))
+        return await self.charters.forget_except(list(self._helpers))

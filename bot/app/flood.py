@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
+from bot.texts.memory import KEPT_FLOOD
+
 FLOOD_BURST = 20
 """Messages a person may send at once before the bot slows down."""
 FLOOD_PER_MINUTE = 20
@@ -93,6 +95,14 @@ class FloodGuard:
         bucket = self._buckets.get(person)
         if bucket is not None:
             bucket.paused = True
+
+    def holds(self, person: str) -> list[str]:
+        """What /mesdonnees says: a count of recent messages, if any (``bot/app/memory.py``)."""
+        return [KEPT_FLOOD] if person in self._buckets else []
+
+    def forget(self, person: str) -> None:
+        """/oublier: the count goes too."""
+        self._buckets.pop(person, None)
 
     def __len__(self) -> int:
         return len(self._buckets)

@@ -1,8 +1,8 @@
 """Human handoff: a person's case, from "Je transmets ? Oui" to closed and erased.
 
 A case is *waiting* (in the queue), *owned* (one helper answers) or *closed*. The state
-lives in SQLite (``bot/adapters/sqlite/store.py``), so it survives a restart, and every transition is one
-conditional UPDATE: two helpers pressing "Je prends" at once, exactly one wins.
+lives in the case store (``bot/app/ports.py``, on SQLite), so it survives a restart, and every
+transition is one conditional UPDATE: two helpers pressing "Je prends" at once, exactly one wins.
 
 The service never talks to Telegram. Each method returns a list of frozen values
 (``bot/domain/effects.py``) saying what to send where; the Telegram adapter carries them out
@@ -26,7 +26,6 @@ import hmac
 import logging
 import secrets
 
-from bot.adapters.sqlite.store import CaseRow, NewCase
 from bot.app.card import CardFacts, theme_label, topic_name, waited
 from bot.app.erasure import PrivacyMixin, PurgeResult
 from bot.app.handoff_core import (
@@ -39,7 +38,17 @@ from bot.app.handoff_core import (
     waiting_buttons,
 )
 from bot.app.relaying import RelayMixin
-from bot.domain.case import TRANSITIONS, Event, InvalidTransition, Status, can, next_status
+from bot.domain.case import (
+    TRANSITIONS,
+    Audience,
+    Case,
+    Event,
+    InvalidTransition,
+    NewCase,
+    Status,
+    can,
+    next_status,
+)
 from bot.domain.effects import (
     Action,
     Buttons,
@@ -92,7 +101,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
 
     async def has_open_case(self, person: str) -> bool:
         """While this is true the engine says nothing by itself: messages go to the team."""
-        return await self.store.open_case_of(person) is not None
+        return await self.cases.open_case_of(person) is not None
 
     async def open_case(
         self,
@@ -104,21 +113,21 @@ class HandoffService(RelayMixin, PrivacyMixin):
     ) -> list[Action]:
         """Open a case after the person said yes; create its topic; tell them when."""
         now = self._clock()
-        existing = await self.store.open_case_of(request.user)
+        existing = await self.cases.open_case_of(request.user)
         if existing is not None:
             return [SendToPerson(existing.id, chat_id, t.ALREADY_OPEN)]
         audience = self._audience(request, referent)
         group = self.staff.group_for(audience, territory)
         is_open = group.hours.is_open(now)
         alias = self._alias_for(request.user, now)
-        if await self.store.alias_in_use(alias):
+        if await self.cases.alias_in_use(alias):
             alias = await self._random_alias()
-        case_id = await self.store.insert_case(
+        case_id = await self.cases.add(
             NewCase(
                 alias=alias,
                 person_key=request.user,
                 chat_id=chat_id,
-                audience=audience.value,
+                audience=Audience(audience.value),
                 urgent=bool(request.crisis),
                 theme=request.theme,
                 shown_entries=request.shown_entries,
@@ -157,10 +166,10 @@ class HandoffService(RelayMixin, PrivacyMixin):
 
         If the case was erased or moved meanwhile, the new topic is removed again.
         """
-        case = await self.store.get_case(case_id)
+        case = await self.cases.get(case_id)
         if case is None or case.group_chat_id != chat_id:
             return [DeleteTopic(chat_id, topic_id)]
-        await self.store.set_topic(case_id, topic_id, card_message_id)
+        await self.cases.set_topic(case_id, topic_id, card_message_id)
         if case.status == Status.CLOSED:
             return [CloseTopic(case.id, chat_id, topic_id)]
         return list(await self._deliveries(case_id))
@@ -171,7 +180,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
         """ "Je prends": the first configured helper allowed for this case owns it."""
         now = self._clock()
         key, helper = self._helper(helper_id)
-        case = await self.store.get_case(case_id)
+        case = await self.cases.get(case_id)
         if case is None or case.status == Status.CLOSED:
             return [Toast(t.CASE_CLOSED)]
         if case.status == Status.OWNED:
@@ -179,11 +188,11 @@ class HandoffService(RelayMixin, PrivacyMixin):
         refusal = await self._claim_refusal(helper, key, case)
         if refusal or helper is None:
             return [Toast(refusal or t.NOT_A_HELPER, alert=True)]
-        audiences = [Role.PAIR_AIDANT.value]
+        audiences = [Audience.PAIR_AIDANT]
         if helper.role is not Role.PAIR_AIDANT:
-            audiences.append(Role.REFERENT.value)
-        if not await self.store.claim_case(case_id, key, now, audiences):
-            latest = await self.store.get_case(case_id)
+            audiences.append(Audience.REFERENT)
+        if not await self.cases.claim(case_id, key, now, audiences):
+            latest = await self.cases.get(case_id)
             if latest is not None and latest.status == Status.OWNED:
                 return [Toast(self._taken(latest), alert=True)]
             return [Toast(t.REFERENT_ONLY if latest and latest.urgent else t.CASE_CLOSED)]
@@ -205,7 +214,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
         _key, helper = self._helper(helper_id)
         if helper is None:
             return [Toast(t.NOT_A_HELPER, alert=True)]
-        case = await self.store.get_case(case_id)
+        case = await self.cases.get(case_id)
         if case is None or not can(case.status, Event.TO_REFERENT):
             return [Toast(t.CASE_CLOSED if case is None else self._taken(case))]
         if case.audience == Role.REFERENT:
@@ -225,7 +234,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
         """/liberer: the owner gives the case back to the queue."""
         now = self._clock()
         key, helper = self._helper(helper_id)
-        case = await self.store.get_case(case_id)
+        case = await self.cases.get(case_id)
         refusal = self._owner_refusal(key, case)
         if refusal or case is None or helper is None:
             return [ReplyHere(refusal or t.CASE_CLOSED)]
@@ -246,11 +255,11 @@ class HandoffService(RelayMixin, PrivacyMixin):
     async def request_transfer(self, helper_id: int, case_id: int) -> list[Action]:
         """/transferer: ask the person whether a référent may take over (nothing moves yet)."""
         key, helper = self._helper(helper_id)
-        case = await self.store.get_case(case_id)
+        case = await self.cases.get(case_id)
         refusal = self._owner_refusal(key, case)
         if refusal or case is None or helper is None:
             return [ReplyHere(refusal or t.CASE_CLOSED)]
-        if not await self.store.ask_transfer(case_id, key):
+        if not await self.cases.ask_transfer(case_id, key):
             return [ReplyHere(t.TRANSFER_ALREADY_ASKED)]
         buttons = (
             (CaseButton(t.BUTTON_TRANSFER_YES, CaseVerb.TRANSFER_YES, case_id),),
@@ -266,7 +275,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
         """The person said yes: the case goes back to the queue, for référents only."""
         now = self._clock()
         case = await self._persons_case(person, case_id)
-        owner_key = await self.store.take_transfer_answer(case_id) if case else None
+        owner_key = await self.cases.take_transfer_answer(case_id) if case else None
         if case is None or owner_key is None:
             return [ReplyHere(t.STALE_BUTTON_PERSON)]
         actions = await self._requeue(case, now, audience=Role.REFERENT, owner_key=owner_key)
@@ -281,7 +290,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
     async def refuse_transfer(self, person: str, case_id: int) -> list[Action]:
         """The person said no: the owner keeps the case."""
         case = await self._persons_case(person, case_id)
-        owner_key = await self.store.take_transfer_answer(case_id) if case else None
+        owner_key = await self.cases.take_transfer_answer(case_id) if case else None
         if case is None or owner_key is None:
             return [ReplyHere(t.STALE_BUTTON_PERSON)]
         await self._count("handoff-transfer", "refused")
@@ -295,7 +304,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
     async def send_entry(self, helper_id: int, case_id: int, entry_id: str) -> list[Action]:
         """/fiche <id>: send a knowledge entry to the person, as the bot shows answers."""
         key, _helper = self._helper(helper_id)
-        case = await self.store.get_case(case_id)
+        case = await self.cases.get(case_id)
         refusal = self._owner_refusal(key, case)
         if refusal or case is None or case.chat_id is None:
             return [ReplyHere(refusal or t.CASE_CLOSED)]
@@ -317,7 +326,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
         """/clore: the owner (or a coordinator, for any open case) ends the case."""
         now = self._clock()
         key, helper = self._helper(helper_id)
-        case = await self.store.get_case(case_id)
+        case = await self.cases.get(case_id)
         coordinator = helper is not None and helper.role is Role.COORDINATEUR
         refusal = None if coordinator and case else self._owner_refusal(key, case)
         if case is not None and case.status == Status.CLOSED:
@@ -325,7 +334,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
         if refusal or case is None or helper is None:
             return [ReplyHere(refusal or t.CASE_CLOSED)]
         flush = await self._flush_to_person(case_id, now)
-        if not await self.store.close_case(case_id, now):
+        if not await self.cases.close(case_id, now):
             return [ReplyHere(t.CASE_CLOSED)]
         log.info("case %d closed by a helper", case_id)
         await self._count("handoff-closed", "helper")
@@ -342,10 +351,10 @@ class HandoffService(RelayMixin, PrivacyMixin):
     async def close_by_person(self, person: str, case_id: int | None = None) -> list[Action]:
         """ "J'ai fini": the person ends their case."""
         now = self._clock()
-        case = await self.store.open_case_of(person)
+        case = await self.cases.open_case_of(person)
         if case is None or (case_id is not None and case.id != case_id):
             return [ReplyHere(t.STALE_BUTTON_PERSON)]
-        if not await self.store.close_case(case.id, now):
+        if not await self.cases.close(case.id, now):
             return [ReplyHere(t.STALE_BUTTON_PERSON)]
         log.info("case %d closed by the person", case.id)
         await self._count("handoff-closed", "person")
@@ -357,7 +366,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
     async def rate(self, person: str, case_id: int, verb: CaseVerb) -> list[Action]:
         """👍 😐 👎 after a case: counted once, with no person attached."""
         value = {CaseVerb.RATE_UP: "up", CaseVerb.RATE_MID: "neutral", CaseVerb.RATE_DOWN: "down"}
-        if verb in value and await self.store.mark_rated(case_id, person):
+        if verb in value and await self.cases.mark_rated(case_id, person):
             await self._count("handoff-satisfaction", value[verb])
         return [ReplyHere(t.RATING_THANKS)]
 
@@ -369,14 +378,14 @@ class HandoffService(RelayMixin, PrivacyMixin):
         The engine still gives the crisis numbers to the person; this routes the case.
         """
         now = self._clock()
-        case = await self.store.open_case_of(person)
+        case = await self.cases.open_case_of(person)
         if case is None:
             return []
         owner = self._helpers.get(case.owner_key or "")
         if case.status == Status.OWNED and owner and owner.role is not Role.PAIR_AIDANT:
             if case.urgent:
                 return []
-            await self.store.set_urgent(case.id)
+            await self.cases.set_urgent(case.id)
             await self._count("handoff-urgent", "kept")
             return [self._post(case, t.URGENT_TOPIC, now)]
         if case.status == Status.WAITING and case.urgent:
@@ -398,7 +407,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
         """Run every minute or so: announce, remind, widen. Never while the group is closed."""
         now = now or self._clock()
         actions: list[Action] = []
-        for case in await self.store.waiting_cases():
+        for case in await self.cases.waiting():
             if case.topic_id is None:
                 continue
             group = self._group(case)
@@ -406,7 +415,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
             if start is None:
                 continue  # closed: the case waits, nobody is notified
             if case.announced_at is None or case.announced_at < start:
-                if await self.store.mark_announced(case.id, now):
+                if await self.cases.mark_announced(case.id, now):
                     text = t.ANNOUNCE.format(waited=waited(now - case.waiting_since))
                     actions.append(self._post(case, text, now, silent=False))
                 continue
@@ -414,7 +423,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
             stage = case.reminder_stage
             delays = self.staff.delays
             if stage == 0 and quiet >= delays.remind_after:
-                if await self.store.advance_reminder(case.id, 0):
+                if await self.cases.advance_reminder(case.id, 0):
                     await self._count("handoff-reminder", "remind")
                     text = t.REMINDER.format(waited=waited(now - case.waiting_since))
                     actions.append(self._post(case, text, now, silent=False))
@@ -422,13 +431,13 @@ class HandoffService(RelayMixin, PrivacyMixin):
             elif (
                 stage == 1
                 and quiet >= delays.widen_after
-                and await self.store.advance_reminder(case.id, 1)
+                and await self.cases.advance_reminder(case.id, 1)
             ):
                 await self._count("handoff-reminder", "widen")
                 actions += await self._widen(case, now)
         return actions
 
-    async def _widen(self, case: CaseRow, now: dt.datetime) -> list[Action]:
+    async def _widen(self, case: Case, now: dt.datetime) -> list[Action]:
         wait = waited(now - case.waiting_since)
         if case.audience == Role.REFERENT:
             return [
@@ -441,7 +450,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
             text = t.WIDEN_SAME_GROUP.format(waited=wait)
             actions = [self._post(case, text, now, silent=False)]
         else:
-            await self.store.move_case(case.id, referents.chat_id)
+            await self.cases.move(case.id, referents.chat_id)
             actions = self._move(case, referents, now, audience=Role(case.audience))
         return [*actions, *self._to_person(case, t.STILL_WAITING_WIDENED)]
 
@@ -452,7 +461,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
         if self.charter is None:
             return []
         key, helper = self._helper(helper_id)
-        accepted = await self.store.charter_acceptance(key) if helper else None
+        accepted = await self.charters.acceptance(key) if helper else None
         text = self.charter.text
         buttons: Buttons = ()
         if accepted and accepted[0] == self.charter.version:
@@ -469,7 +478,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
         if helper is None:
             return [Toast(t.NOT_A_HELPER, alert=True)]
         now = self._clock()
-        await self.store.accept_charter(key, self.charter.version, now)
+        await self.charters.accept(key, self.charter.version, now)
         return [Toast(t.CHARTER_ACCEPTED.format(date=french_day(now, self.staff)), alert=True)]
 
     async def press_staff(self, helper_id: int, verb: CaseVerb, case_id: int) -> list[Action]:
@@ -480,7 +489,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
             return await self.send_to_referents(helper_id, case_id)
         if verb is CaseVerb.ACCEPT_CHARTER:
             return await self.accept_charter(helper_id)
-        case = await self.store.get_case(case_id)
+        case = await self.cases.get(case_id)
         return [Toast(self._taken(case) if case and case.owner_key else t.CASE_CLOSED)]
 
     async def press_person(self, person: str, verb: CaseVerb, case_id: int) -> list[Action]:
@@ -536,17 +545,17 @@ class HandoffService(RelayMixin, PrivacyMixin):
     async def _random_alias(self) -> str:
         alias = short_alias(secrets.token_hex(4))
         for _ in range(20):
-            if not await self.store.alias_in_use(alias):
+            if not await self.cases.alias_in_use(alias):
                 break
             alias = short_alias(secrets.token_hex(4))
         return alias
 
-    def _taken(self, case: CaseRow) -> str:
+    def _taken(self, case: Case) -> str:
         if case.status == Status.CLOSED:
             return t.CASE_CLOSED
         return t.ALREADY_TAKEN.format(helper=self._owner_name(case))
 
-    async def _claim_refusal(self, helper: Helper | None, key: str, case: CaseRow) -> str | None:
+    async def _claim_refusal(self, helper: Helper | None, key: str, case: Case) -> str | None:
         """Why this helper may not claim this case, or None."""
         if helper is None:
             return t.NOT_A_HELPER
@@ -554,12 +563,12 @@ class HandoffService(RelayMixin, PrivacyMixin):
             if case.urgent or case.audience == Role.REFERENT:
                 return t.REFERENT_ONLY
             if self.charter is not None:
-                accepted = await self.store.charter_acceptance(key)
+                accepted = await self.charters.acceptance(key)
                 if accepted is None or accepted[0] != self.charter.version:
                     return t.CHARTER_FIRST
         return None
 
-    def _owner_refusal(self, key: str, case: CaseRow | None) -> str | None:
+    def _owner_refusal(self, key: str, case: Case | None) -> str | None:
         """Why this helper may not act as the case's owner, or None."""
         if case is None or case.status == Status.CLOSED:
             return t.CASE_CLOSED
@@ -569,13 +578,13 @@ class HandoffService(RelayMixin, PrivacyMixin):
             return t.ONLY_OWNER.format(helper=self._owner_name(case))
         return None
 
-    async def _persons_case(self, person: str, case_id: int) -> CaseRow | None:
-        case = await self.store.open_case_of(person)
+    async def _persons_case(self, person: str, case_id: int) -> Case | None:
+        case = await self.cases.open_case_of(person)
         return case if case is not None and case.id == case_id else None
 
     async def _requeue(
         self,
-        case: CaseRow,
+        case: Case,
         now: dt.datetime,
         *,
         audience: Role,
@@ -589,10 +598,10 @@ class HandoffService(RelayMixin, PrivacyMixin):
         """
         group = self._group(case) if keep_group else self.staff.group_for(audience)
         moved = group.chat_id != case.group_chat_id
-        if not await self.store.requeue_case(
+        if not await self.cases.requeue(
             case.id,
             now,
-            audience=audience.value,
+            audience=Audience(audience.value),
             group_chat_id=group.chat_id,
             announced=group.hours.is_open(now),
             owner_key=owner_key,
@@ -605,7 +614,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
 
     def _move(
         self,
-        case: CaseRow,
+        case: Case,
         group: StaffGroup,
         now: dt.datetime,
         *,
@@ -623,7 +632,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
                 copy_from = (case.group_chat_id, case.card_message_id)
         moved = dataclasses.replace(
             case,
-            audience=audience.value,
+            audience=Audience(audience.value),
             urgent=case.urgent if urgent is None else urgent,
             group_chat_id=group.chat_id,
         )

@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable
 
-from bot.adapters.sqlite.store import CaseRow, RelayRow, Store
 from bot.app.card import CardFacts, Catalog, NoCatalog, render_card, theme_label, topic_name
+from bot.app.ports import Clock, Stores
+from bot.domain.case import Case
 from bot.domain.effects import (
     Action,
     Buttons,
@@ -29,7 +29,14 @@ from bot.domain.effects import (
     SendToPerson,
 )
 from bot.domain.pseudonym import user_key
-from bot.domain.relay import DEFAULT_PER_MINUTE, TO_PERSON, TO_TOPIC, plan_dispatch
+from bot.domain.relay import (
+    DEFAULT_PER_MINUTE,
+    TO_PERSON,
+    TO_TOPIC,
+    OutboxItem,
+    RelayState,
+    plan_dispatch,
+)
 from bot.knowledge.staff import Charter, Helper, Role, StaffConfig, StaffGroup, french_date
 from bot.texts import handoff as t
 
@@ -47,17 +54,20 @@ class HandoffCore:
 
     def __init__(
         self,
-        store: Store,
+        stores: Stores,
         staff: StaffConfig,
         secret: str,
-        clock: Callable[[], dt.datetime] = utc_now,
+        clock: Clock = utc_now,
         *,
         charter: Charter | None = None,
         catalog: Catalog | None = None,
         retention_days: int = DEFAULT_RETENTION_DAYS,
         relays_per_minute: int = DEFAULT_PER_MINUTE,
     ) -> None:
-        self.store = store
+        self.cases = stores.cases
+        self.relays = stores.relays
+        self.counters = stores.counters
+        self.charters = stores.charters
         self.staff = staff
         self._secret = secret
         self._clock = clock
@@ -70,7 +80,7 @@ class HandoffCore:
         self._planning = asyncio.Lock()
         # Copies marked in flight before this process started were sent by one that died.
         self._started = clock()
-        self._uncertain: dict[int, RelayRow] = {}  # to the person, maybe made: see outbox_due
+        self._uncertain: dict[int, OutboxItem] = {}  # to the person, maybe made: see outbox_due
         # Helpers are compared by pseudonym: the database never holds their Telegram id.
         self._helpers = {user_key(secret, h.telegram_id): h for h in staff.helpers}
 
@@ -80,7 +90,7 @@ class HandoffCore:
         key = user_key(self._secret, helper_id)
         return key, self._helpers.get(key)
 
-    def _group(self, case: CaseRow) -> StaffGroup:
+    def _group(self, case: Case) -> StaffGroup:
         """The case's group; if the configuration changed, where it would go now."""
         return self.staff.group(case.group_chat_id) or self.staff.group_for(Role(case.audience))
 
@@ -97,7 +107,7 @@ class HandoffCore:
     def _card(self, facts: CardFacts, group: StaffGroup) -> str:
         return render_card(facts, self.catalog, group.hours.tz)
 
-    def _rebuilt_card(self, case: CaseRow, group: StaffGroup, *, copied: bool = False) -> str:
+    def _rebuilt_card(self, case: Case, group: StaffGroup, *, copied: bool = False) -> str:
         return self._card(
             CardFacts(
                 alias=case.alias,
@@ -113,16 +123,16 @@ class HandoffCore:
             group,
         )
 
-    def _topic_name(self, case: CaseRow) -> str:
+    def _topic_name(self, case: Case) -> str:
         return topic_name(case.alias, theme_label(self.catalog, case.theme))
 
-    def _owner_name(self, case: CaseRow) -> str:
+    def _owner_name(self, case: Case) -> str:
         owner = self._helpers.get(case.owner_key or "")
         return owner.display if owner else "une autre personne"
 
     def _post(
         self,
-        case: CaseRow,
+        case: Case,
         text: str,
         now: dt.datetime,
         *,
@@ -148,17 +158,17 @@ class HandoffCore:
             insist=insist,
         )
 
-    def _edit_card(self, case: CaseRow, buttons: Buttons) -> list[Action]:
+    def _edit_card(self, case: Case, buttons: Buttons) -> list[Action]:
         if case.card_message_id is None:
             return []
         return [EditCard(case.id, case.group_chat_id, case.card_message_id, buttons)]
 
-    def _to_person(self, case: CaseRow, text: str, *, buttons: Buttons = ()) -> list[Action]:
+    def _to_person(self, case: Case, text: str, *, buttons: Buttons = ()) -> list[Action]:
         if case.chat_id is None:
             return []
         return [SendToPerson(case.id, case.chat_id, text, buttons=buttons)]
 
-    def _closing(self, case: CaseRow, note: str, now: dt.datetime) -> list[Action]:
+    def _closing(self, case: Case, note: str, now: dt.datetime) -> list[Action]:
         """The team side of a close: a note, the card without buttons, the topic closed."""
         actions: list[Action] = [self._post(case, note, now, silent=True)]
         actions += self._edit_card(case, ())
@@ -169,7 +179,7 @@ class HandoffCore:
     async def _count(self, name: str, key: str = "") -> None:
         """Counters are secondary: a failure is a log line, never a lost relay."""
         try:
-            await self.store.count(name, key, day=self._clock().date().isoformat())
+            await self.counters.count(name, key, day=self._clock().date().isoformat())
         except Exception as exc:  # storage trouble must not block a handoff
             log.warning("counter %s not saved: %s", name, type(exc).__name__)
 
@@ -184,16 +194,16 @@ class HandoffCore:
         now = now or self._clock()
         async with self._planning:
             plan = plan_dispatch(
-                await self.store.pending_relays(),
-                await self.store.relay_attempts_since(now - dt.timedelta(minutes=1)),
+                await self.relays.pending(),
+                await self.relays.attempts_since(now - dt.timedelta(minutes=1)),
                 now,
                 per_minute=self.relays_per_minute,
                 orphaned_before=self._started,
             )
             for lost in plan.undeliverable:
-                await self.store.settle_relay(lost.id, "failed")
+                await self.relays.settle(lost.id, RelayState.FAILED)
             for maybe in plan.uncertain:  # never sent twice to a person; marked for the helper
-                await self.store.settle_relay(maybe.id, "failed")
+                await self.relays.settle(maybe.id, RelayState.FAILED)
                 self._uncertain[maybe.id] = maybe
             chosen = [
                 r
@@ -201,7 +211,7 @@ class HandoffCore:
                 if (case_id is None or r.case_id == case_id)
                 and (direction is None or r.direction == direction)
             ]
-            await self.store.start_relays([r.id for r in chosen], now)
+            await self.relays.start([r.id for r in chosen], now)
         return [self._delivery(r, now) for r in chosen]
 
     async def _flush_to_person(self, case_id: int, now: dt.datetime) -> list[Delivery]:
@@ -212,15 +222,15 @@ class HandoffCore:
         async with self._planning:
             queued = [
                 r
-                for r in await self.store.pending_relays(case_id)
+                for r in await self.relays.pending(case_id)
                 if r.direction == TO_PERSON
-                and r.status == "queued"
+                and r.status == RelayState.QUEUED
                 and r.person_chat_id is not None
             ]
-            await self.store.start_relays([r.id for r in queued], now)
+            await self.relays.start([r.id for r in queued], now)
         return [self._delivery(r, now) for r in queued]
 
-    def _delivery(self, relay: RelayRow, now: dt.datetime) -> Delivery:
+    def _delivery(self, relay: OutboxItem, now: dt.datetime) -> Delivery:
         assert relay.person_chat_id is not None
         if relay.direction == TO_TOPIC:
             assert relay.topic_id is not None

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from bot.adapters.sqlite.store import Store
+from bot.app.ports import MissedStore
 from bot.knowledge.matching import content_words
 from bot.knowledge.normalize import fold
 from bot.safety import find_sensitive, mask_sensitive
@@ -57,17 +57,17 @@ def oldest_kept_day(today: dt.date, days: int = RETENTION_DAYS) -> dt.date:
 class MissedQuestions:
     """Keeps and erases missed questions; used only when the configuration says so."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: MissedStore) -> None:
         self._store = store
 
     async def keep(self, text: str, today: dt.date) -> None:
         question = scrub(text)
         if question:
-            await self._store.keep_missed(today.isoformat(), question)
+            await self._store.keep(today.isoformat(), question)
 
     async def purge(self, today: dt.date) -> int:
         """Erase the days older than the retention period; returns the rows erased."""
-        return await self._store.purge_missed(oldest_kept_day(today).isoformat())
+        return await self._store.purge(oldest_kept_day(today).isoformat())
 
 
 @dataclass

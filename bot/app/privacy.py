@@ -5,8 +5,8 @@ calls and carries out the handoff actions they return.
 
 - ``/confidentialite``: :meth:`Privacy.notice`, what is kept, for how long, who reads what;
 - ``/mesdonnees``: :meth:`Privacy.kept`, what is kept about this person right now, on disk
-  (their handoff cases) and in memory (the engine's session, a request not yet sent, the
-  notice seen today, the ids of recent messages);
+  (their handoff cases) and in memory (whatever registered with the memory registry,
+  ``bot/app/memory.py``, and the channel's ids of recent messages);
 - ``/oublier``: :meth:`Privacy.forget`, all of it erased (the adapter deletes the topics);
 - the daily job: :meth:`Privacy.purge`, closed cases erased after the retention period.
 
@@ -16,14 +16,11 @@ Every field on disk is listed in ``docs/donnees.md``; a test compares it with th
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.app.announcement import AnnouncementBoard
-from bot.app.asking import HandoffFlow
-from bot.app.conversation import Engine
-from bot.app.flood import FloodGuard
 from bot.app.handoff import HandoffService
+from bot.app.memory import MemoryRegistry
 from bot.app.missed import RETENTION_DAYS as MISSED_RETENTION_DAYS
 from bot.domain.effects import Action as CaseAction
 from bot.domain.effects import DeleteTopic
@@ -86,18 +83,6 @@ KEPT_TITLE = "🔒 Ce que je garde sur vous en ce moment"
 KEPT_NOTHING = "Rien. Je ne garde rien sur vous en ce moment."
 KEPT_ON_DISK = "Dans la base de données :"
 KEPT_IN_MEMORY = "En mémoire seulement (oublié si le robot redémarre) :"
-KEPT_SESSION = (
-    "Votre dernière question et les fiches que je vous ai montrées, pour préparer un résumé "
-    "si vous demandez une personne. Oublié après une heure sans message."
-)
-KEPT_PENDING = (
-    "Votre demande pour parler à une personne, pas encore envoyée. Oubliée après 30 minutes."
-)
-KEPT_FLOOD = (
-    "Combien de messages vous m'avez envoyés ces dernières minutes (un simple nombre), pour "
-    "ralentir si quelqu'un en envoie beaucoup trop."
-)
-KEPT_NOTICE_SEEN = "Que vous avez vu l'annonce de l'équipe aujourd'hui. Oublié à minuit."
 KEPT_MESSAGE_IDS = (
     "Les numéros de {count} message(s) de cette conversation, jamais leur texte, pour pouvoir "
     "les effacer avec /effacer. Oubliés après {hours} heures."
@@ -185,79 +170,6 @@ def _bullets(lines: Sequence[str]) -> str:
     return "\n".join(f"• {line}" for line in lines)
 
 
-# --- what is in memory ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InMemory:
-    """Something kept in memory about people, keyed by pseudonym: said, and forgotten."""
-
-    line: str  # what it is, as /mesdonnees says it
-    holds: Callable[[str], bool]
-    forget: Callable[[str], None]
-
-
-def memories_of(engine: object) -> list[InMemory]:
-    """The in-memory holders of the engine and of whatever wraps it (``.inner``).
-
-    The handoff's pending requests, the flood guard and the notice board have no public
-    accessor for one person, so their maps are read here by name; ``tests/test_privacy.py``
-    drives the real classes, so a rename fails a test instead of hiding something from
-    /mesdonnees.
-    """
-    found: list[InMemory] = []
-    for layer in _layers(engine):
-        if isinstance(layer, Engine):
-            found.append(
-                InMemory(KEPT_SESSION, layer.sessions.__contains__, layer.sessions.forget)
-            )
-            found.append(_pending_requests(layer.flow))
-            found.append(_flood_buckets(layer.flood))
-        board = getattr(layer, "board", None)
-        if isinstance(board, AnnouncementBoard):
-            found.append(_notice_seen(board))
-    return found
-
-
-def _pending_requests(flow: HandoffFlow) -> InMemory:
-    def holds(person: str) -> bool:
-        return person in flow._pending
-
-    def forget(person: str) -> None:
-        flow._pending.pop(person, None)
-
-    return InMemory(KEPT_PENDING, holds, forget)
-
-
-def _flood_buckets(flood: FloodGuard) -> InMemory:
-    def holds(person: str) -> bool:
-        return person in flood._buckets
-
-    def forget(person: str) -> None:
-        flood._buckets.pop(person, None)
-
-    return InMemory(KEPT_FLOOD, holds, forget)
-
-
-def _notice_seen(board: AnnouncementBoard) -> InMemory:
-    def holds(person: str) -> bool:
-        return person in board._seen
-
-    def forget(person: str) -> None:
-        board._seen.pop(person, None)
-
-    return InMemory(KEPT_NOTICE_SEEN, holds, forget)
-
-
-def _layers(engine: object, depth: int = 8) -> Iterator[object]:
-    """The engine, then what it wraps, and so on (a wrapper names its engine ``inner``)."""
-    for _ in range(depth):
-        if engine is None:
-            return
-        yield engine
-        engine = getattr(engine, "inner", None)
-
-
 # --- the service ----------------------------------------------------------------------------
 
 
@@ -278,11 +190,13 @@ class Privacy:
         self,
         handoff: HandoffService | None,
         *,
+        memory: MemoryRegistry | None = None,
         retention_days: int,
         contact: str | None = None,
         keep_missed: bool = False,
     ) -> None:
         self.handoff = handoff
+        self.memory = memory or MemoryRegistry()
         self.retention_days = retention_days
         self.contact = contact
         self.keep_missed = keep_missed
@@ -296,13 +210,13 @@ class Privacy:
             keep_missed=self.keep_missed,
         )
 
-    async def kept(self, person: str, engine: object, *, message_ids: int = 0) -> str:
+    async def kept(self, person: str, *, message_ids: int = 0) -> str:
         """/mesdonnees: the database rows and the memories about ``person``, in plain French.
 
         ``message_ids``: how many recent message ids the channel keeps for this chat.
         """
         on_disk = await self.handoff.what_is_kept(person) if self.handoff else []
-        in_memory = [memory.line for memory in memories_of(engine) if memory.holds(person)]
+        in_memory = self.memory.holds(person)
         if message_ids:
             in_memory.append(
                 KEPT_MESSAGE_IDS.format(count=message_ids, hours=RECENT_MESSAGES_HOURS)
@@ -317,15 +231,14 @@ class Privacy:
         parts += [KEPT_COUNTERS, KEPT_HOW_TO_FORGET]
         return "\n\n".join(parts)
 
-    async def forget(self, person: str, engine: object) -> list[CaseAction]:
+    async def forget(self, person: str) -> list[CaseAction]:
         """/oublier, confirmed: rows erased, memories dropped; returns the topics to delete.
 
         An open case is closed first and its helper told, without the person's name
         (``HandoffService.forget_person``). Nothing is logged about who it was.
         """
         actions = await self.handoff.forget_person(person) if self.handoff else []
-        for memory in memories_of(engine):
-            memory.forget(person)
+        self.memory.forget(person)
         log.info("a person's data was erased at their request (%d action(s))", len(actions))
         return actions
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from bot.adapters.sqlite.store import CaseRow, RelayRow
 from bot.app.handoff_core import HandoffCore, owned_buttons, waiting_buttons
-from bot.domain.case import Status
+from bot.domain.case import Case, Status
 from bot.domain.effects import (
     Action,
     CreateTopic,
@@ -27,6 +26,8 @@ from bot.domain.relay import (
     RATE_WINDOW,
     TO_PERSON,
     TO_TOPIC,
+    OutboxItem,
+    RelayState,
     plan_dispatch,
     retry_delay,
 )
@@ -47,11 +48,11 @@ class RelayMixin(HandoffCore):
         says nothing by itself: the returned deliveries (maybe none yet, if the group is at
         its rate) are the copies to make now; the rest comes from ``outbox_due``.
         """
-        case = await self.store.open_case_of(person)
+        case = await self.cases.open_case_of(person)
         if case is None:
             return NoCase()
         now = self._clock()
-        relay_id = await self.store.enqueue_relay(case.id, TO_TOPIC, message_id, now)
+        relay_id = await self.relays.enqueue(case.id, TO_TOPIC, message_id, now)
         deliveries: list[Action] = list(await self._deliveries(case.id, direction=TO_TOPIC))
         if relay_id is None:  # the same update again
             return deliveries
@@ -65,7 +66,7 @@ class RelayMixin(HandoffCore):
         Posted rather than copied (the original is gone, and must not reach the group); the
         masked text travels once and is never stored. NoCase when no case is open.
         """
-        case = await self.store.open_case_of(person)
+        case = await self.cases.open_case_of(person)
         if case is None:
             return NoCase()
         template = t.MASKED_MEDIA if media else t.MASKED_MESSAGE
@@ -82,7 +83,7 @@ class RelayMixin(HandoffCore):
         if text.lstrip().startswith(NOTE_PREFIX):
             return []
         key, helper = self._helper(helper_id)
-        case = await self.store.get_case(case_id)
+        case = await self.cases.get(case_id)
         if case is None:
             return []
         if case.status == Status.CLOSED:
@@ -93,18 +94,18 @@ class RelayMixin(HandoffCore):
             return [ReplyHere(t.NOT_CLAIMED_MESSAGE)]
         if case.owner_key != key:
             return [ReplyHere(t.NOT_OWNER_MESSAGE.format(helper=self._owner_name(case)))]
-        await self.store.enqueue_relay(case.id, TO_PERSON, message_id, self._clock())
+        await self.relays.enqueue(case.id, TO_PERSON, message_id, self._clock())
         return list(await self._deliveries(case.id, direction=TO_PERSON))
 
     async def person_blocked_bot(self, person: str) -> list[Action]:
         """The person blocked the bot: their case closes, the helper is told why."""
         now = self._clock()
-        case = await self.store.open_case_of(person)
+        case = await self.cases.open_case_of(person)
         if case is None:
             return []
-        if not await self.store.close_case(case.id, now):
+        if not await self.cases.close(case.id, now):
             return []
-        await self.store.fail_pending_relays(case.id)
+        await self.relays.fail_pending(case.id)
         log.info("case %d closed: the person blocked the bot", case.id)
         await self._count("handoff-closed", "blocked")
         return self._closing(case, t.BLOCKED_TOPIC, now)
@@ -114,7 +115,7 @@ class RelayMixin(HandoffCore):
 
         The adapter knows the case, not the person, when a notice to them fails.
         """
-        case = await self.store.get_case(case_id)
+        case = await self.cases.get(case_id)
         if case is None or case.status == Status.CLOSED:
             return []
         return await self.person_blocked_bot(case.person_key)
@@ -130,12 +131,12 @@ class RelayMixin(HandoffCore):
         says "(question non conservée)".
         """
         now = self._clock()
-        case = await self.store.get_case(case_id)
+        case = await self.cases.get(case_id)
         if case is None or case.status == Status.CLOSED:
             return []
         if topic_id is not None and case.topic_id != topic_id:
             return []
-        if case.topic_id is not None and not await self.store.forget_topic(case_id):
+        if case.topic_id is not None and not await self.cases.forget_topic(case_id):
             return []
         group = self._group(case)
         owner = self._helpers.get(case.owner_key or "")
@@ -159,7 +160,7 @@ class RelayMixin(HandoffCore):
 
     async def case_for_topic(self, chat_id: int, topic_id: int) -> int | None:
         """Which case a topic belongs to (the adapter routes group messages with it)."""
-        case = await self.store.case_at_topic(chat_id, topic_id)
+        case = await self.cases.at_topic(chat_id, topic_id)
         return case.id if case else None
 
     # --- the outbox -------------------------------------------------------------------
@@ -181,8 +182,8 @@ class RelayMixin(HandoffCore):
         """When to call ``outbox_due`` again (None: when something new is queued)."""
         now = now or self._clock()
         plan = plan_dispatch(
-            await self.store.pending_relays(),
-            await self.store.relay_attempts_since(now - dt.timedelta(minutes=1)),
+            await self.relays.pending(),
+            await self.relays.attempts_since(now - dt.timedelta(minutes=1)),
             now,
             per_minute=self.relays_per_minute,
             orphaned_before=self._started,
@@ -191,7 +192,7 @@ class RelayMixin(HandoffCore):
 
     async def outbox_sent(self, outbox_id: int) -> list[Action]:
         """The copy was made. The person's chat id goes when nothing is left to relay."""
-        await self.store.settle_relay(outbox_id, "sent")
+        await self.relays.settle(outbox_id, RelayState.SENT)
         return []
 
     async def outbox_failed(
@@ -199,32 +200,32 @@ class RelayMixin(HandoffCore):
     ) -> list[Action]:
         """The copy failed: retry later, re-create the topic, or say it was not delivered."""
         now = self._clock()
-        relay = await self.store.get_relay(outbox_id)
-        if relay is None or relay.status not in ("queued", "sending"):
+        relay = await self.relays.get(outbox_id)
+        if relay is None or relay.status not in (RelayState.QUEUED, RelayState.SENDING):
             return []
         if failure is DeliveryFailure.BLOCKED and relay.direction == TO_PERSON:
-            await self.store.settle_relay(outbox_id, "failed")
-            case = await self.store.get_case(relay.case_id)
+            await self.relays.settle(outbox_id, RelayState.FAILED)
+            case = await self.cases.get(relay.case_id)
             return await self.person_blocked_bot(case.person_key) if case else []
         if failure is DeliveryFailure.TOPIC_MISSING and relay.direction == TO_TOPIC:
             if relay.case_status == Status.CLOSED:  # its topic is closed for good: say so
                 return await self._undelivered(relay)
-            await self.store.retry_relay(outbox_id, now, count_attempt=False)
+            await self.relays.retry(outbox_id, now, count_attempt=False)
             if relay.topic_id is None:  # already being re-created
                 return []
             return await self.topic_missing(relay.case_id, relay.topic_id)
         if failure is DeliveryFailure.SOURCE_GONE:
-            await self.store.settle_relay(outbox_id, "failed")
+            await self.relays.settle(outbox_id, RelayState.FAILED)
             await self._count("handoff-relay-failed", "source-gone")
             return []
         if failure is DeliveryFailure.UNCERTAIN:  # maybe copied: a retry could show it twice
             return await self._undelivered(relay, uncertain=True)
         if relay.attempts < MAX_ATTEMPTS:
-            await self.store.retry_relay(outbox_id, now + retry_delay(relay.attempts, retry_after))
+            await self.relays.retry(outbox_id, now + retry_delay(relay.attempts, retry_after))
             return []
         return await self._undelivered(relay)
 
-    async def _delay_notice(self, case: CaseRow, relay_id: int, now: dt.datetime) -> list[Action]:
+    async def _delay_notice(self, case: Case, relay_id: int, now: dt.datetime) -> list[Action]:
         """Say once in the topic that the person's messages wait for the group's rate.
 
         Said when this message is the only one of the case left waiting while the group has
@@ -234,28 +235,28 @@ class RelayMixin(HandoffCore):
             return []
         waiting = [
             r.id
-            for r in await self.store.pending_relays(case.id)
-            if r.direction == TO_TOPIC and r.status == "queued"
+            for r in await self.relays.pending(case.id)
+            if r.direction == TO_TOPIC and r.status == RelayState.QUEUED
         ]
         if waiting != [relay_id]:
             return []
-        recent = await self.store.relay_attempts_since(now - RATE_WINDOW)
+        recent = await self.relays.attempts_since(now - RATE_WINDOW)
         if sum(1 for group, _at in recent if group == case.group_chat_id) < self.relays_per_minute:
             return []
         text = t.RELAY_DELAYED.format(per_minute=self.relays_per_minute)
         return [self._post(case, text, now, silent=True)]
 
-    async def _undelivered(self, relay: RelayRow, *, uncertain: bool = False) -> list[Action]:
+    async def _undelivered(self, relay: OutboxItem, *, uncertain: bool = False) -> list[Action]:
         """Give up loudly: the sender sees a mark on the message that did not arrive.
 
         ``uncertain`` (a copy to the person only): Telegram did not answer, or the process
         died while it sent; the copy may be there, and the helper's mark says so.
         """
-        await self.store.settle_relay(relay.id, "failed")
+        await self.relays.settle(relay.id, RelayState.FAILED)
         await self._count("handoff-relay-failed", relay.direction)
         state = "maybe undelivered" if uncertain else "undelivered"
         log.warning("relay %d of case %d %s", relay.id, relay.case_id, state)
-        case = await self.store.get_case(relay.case_id)
+        case = await self.cases.get(relay.case_id)
         if case is None:
             return []
         if relay.direction == TO_TOPIC:

@@ -1,11 +1,11 @@
 """The usage report for a period, from counters only: no person, no text.
 
-Everything comes from the ``counters`` table (``bot/adapters/sqlite/store.py``): the engine counts answers,
+Everything comes from the counter store (``bot/app/ports.py``): the engine counts answers,
 feedback, clarifications, fallbacks and crises; the handoff counts cases and the waiting
 time in buckets (``bot/app/handoff_core.py``); the coordinators' wrapper counts the load per
 hour. :func:`aggregate` is pure (rows in, :class:`UsageReport` out) so it is tested with
-plain values; :func:`format_text` prints it for the terminal and ``bot/channels/report_html.py`` draws
-it for partners.
+plain values; :func:`format_text` prints it for the terminal and
+``bot/channels/report_html.py`` draws it for partners.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot.adapters.sqlite.store import CounterRow, Store
 from bot.app.coordination import HOUR_COUNTER
 from bot.app.handoff_core import WAIT_BUCKETS
+from bot.app.ports import CounterRow, CounterStore
 from bot.knowledge.kb import KnowledgeBase
 
 WAIT_ORDER: tuple[str, ...] = (*(label for _limit, label in WAIT_BUCKETS), "24h+")
@@ -196,7 +196,9 @@ def wait_quantile(waits: Sequence[tuple[str, int]], share: float) -> str | None:
     return waits[-1][0]
 
 
-async def load_report(store: Store, period: Period, kb: KnowledgeBase | None) -> UsageReport:
+async def load_report(
+    store: CounterStore, period: Period, kb: KnowledgeBase | None
+) -> UsageReport:
     rows = await store.counters(period.start.isoformat(), period.end.isoformat())
     return aggregate(rows, period, kb)
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from bot.adapters.sqlite.store import Store
 from bot.app.missed import RETENTION_DAYS, format_groups, group_missed, oldest_kept_day
+from bot.app.ports import StoreOpener, Stores
 from bot.app.stats import Period, UsageReport, default_period, format_text, load_report
 from bot.channels.report_html import render_html
 from bot.config import Settings
@@ -70,7 +71,10 @@ def today() -> dt.date:
     return dt.datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
 
 
-def run_report_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+def run_report_command(
+    args: argparse.Namespace, settings: Settings, out: TextIO, open_stores: StoreOpener
+) -> int:
+    """``stats`` or ``manques`` on the database file; ``open_stores`` comes from the wiring."""
     database = args.base or settings.db_path
     if not Path(database).is_file():
         print(NO_DATABASE.format(path=database), file=out)
@@ -81,14 +85,14 @@ def run_report_command(args: argparse.Namespace, settings: Settings, out: TextIO
             print("--du doit être avant --au.", file=out)
             return 2
         kb = _knowledge(args.knowledge or settings.knowledge_dir)
-        report = asyncio.run(_report(database, period, kb))
+        report = asyncio.run(_report(open_stores(database), period, kb))
         print(format_text(report), file=out)
         if args.html is not None:
             args.html.write_text(render_html(report, generated=today()), encoding="utf-8")
             print(f"\nPage écrite : {args.html} (à ouvrir ou à imprimer).", file=out)
         return 0
     days = max(1, min(args.jours, RETENTION_DAYS))
-    return asyncio.run(manques(database, days, out))
+    return asyncio.run(manques(open_stores(database), days, out))
 
 
 def _period(start: dt.date | None, end: dt.date | None) -> Period | None:
@@ -105,21 +109,23 @@ def _knowledge(folder: Path) -> KnowledgeBase | None:
         return None
 
 
-async def _report(database: Path, period: Period, kb: KnowledgeBase | None) -> UsageReport:
-    store = await Store.open(database)
+async def _report(
+    opening: Awaitable[Stores], period: Period, kb: KnowledgeBase | None
+) -> UsageReport:
+    stores = await opening
     try:
-        return await load_report(store, period, kb)
+        return await load_report(stores.counters, period, kb)
     finally:
-        await store.close()
+        await stores.close()
 
 
-async def manques(database: Path, days: int, out: TextIO) -> int:
-    store = await Store.open(database)
+async def manques(opening: Awaitable[Stores], days: int, out: TextIO) -> int:
+    stores = await opening
     try:
         end = today()
         start = oldest_kept_day(end, days)
-        rows = await store.missed_questions(start.isoformat())
+        rows = await stores.missed.since(start.isoformat())
     finally:
-        await store.close()
+        await stores.close()
     print(format_groups(group_missed(rows), start, end), file=out)
     return 0

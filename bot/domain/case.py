@@ -7,6 +7,8 @@ the table is the truth even when two helpers act at once.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -55,3 +57,55 @@ def next_status(status: Status, event: Event) -> Status:
 
 def can(status: str, event: Event) -> bool:
     return (Status(status), event) in TRANSITIONS
+
+
+class Audience(StrEnum):
+    """Who may take a case: a pair-aidant's case can be taken by a référent too."""
+
+    PAIR_AIDANT = "pair-aidant"
+    REFERENT = "referent"
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """What is kept when a case opens: no text, no name; the chat id only while open."""
+
+    alias: str
+    person_key: str
+    chat_id: int = field(repr=False)
+    audience: Audience
+    urgent: bool
+    theme: str | None
+    shown_entries: tuple[str, ...]
+    not_helpful: tuple[str, ...]
+    group_chat_id: int
+    now: dt.datetime
+    announced: bool
+
+
+@dataclass(frozen=True)
+class Case:
+    """A stored case, as every store returns it (the fields of ``docs/donnees.md``)."""
+
+    id: int
+    alias: str
+    person_key: str
+    chat_id: int | None = field(repr=False)
+    status: Status
+    audience: Audience
+    urgent: bool
+    theme: str | None
+    shown_entries: tuple[str, ...]
+    not_helpful: tuple[str, ...]
+    owner_key: str | None
+    group_chat_id: int
+    topic_id: int | None
+    card_message_id: int | None
+    transfer_asked: bool
+    opened_at: dt.datetime
+    waiting_since: dt.datetime
+    announced_at: dt.datetime | None
+    reminder_stage: int
+    claimed_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    rated: bool

@@ -17,12 +17,30 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 
-from bot.adapters.sqlite.store import RelayRow
+from bot.domain.case import Status
 
-TO_TOPIC = "to_topic"
-TO_PERSON = "to_person"
+
+class Direction(StrEnum):
+    """Which way a relay goes: the person's message to the team, or a helper's to the person."""
+
+    TO_TOPIC = "to_topic"
+    TO_PERSON = "to_person"
+
+
+class RelayState(StrEnum):
+    """Where a queued copy is: waiting, handed to the channel, or settled."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+TO_TOPIC = Direction.TO_TOPIC
+TO_PERSON = Direction.TO_PERSON
 RATE_WINDOW = dt.timedelta(seconds=60)
 DEFAULT_PER_MINUTE = 20
 # An attempt not reported within this time is considered lost and tried again.
@@ -40,14 +58,14 @@ class DispatchPlan:
     ``next_at``: when something else becomes due (None: only when something new arrives).
     """
 
-    ready: tuple[RelayRow, ...] = ()
-    undeliverable: tuple[RelayRow, ...] = ()
+    ready: tuple[OutboxItem, ...] = ()
+    undeliverable: tuple[OutboxItem, ...] = ()
     next_at: dt.datetime | None = None
-    uncertain: tuple[RelayRow, ...] = ()
+    uncertain: tuple[OutboxItem, ...] = ()
 
 
 def plan_dispatch(
-    pending: Sequence[RelayRow],
+    pending: Sequence[OutboxItem],
     recent_attempts: Iterable[tuple[int, dt.datetime]],
     now: dt.datetime,
     *,
@@ -65,9 +83,9 @@ def plan_dispatch(
         if at > now - RATE_WINDOW:
             used[group].append(at)
     blocked: set[tuple[int, str]] = set()
-    ready: list[RelayRow] = []
-    undeliverable: list[RelayRow] = []
-    uncertain: list[RelayRow] = []
+    ready: list[OutboxItem] = []
+    undeliverable: list[OutboxItem] = []
+    uncertain: list[OutboxItem] = []
     wakes: list[dt.datetime] = []
     for item in sorted(pending, key=lambda r: r.id):
         stream = (item.case_id, item.direction)
@@ -84,7 +102,7 @@ def plan_dispatch(
             blocked.add(stream)
             wakes.append(later)
             continue
-        if item.status == "sending" and item.direction == TO_PERSON:
+        if item.status == RelayState.SENDING and item.direction == TO_PERSON:
             uncertain.append(item)  # the stream goes on once it is settled
             blocked.add(stream)
             continue
@@ -105,9 +123,9 @@ def plan_dispatch(
 
 
 def _due_at(
-    item: RelayRow, lease: dt.timedelta, orphaned_before: dt.datetime | None
+    item: OutboxItem, lease: dt.timedelta, orphaned_before: dt.datetime | None
 ) -> dt.datetime:
-    if item.status == "sending" and item.last_attempt_at is not None:
+    if item.status == RelayState.SENDING and item.last_attempt_at is not None:
         if orphaned_before is not None and item.last_attempt_at < orphaned_before:
             return item.last_attempt_at  # its process died: no need to wait for the lease
         return item.last_attempt_at + lease
@@ -120,3 +138,21 @@ def retry_delay(attempts: int, retry_after: float | None = None) -> dt.timedelta
     if retry_after is not None:
         seconds = max(seconds, retry_after)
     return dt.timedelta(seconds=seconds)
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One queued copy, with what is needed to deliver it (read from its case)."""
+
+    id: int
+    case_id: int
+    direction: Direction
+    source_message_id: int
+    status: RelayState
+    attempts: int
+    not_before: dt.datetime
+    last_attempt_at: dt.datetime | None
+    group_chat_id: int
+    topic_id: int | None
+    person_chat_id: int | None = field(repr=False)
+    case_status: Status | None = None

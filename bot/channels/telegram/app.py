@@ -9,7 +9,6 @@ import os
 import signal
 from collections.abc import Collection, Iterator
 from functools import partial
-from typing import TYPE_CHECKING
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -30,15 +29,14 @@ from telegram.request import BaseRequest
 
 from bot import logsafety
 from bot.app.asking import entry_reply
+from bot.app.wiring import App, AppOpener
 from bot.channels.telegram import coordination, handlers, privacy, staff
-from bot.channels.telegram.context import BotDeps, HandoffSink, RelaisContext
+from bot.channels.telegram.context import BotDeps, RelaisContext
 from bot.channels.telegram.handoff_actions import CaseExecutor
 from bot.channels.telegram.ordering import PerChatOrderedProcessor
+from bot.channels.telegram.sinks import HandoffSink
 from bot.config import ConfigError, Settings
 from bot.texts import person as texts
-
-if TYPE_CHECKING:
-    from bot.bootstrap import Services
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +70,7 @@ REFUSED_TOKEN = (
 
 def build_application(
     settings: Settings,
-    services: Services,
+    app: App,
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
@@ -86,14 +84,15 @@ def build_application(
     ``rate_limiter`` replaces PTB's (tests move the handoff's clock by hand, not real time).
     """
     assert settings.token and settings.secret, "call settings.check_for_telegram() first"
-    handoff = getattr(services, "handoff", None)
     cases = None
-    if handoff is not None:
-        knowledge = services.knowledge
-        cases = CaseExecutor(handoff, lambda entry_id: entry_reply(knowledge.current.kb, entry_id))
+    if app.handoff is not None:
+        knowledge = app.knowledge
+        cases = CaseExecutor(
+            app.handoff, lambda entry_id: entry_reply(knowledge.current.kb, entry_id)
+        )
     deps = partial(
         BotDeps,
-        engine=services.engine,
+        engine=app.replies,
         secret=settings.secret,
         on_handoff=on_handoff,
         cases=cases,
@@ -128,14 +127,31 @@ def build_application(
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
-    register_handlers(application, staff_chats=cases.staff_chats if cases else ())
-    coordination.register(application, settings, services)  # staff commands, reload
-    privacy.register(application, settings, services, recent)  # /mesdonnees, /oublier…
+    register(application, app, recent=recent, staff_chats=cases.staff_chats if cases else ())
     return application
 
 
-def register_handlers(application: Application, *, staff_chats: Collection[int] = ()) -> None:
-    """Every handler, in order. Within a group PTB runs only the first handler that matches.
+def register(
+    application: Application,
+    app: App,
+    *,
+    recent: privacy.RecentMessages,
+    staff_chats: Collection[int] = (),
+) -> None:
+    """Every Telegram handler and job, in order. Within a group PTB runs only the first
+    handler that matches; groups run from the lowest number.
+
+    Before the default group (the order of groups matters):
+
+    - ``privacy.NOTE_GROUP``: every private message's id is noted for /effacer, and nothing
+      else happens there, so the message goes on to the groups below;
+    - ``coordination.COORDINATION_GROUP``: the coordinators' commands in the staff groups,
+      filtered by chat and by helper; one handled stops there, so the "write to me in
+      private" answer to groups never follows it;
+    - ``privacy.PRIVACY_GROUP``: /confidentialite, /mesdonnees, /oublier, /effacer and their
+      buttons, before the engine would take them as unknown commands.
+
+    Then the default group (0), in order:
 
     0. The staff groups (when a team is configured), before any other group: there, topics
        hold cases and commands act on them (``staff.py``); they never get the notice below.
@@ -159,6 +175,11 @@ def register_handlers(application: Application, *, staff_chats: Collection[int] 
         ChatMemberHandler(handlers.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER)
     )
     application.add_error_handler(handlers.error_happened)
+    desk = coordination.desk_for(app)
+    desk.add_handlers(application)
+    desk.schedule(application)
+    for group, handler in privacy.PrivacyDesk(app.privacy, recent).handlers():
+        application.add_handler(handler, group=group)
 
 
 async def start_up(application: Application) -> None:
@@ -193,7 +214,7 @@ def quiet_http_loggers() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def run(settings: Settings) -> None:
+def run(settings: Settings, open_app: AppOpener) -> None:
     """``python -m bot run``: poll Telegram until Ctrl-C or SIGTERM.
 
     Raises ConfigError (one sentence for the person deploying) before anything starts.
@@ -203,28 +224,27 @@ def run(settings: Settings) -> None:
     logsafety.install(token=settings.token, secret=settings.secret)
     # Opt in to PTB's future timedelta durations: otherwise every 429 logs a deprecation.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    asyncio.run(serve(settings))
+    asyncio.run(serve(settings, open_app))
 
 
 async def serve(
     settings: Settings,
+    open_app: AppOpener,
     *,
     stop: asyncio.Event | None = None,
     poll_timeout: int = POLL_TIMEOUT_SECONDS,
 ) -> None:
-    """Open the services, poll until ``stop`` is set (or a stop signal), close everything.
+    """Open the App (``open_app``, from the wiring), poll until ``stop`` is set, close all.
 
     The lifecycle is PTB's ``run_polling`` spelled out (initialize, post_init, start polling,
     start, … stop, shutdown) so that the services we open are closed in the same event loop
     and tests can stop the bot with an event.
     """
-    from bot.bootstrap import open_services  # the whole engine: loaded only to run
-
     quiet_http_loggers()
     stop = stop or asyncio.Event()
-    services = await open_services(settings)
+    app = await open_app()
     try:
-        application = build_application(settings, services)
+        application = build_application(settings, app)
         await _initialize(application, settings)
         try:
             if application.post_init is not None:
@@ -250,7 +270,7 @@ async def serve(
                 await application.stop()
             await application.shutdown()
     finally:
-        await services.close()
+        await app.close()
 
 
 async def _initialize(application: Application, settings: Settings) -> None:

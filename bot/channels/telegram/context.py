@@ -8,14 +8,13 @@ PTB creates ``bot_data`` once per Application from ``ContextTypes.bot_data``; we
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.domain.effects import Action as CaseAction
-from bot.domain.messages import HandoffRequested, Inbound, Outbound
+from bot.channels.telegram.sinks import HandoffSink
+from bot.domain.messages import Inbound, Outbound
 from bot.domain.pseudonym import user_key
 
 if TYPE_CHECKING:
@@ -28,13 +27,6 @@ class Decides(Protocol):
     """The conversation engine as the channel sees it (``bot.app.conversation.Engine``)."""
 
     async def handle(self, inbound: Inbound) -> list[Outbound]: ...
-
-
-HandoffSink = Callable[[HandoffRequested, int], Awaitable[None]]
-"""Receives a handoff request and the private chat id to relay to (the handoff module)."""
-
-CaseSink = Callable[[Sequence[CaseAction], int], Awaitable[None]]
-"""Carries out the handoff actions the engine passed on, for the person's chat id."""
 
 
 class RememberedChats:

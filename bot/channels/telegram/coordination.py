@@ -16,9 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from rapidfuzz import process
 from telegram import Bot, InlineKeyboardMarkup, Message, Update
@@ -26,31 +23,24 @@ from telegram.constants import MessageLimit
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, filters
 
-from bot.adapters.sqlite.store import Store
 from bot.app.announcement import AnnouncementBoard
 from bot.app.conversation import Engine
-from bot.app.coordination import CoordinatedEngine
 from bot.app.missed import MissedQuestions
-from bot.app.reload import POLL_SECONDS, KnowledgeWatcher, ReloadOutcome, today_options
+from bot.app.ports import NoticeStore
+from bot.app.reload import POLL_SECONDS, KnowledgeWatcher, ReloadOutcome
+from bot.app.wiring import App
 from bot.channels.telegram import render
 from bot.channels.telegram.context import RelaisContext
-from bot.config import Settings
 from bot.domain.messages import Action, DeleteIncoming, Inbound, Outbound, Reply, Verb
 from bot.knowledge.announcement import (
     Announcement,
     AnnouncementError,
-    load_announcement_file,
     parse_command,
 )
 from bot.knowledge.decision import Decision, decide
 from bot.knowledge.holder import KnowledgeHolder
-from bot.knowledge.lint import DEFAULT_MAX_AGE_DAYS
-from bot.knowledge.staff import DEFAULT_TIMEZONE, Role, StaffConfig, load_staff
-from bot.knowledge.yamlfile import KnowledgeError
+from bot.knowledge.staff import Role, StaffConfig
 from bot.texts import coordination as t
-
-if TYPE_CHECKING:
-    from bot.bootstrap import Services
 
 log = logging.getLogger(__name__)
 
@@ -61,70 +51,17 @@ PURGE_EVERY = dt.timedelta(days=1)
 PREVIEW_USER = "apercu"  # the engine's session key for previews: never a person
 
 
-def register(application: Application, settings: Settings, services: Services) -> None:
-    """Wrap the engine, add the staff-group commands and the reload and purge jobs.
-
-    Services without knowledge (tests that drive the adapter with a scripted engine) have
-    nothing to reload nor preview: nothing is added.
-    """
-    knowledge: KnowledgeHolder | None = getattr(services, "knowledge", None)
-    store: Store | None = getattr(services, "store", None)
-    if knowledge is None or store is None:
-        return
-    staff = _staff(settings)
-    tz = ZoneInfo(staff.hours.timezone if staff is not None else DEFAULT_TIMEZONE)
-
-    def now() -> dt.datetime:
-        return dt.datetime.now(tz)
-
-    board = AnnouncementBoard()
-    board.from_file = _file_notice(settings.knowledge_dir)
-    missed = MissedQuestions(store) if settings.keep_missed else None
-    deps = application.bot_data
-    deps.engine = CoordinatedEngine(
-        deps.engine,
-        knowledge,
-        board=board,
-        store=store,
-        missed=missed,
-        now=now,
+def desk_for(app: App) -> CoordinationDesk:
+    """The coordinators' commands and jobs over the services the wiring built."""
+    return CoordinationDesk(
+        knowledge=app.knowledge,
+        notices=app.stores.notices,
+        staff=app.staff,
+        watcher=app.watcher,
+        board=app.board,
+        missed=app.missed,
+        now=app.now,
     )
-    watcher = KnowledgeWatcher(
-        knowledge,
-        settings.knowledge_dir,
-        options=today_options(DEFAULT_MAX_AGE_DAYS, lambda: now().date()),
-        on_notice=board.set_file_notice,
-    )
-    desk = CoordinationDesk(
-        knowledge=knowledge,
-        store=store,
-        staff=staff,
-        watcher=watcher,
-        board=board,
-        missed=MissedQuestions(store),  # purging runs even when keeping was turned off
-        now=now,
-    )
-    desk.add_handlers(application)
-    desk.schedule(application)
-
-
-def _staff(settings: Settings) -> StaffConfig | None:
-    """The staff file, if configured; its problems stop the start elsewhere (bootstrap)."""
-    if settings.staff_config is None:
-        return None
-    try:
-        return load_staff(settings.staff_config)
-    except KnowledgeError as exc:
-        log.warning("staff file unusable for coordination: %d problem(s)", len(exc.problems))
-        return None
-
-
-def _file_notice(folder: Path) -> Announcement | None:
-    try:
-        return load_announcement_file(folder)
-    except KnowledgeError as exc:
-        log.warning("announcement file unusable: %d problem(s)", len(exc.problems))
-        return None
 
 
 class CoordinationDesk:
@@ -134,7 +71,7 @@ class CoordinationDesk:
         self,
         *,
         knowledge: KnowledgeHolder,
-        store: Store,
+        notices: NoticeStore,
         staff: StaffConfig | None,
         watcher: KnowledgeWatcher,
         board: AnnouncementBoard,
@@ -142,7 +79,7 @@ class CoordinationDesk:
         now: Callable[[], dt.datetime],
     ) -> None:
         self.knowledge = knowledge
-        self.store = store
+        self.notices = notices
         self.staff = staff
         self.watcher = watcher
         self.board = board
@@ -299,9 +236,9 @@ class CoordinationDesk:
     async def _save_notice(self, notice: Announcement | None) -> bool:
         try:
             if notice is None:
-                await self.store.clear_announcement()
+                await self.notices.clear()
             else:
-                await self.store.set_announcement(notice.text, notice.until, self._now())
+                await self.notices.set(notice.text, notice.until, self._now())
         except Exception as exc:  # the notice still shows; the team is told it is not kept
             log.warning("announcement not saved: %s", type(exc).__name__)
             return False

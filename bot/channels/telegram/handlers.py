@@ -18,7 +18,8 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot.channels.telegram import render, translate
-from bot.channels.telegram.context import CaseSink, RelaisContext
+from bot.channels.telegram.context import RelaisContext
+from bot.channels.telegram.sinks import CaseSink
 from bot.domain.effects import Action as CaseAction
 from bot.domain.messages import Action, Button, Inbound, Reply, Verb
 from bot.texts import person as texts

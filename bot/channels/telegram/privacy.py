@@ -43,11 +43,9 @@ from bot.app import privacy as p
 from bot.app.privacy import Privacy, Purged
 from bot.channels.telegram import render
 from bot.channels.telegram.context import RelaisContext
-from bot.config import Settings
 from bot.domain.messages import Reply
 
 if TYPE_CHECKING:
-    from bot.bootstrap import Services
     from bot.channels.telegram.handoff_actions import CaseExecutor
 
 log = logging.getLogger(__name__)
@@ -260,7 +258,6 @@ class PrivacyDesk:
             besides = update.effective_message.message_id if update.effective_message else None
             text = await self.core.kept(
                 person,
-                context.deps.engine,
                 message_ids=self.recent.count(chat_id, besides=besides),
             )
             await _say(context.bot, chat_id, text, protect=True)
@@ -305,7 +302,7 @@ class PrivacyDesk:
             raise ApplicationHandlerStop
         if query.data == PrivacyButton.FORGET:
             person = context.deps.person(query.from_user.id)
-            actions = await self.core.forget(person, context.deps.engine)
+            actions = await self.core.forget(person)
             cases = context.deps.cases
             if actions and cases is not None:
                 await cases.run(context.bot, actions)  # topics deleted, the helper told
@@ -363,22 +360,6 @@ async def _remove_buttons(query: CallbackQuery) -> None:
 
 
 # --- wiring and the retention job ---------------------------------------------------------
-
-
-def register(
-    application: Application, settings: Settings, services: Services, recent: RecentMessages
-) -> PrivacyDesk:
-    """Add the privacy handlers (``recent`` is the tracker the watcher fills)."""
-    core = Privacy(
-        getattr(services, "handoff", None),
-        retention_days=settings.retention_days,
-        contact=settings.data_contact,
-        keep_missed=settings.keep_missed,
-    )
-    desk = PrivacyDesk(core, recent)
-    for group, handler in desk.handlers():
-        application.add_handler(handler, group=group)
-    return desk
 
 
 async def start_retention(application: Application) -> None:

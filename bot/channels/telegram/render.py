@@ -26,7 +26,7 @@ from telegram import (
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
-from bot.channels.telegram.context import CaseSink, HandoffSink
+from bot.channels.telegram.sinks import CaseSink, HandoffSink
 from bot.channels.telegram.translate import encode_action
 from bot.domain.messages import (
     Button,

@@ -1,0 +1,49 @@
+"""Daily counters on SQLite (``CounterStore``): what was counted, never who."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from bot.adapters.sqlite.database import Database, logs_failures, marks
+from bot.app.ports import CounterRow
+
+
+def _today() -> str:
+    return dt.datetime.now(dt.UTC).date().isoformat()
+
+
+@logs_failures
+class SqliteCounterStore:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def count(self, name: str, key: str = "", n: int = 1, *, day: str | None = None) -> None:
+        """Add ``n`` to today's counter ``name``/``key``. Keys are never about a person."""
+        await self._db.write(
+            "INSERT INTO counters (day, name, key, value) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (day, name, key) DO UPDATE SET value = value + excluded.value",
+            (day or _today(), str(name), key, n),
+        )
+
+    async def counters(
+        self, since: str = "0000-00-00", until: str = "9999-99-99", names: Sequence[str] = ()
+    ) -> list[CounterRow]:
+        """Counters of days ``since`` … ``until`` (inclusive), optionally only some names."""
+        sql = "SELECT day, name, key, value FROM counters WHERE day >= ? AND day <= ?"
+        params: list[str] = [since, until]
+        if names:
+            sql += f" AND name IN ({marks(names)})"
+            params.extend(str(n) for n in names)
+        return [
+            CounterRow(*row)
+            for row in await self._db.rows(sql + " ORDER BY day, name, key", params)
+        ]
+
+    async def total(self, name: str, key: str = "") -> int:
+        """All-time total of one counter."""
+        row = await self._db.row(
+            "SELECT COALESCE(SUM(value), 0) FROM counters WHERE name = ? AND key = ?",
+            (str(name), key),
+        )
+        return int(row[0]) if row else 0
