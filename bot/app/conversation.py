@@ -23,6 +23,7 @@ from bot.adapters.sqlite.store import Store
 from bot.app.asking import FLOW_VERBS, HandoffFlow
 from bot.app.flood import Flood, FloodGuard
 from bot.app.handoff import HandoffService
+from bot.domain.counters import Counter
 from bot.domain.messages import (
     Action,
     Button,
@@ -172,12 +173,12 @@ class Engine:
         if decision.sensitive:
             out.append(DeleteIncoming())
             out.append(Reply(texts.SENSITIVE_WARNING))
-            await self._count("sensitive", ",".join(decision.sensitive))
+            await self._count(Counter.SENSITIVE, ",".join(decision.sensitive))
         if decision.crisis is not None:
             session.crisis = decision.crisis
             crisis = next(c for c in knowledge.safety.crises if c.id == decision.crisis)
             out.append(self._crisis_reply(crisis))
-            await self._count("crisis", crisis.id)
+            await self._count(Counter.CRISIS, crisis.id)
             return out
         # "Je veux parler à quelqu'un" is not a question: it does not replace the last one.
         if decision.kind != "human" or not session.question:
@@ -188,19 +189,19 @@ class Engine:
             return [*out, self._small_talk(Intent(decision.intent))]
         if decision.scam is not None and decision.scam.suspicious:
             out.append(self._scam_reply(knowledge, decision.scam))
-            await self._count("scam-check", "suspicious")
+            await self._count(Counter.SCAM_CHECK, "suspicious")
             return out
         if decision.scam is not None:
-            await self._count("scam-check", "clean")
+            await self._count(Counter.SCAM_CHECK, "clean")
             return [*out, Reply(texts.SCAM_LOOKS_FINE, buttons=((_human_button(),),))]
         if decision.kind == "answer" and decision.entry:
             entry = knowledge.kb.entry(decision.entry)
             if entry is not None:
                 return out + await self._answer(session, entry)
         if decision.kind == "clarify":
-            await self._count("clarify")
+            await self._count(Counter.CLARIFY)
             return [*out, self._clarify(knowledge, decision.choices)]
-        await self._count("fallback")
+        await self._count(Counter.FALLBACK)
         return [*out, Reply(texts.FALLBACK, buttons=((_human_button(),), (_menu_button(),)))]
 
     def _small_talk(self, intent: Intent) -> Reply:
@@ -237,7 +238,7 @@ class Engine:
         if entry.id not in session.shown:
             session.shown.append(entry.id)
         session.theme = entry.theme
-        await self._count("answer", entry.id)
+        await self._count(Counter.ANSWER, entry.id)
         rows: list[tuple[Button, ...]] = []
         if entry.steps:
             rows.append((Button(texts.BUTTON_NEXT_STEP, Action(Verb.STEP, f"{entry.id}:1")),))
@@ -323,7 +324,7 @@ class Engine:
         if action.verb in FLOW_VERBS:  # handoff: the asking dialogue's buttons
             return await self.flow.press(kb, inbound)
         if action.verb is Verb.NONE:
-            await self._count("none-of-these")
+            await self._count(Counter.NONE_OF_THESE)
             return [Reply(texts.NONE_OF_THESE, buttons=((_human_button(),), (_menu_button(),)))]
         if action.verb is Verb.THEME:
             reply = self._theme(knowledge, session, action.arg)
@@ -339,9 +340,9 @@ class Engine:
 
     async def _feedback(self, session: Session, action: Action) -> list[Outbound]:
         if action.verb is Verb.HELPFUL:
-            await self._count("helpful", action.arg)
+            await self._count(Counter.HELPFUL, action.arg)
             return [Reply(texts.FEEDBACK_THANKS_UP, buttons=((_menu_button(),),))]
-        await self._count("not-helpful", action.arg)
+        await self._count(Counter.NOT_HELPFUL, action.arg)
         if action.arg not in session.not_helpful:
             session.not_helpful.append(action.arg)
         return [Reply(texts.FEEDBACK_THANKS_DOWN, buttons=((_human_button(),), (_menu_button(),)))]
@@ -351,7 +352,7 @@ class Engine:
     ) -> list[Outbound]:
         command = (inbound.command or "").lower()
         if command == Command.START:
-            await self._count("conversation")
+            await self._count(Counter.CONVERSATION)
             return [
                 Reply(
                     texts.WELCOME.format(bot=texts.BOT_NAME),
@@ -370,7 +371,7 @@ class Engine:
 
     async def _ask_for_human(self, session: Session, user: str) -> list[Outbound]:
         """Start the asking dialogue: nothing is shared before the person's "Oui"."""
-        await self._count("human-requested")
+        await self._count(Counter.HUMAN_REQUESTED)
         request = HandoffRequested(
             user=user,
             theme=session.theme,
@@ -399,10 +400,10 @@ class Engine:
             session.crisis = decision.crisis
             crisis = next(c for c in knowledge.safety.crises if c.id == decision.crisis)
             out.append(self._crisis_reply(crisis))
-            await self._count("crisis", crisis.id)
+            await self._count(Counter.CRISIS, crisis.id)
             out += await self.flow.urgent(inbound.user)
         if decision is not None and decision.sensitive:
-            await self._count("sensitive", ",".join(decision.sensitive))
+            await self._count(Counter.SENSITIVE, ",".join(decision.sensitive))
             out += [DeleteIncoming(), Reply(texts.SENSITIVE_WARNING)]
             if not inbound.edited:
                 out += await self.flow.relay_masked(inbound, decision.masked_text)
@@ -431,7 +432,7 @@ class Engine:
         if verdict is Flood.QUIET:
             return []
         self.flood.pause(inbound.user)
-        await self._count("flood")
+        await self._count(Counter.FLOOD)
         return [Reply(texts.FLOOD_PAUSE)]
 
     async def _count(self, name: str, key: str = "") -> None:

@@ -22,6 +22,7 @@ from typing import Protocol
 from bot.adapters.sqlite.store import Store
 from bot.app.announcement import AnnouncementBoard
 from bot.app.missed import MissedQuestions
+from bot.domain.counters import Counter
 from bot.domain.messages import Inbound, Outbound, Reply
 from bot.knowledge.announcement import Announcement
 from bot.knowledge.holder import KnowledgeHolder
@@ -29,7 +30,6 @@ from bot.texts import person as texts
 
 log = logging.getLogger(__name__)
 
-HOUR_COUNTER = "activity-hour"
 NOTICE_TITLE = "📢 Information de l'équipe"
 
 
@@ -73,7 +73,7 @@ class CoordinatedEngine:
     async def _count_hour(self, moment: dt.datetime) -> None:
         if self.store is not None:
             day = moment.date().isoformat()
-            await self.store.count(HOUR_COUNTER, f"{moment.hour:02d}", day=day)
+            await self.store.count(Counter.ACTIVITY_HOUR, f"{moment.hour:02d}", day=day)
 
     async def _load_notice(self) -> None:
         """The notice set with /annonce survives restarts: read it once, at the first message."""

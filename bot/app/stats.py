@@ -1,23 +1,25 @@
 """The usage report for a period, from counters only: no person, no text.
 
-Everything comes from the ``counters`` table (``bot/adapters/sqlite/store.py``): the engine counts answers,
-feedback, clarifications, fallbacks and crises; the handoff counts cases and the waiting
-time in buckets (``bot/app/handoff_core.py``); the coordinators' wrapper counts the load per
-hour. :func:`aggregate` is pure (rows in, :class:`UsageReport` out) so it is tested with
-plain values; :func:`format_text` prints it for the terminal and ``bot/channels/report_html.py`` draws
-it for partners.
+Everything comes from the ``counters`` table, whose names are :class:`Counter`
+(``bot/domain/counters.py``): the engine counts answers, feedback, clarifications, fallbacks
+and crises; the handoff counts cases and the waiting time in buckets
+(``bot/app/handoff_core.py``); the coordinators' wrapper counts the load per hour.
+:func:`aggregate` is pure (rows in, :class:`UsageReport` out) so it is tested with plain
+values; :func:`format_text` prints it for the terminal and ``bot/channels/report_html.py``
+draws it for partners.
 """
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.adapters.sqlite.store import CounterRow, Store
-from bot.app.coordination import HOUR_COUNTER
 from bot.app.handoff_core import WAIT_BUCKETS
+from bot.domain.counters import Counter
 from bot.knowledge.kb import KnowledgeBase
 
 WAIT_ORDER: tuple[str, ...] = (*(label for _limit, label in WAIT_BUCKETS), "24h+")
@@ -111,52 +113,58 @@ def aggregate(
     rows: Iterable[CounterRow], period: Period, kb: KnowledgeBase | None = None
 ) -> UsageReport:
     """Sum the counters of ``period`` into a report; names unknown here are ignored."""
-    totals: dict[str, Counter[str]] = defaultdict(Counter)
-    conversations_per_day: Counter[str] = Counter()
+    totals: dict[str, collections.Counter[str]] = defaultdict(collections.Counter)
+    conversations_per_day: collections.Counter[str] = collections.Counter()
     first, last = period.start.isoformat(), period.end.isoformat()
     for row in rows:
         if not first <= row.day <= last:
             continue
         totals[row.name][row.key] += row.value
-        if row.name == "conversation":
+        if row.name == Counter.CONVERSATION:
             conversations_per_day[row.day] += row.value
     entries = _entries(totals, kb)
-    themes: Counter[str] = Counter()
+    themes: collections.Counter[str] = collections.Counter()
     for usage in entries:
         themes[usage.theme] += usage.answers
-    waits = tuple((label, totals["handoff-wait"][label]) for label in WAIT_ORDER)
-    hours = tuple(totals[HOUR_COUNTER][f"{h:02d}"] for h in range(24))
+    waits = tuple((label, totals[Counter.HANDOFF_WAIT][label]) for label in WAIT_ORDER)
+    hours = tuple(totals[Counter.ACTIVITY_HOUR][f"{h:02d}"] for h in range(24))
     return UsageReport(
         period=period,
-        conversations=sum(totals["conversation"].values()),
+        conversations=sum(totals[Counter.CONVERSATION].values()),
         messages=sum(hours),
-        answers=sum(totals["answer"].values()),
+        answers=sum(totals[Counter.ANSWER].values()),
         themes=_most_first(themes),
         entries=entries,
-        clarifications=sum(totals["clarify"].values()),
-        fallbacks=sum(totals["fallback"].values()),
-        none_of_these=sum(totals["none-of-these"].values()),
-        human_requested=sum(totals["human-requested"].values()),
-        crises=_most_first(totals["crisis"]),
-        cases_opened=sum(totals["handoff-opened"].values()),
-        cases_claimed=sum(totals["handoff-claimed"].values()),
-        cases_closed=sum(totals["handoff-closed"].values()),
+        clarifications=sum(totals[Counter.CLARIFY].values()),
+        fallbacks=sum(totals[Counter.FALLBACK].values()),
+        none_of_these=sum(totals[Counter.NONE_OF_THESE].values()),
+        human_requested=sum(totals[Counter.HUMAN_REQUESTED].values()),
+        crises=_most_first(totals[Counter.CRISIS]),
+        cases_opened=sum(totals[Counter.HANDOFF_OPENED].values()),
+        cases_claimed=sum(totals[Counter.HANDOFF_CLAIMED].values()),
+        cases_closed=sum(totals[Counter.HANDOFF_CLOSED].values()),
         closed_by=tuple(
-            (CLOSED_BY.get(k, k), n) for k, n in _most_first(totals["handoff-closed"])
+            (CLOSED_BY.get(k, k), n) for k, n in _most_first(totals[Counter.HANDOFF_CLOSED])
         ),
         waits=waits,
         wait_median=wait_quantile(waits, 0.5),
         wait_p90=wait_quantile(waits, 0.9),
         satisfaction=tuple(
-            (k, totals["handoff-satisfaction"][k]) for k in ("up", "neutral", "down")
+            (k, totals[Counter.HANDOFF_SATISFACTION][k]) for k in ("up", "neutral", "down")
         ),
         hours=hours,
         per_day=tuple((day, conversations_per_day[day.isoformat()]) for day in period.each_day()),
     )
 
 
-def _entries(totals: dict[str, Counter[str]], kb: KnowledgeBase | None) -> tuple[EntryUsage, ...]:
-    ids = set(totals["answer"]) | set(totals["helpful"]) | set(totals["not-helpful"])
+def _entries(
+    totals: dict[str, collections.Counter[str]], kb: KnowledgeBase | None
+) -> tuple[EntryUsage, ...]:
+    ids = (
+        set(totals[Counter.ANSWER])
+        | set(totals[Counter.HELPFUL])
+        | set(totals[Counter.NOT_HELPFUL])
+    )
     usages = []
     for entry_id in ids:
         entry = kb.entry(entry_id) if kb is not None else None
@@ -166,16 +174,16 @@ def _entries(totals: dict[str, Counter[str]], kb: KnowledgeBase | None) -> tuple
                 entry=entry_id,
                 title=entry.title if entry is not None else entry_id,
                 theme=theme.label if theme is not None else UNKNOWN_THEME,
-                answers=totals["answer"][entry_id],
-                helpful=totals["helpful"][entry_id],
-                not_helpful=totals["not-helpful"][entry_id],
+                answers=totals[Counter.ANSWER][entry_id],
+                helpful=totals[Counter.HELPFUL][entry_id],
+                not_helpful=totals[Counter.NOT_HELPFUL][entry_id],
             )
         )
     usages.sort(key=lambda u: (-u.answers, u.entry))
     return tuple(usages)
 
 
-def _most_first(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
+def _most_first(counts: collections.Counter[str]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(((k, n) for k, n in counts.items() if n), key=lambda kv: (-kv[1], kv[0])))
 
 
