@@ -202,7 +202,8 @@ class Engine:
             await self._count(Counter.CLARIFY)
             return [*out, self._clarify(knowledge, decision.choices)]
         await self._count(Counter.FALLBACK)
-        return [*out, Reply(texts.FALLBACK, buttons=((_human_button(),), (_menu_button(),)))]
+        buttons = ((_human_button(),), (_menu_button(),))
+        return [*out, Reply(texts.FALLBACK, buttons=buttons, unanswered=True)]
 
     def _small_talk(self, intent: Intent) -> Reply:
         text = {

@@ -4,8 +4,8 @@
 
 1. puts the team's notice (``bot/app/announcement.py``) before the first reply of a person's
    day, except before a crisis reply: the helpline comes first and alone;
-2. keeps the question when the engine's answer is the fallback, if the team turned it on
-   (``bot/app/missed.py``: masked, no person, 30 days);
+2. keeps the question when the engine found no answer (its reply says ``unanswered``), if
+   the team turned it on (``bot/app/missed.py``: masked, no person, 30 days);
 3. counts the load per hour of the day (counter ``activity-hour``, key ``00``…``23``, local
    time): a number per hour, no person.
 
@@ -26,7 +26,6 @@ from bot.domain.counters import Counter
 from bot.domain.messages import Inbound, Outbound, Reply
 from bot.knowledge.announcement import Announcement
 from bot.knowledge.holder import KnowledgeHolder
-from bot.texts import person as texts
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +62,7 @@ class CoordinatedEngine:
         moment = self._now()
         try:
             await self._count_hour(moment)
-            if self.missed is not None and inbound.text and _is_fallback(outbounds):
+            if self.missed is not None and inbound.text and _unanswered(outbounds):
                 await self.missed.keep(inbound.text, moment.date())
             await self._load_notice()
         except Exception as exc:  # secondary: the answer matters more than a counter
@@ -98,6 +97,6 @@ class CoordinatedEngine:
         return [*outbounds[:first], reply, *outbounds[first:]]
 
 
-def _is_fallback(outbounds: list[Outbound]) -> bool:
-    """The engine answered "no answer to this question" (its FALLBACK text)."""
-    return any(isinstance(o, Reply) and o.text == texts.FALLBACK for o in outbounds)
+def _unanswered(outbounds: list[Outbound]) -> bool:
+    """The engine decided it had no answer to this question (not guessed from its wording)."""
+    return any(isinstance(o, Reply) and o.unanswered for o in outbounds)

@@ -123,6 +123,10 @@ class Reply:
     phones: tuple[Phone, ...] = ()
     buttons: tuple[tuple[Button, ...], ...] = ()
     protect: bool = False  # ask the channel to prevent forwarding and saving
+    # The engine found nothing to answer the person's question with (its fallback). Said by
+    # the engine, which knows its decision, so the missed questions (bot/app/missed.py) never
+    # depend on the wording of a reply.
+    unanswered: bool = False
 
 
 @dataclass(frozen=True)
