@@ -35,11 +35,11 @@ from bot.domain.messages import (
     Reply,
     Verb,
 )
-from bot.knowledge.decision import decide
+from bot.knowledge.decision import decide, screen
 from bot.knowledge.holder import Knowledge, KnowledgeHolder
 from bot.knowledge.intents import Intent, is_emoji_only
 from bot.knowledge.kb import Entry
-from bot.safety import CrisisCategory, ScamVerdict, find_sensitive
+from bot.safety import CrisisCategory, ScamVerdict
 from bot.texts import handoff as handoff_texts
 from bot.texts import person as texts
 
@@ -132,13 +132,22 @@ class Engine:
         knowledge = self.knowledge.current  # one snapshot for the whole update
         if inbound.action is not None:
             return await self._on_action(knowledge, session, inbound)
-        if (slowed := await self._slow_down(knowledge, inbound)) is not None:
+        flood = self.flood.take(inbound.user)
+        # The keyboard's "Menu" and "Parler à quelqu'un" are for the bot, even during a case.
+        keys = (texts.KEY_MENU, texts.KEY_HUMAN)
+        relayable = inbound.command is None and inbound.text.strip() not in keys
+        # The case is looked up once per message, and only when something depends on it.
+        needs_case = relayable or flood is not Flood.OK
+        open_case = needs_case and await self.flow.has_open_case(inbound.user)
+        if (slowed := await self._slow_down(knowledge, inbound, flood, open_case)) is not None:
             return slowed
         if inbound.command is not None:
             return await self._on_command(knowledge, session, inbound)
         # --- handoff: while a case is open, the team answers, not the bot ---
-        if (relayed := await self._to_case(knowledge, session, inbound)) is not None:
-            return relayed
+        if relayable and open_case:
+            relayed = await self._to_case(knowledge, session, inbound)
+            if relayed is not None:
+                return relayed
         # --- end handoff ---
         if inbound.media is not None:
             text = texts.MEDIA_NOT_READ.get(inbound.media.value, texts.MEDIA_NOT_READ["other"])
@@ -386,28 +395,25 @@ class Engine:
     async def _to_case(
         self, knowledge: Knowledge, session: Session, inbound: Inbound
     ) -> list[Outbound] | None:
-        """A message while a case is open goes to the team; None when there is no case.
+        """A message to an open case goes to the team; None when the case closed meanwhile.
 
         The bot still acts at once where waiting would hurt: a crisis gets its numbers (and
         the case goes to référents), a secret is deleted and only its masked text is passed.
+        Nothing else reads the message: no matching, no scam check (the team answers).
         """
-        if inbound.text.strip() in (texts.KEY_MENU, texts.KEY_HUMAN):
-            return None
-        if not await self.flow.has_open_case(inbound.user):
-            return None
-        decision = decide(knowledge, inbound.text) if inbound.text.strip() else None
+        screened = screen(knowledge, inbound.text) if inbound.text.strip() else None
         out: list[Outbound] = []
-        if decision is not None and decision.crisis is not None:
-            session.crisis = decision.crisis
-            crisis = next(c for c in knowledge.safety.crises if c.id == decision.crisis)
+        if screened is not None and screened.crisis is not None:
+            session.crisis = screened.crisis
+            crisis = next(c for c in knowledge.safety.crises if c.id == screened.crisis)
             out.append(self._crisis_reply(crisis))
             await self._count(Counter.CRISIS, crisis.id)
             out += await self.flow.urgent(inbound.user)
-        if decision is not None and decision.sensitive:
-            await self._count(Counter.SENSITIVE, ",".join(decision.sensitive))
+        if screened is not None and screened.sensitive:
+            await self._count(Counter.SENSITIVE, ",".join(screened.sensitive))
             out += [DeleteIncoming(), Reply(texts.SENSITIVE_WARNING)]
             if not inbound.edited:
-                out += await self.flow.relay_masked(inbound, decision.masked_text)
+                out += await self.flow.relay_masked(inbound, screened.masked_text)
             return out
         if inbound.edited:  # a copy cannot follow an edit: say so rather than lose it silently
             return [*out, Reply(handoff_texts.EDITED_DURING_CASE)]
@@ -416,20 +422,20 @@ class Engine:
             return None
         return out + (relayed or [])
 
-    async def _slow_down(self, knowledge: Knowledge, inbound: Inbound) -> list[Outbound] | None:
+    async def _slow_down(
+        self, knowledge: Knowledge, inbound: Inbound, verdict: Flood, open_case: bool
+    ) -> list[Outbound] | None:
         """Past the flood limit: one kind notice, then silence; None: answer as usual.
 
         Button presses are not counted (a person finding their way taps fast). Safety comes
         first: a crisis or a secret is handled as usual, and so is a message to an open case.
         """
-        verdict = self.flood.take(inbound.user)
-        if verdict is Flood.OK:
+        if verdict is Flood.OK or open_case:
             return None
-        text = inbound.text
-        if text.strip() and (knowledge.safety.detect_crisis(text) or find_sensitive(text)):
-            return None
-        if await self.flow.has_open_case(inbound.user):
-            return None
+        if inbound.text.strip():
+            screened = screen(knowledge, inbound.text)
+            if screened.crisis is not None or screened.sensitive:
+                return None
         if verdict is Flood.QUIET:
             return []
         self.flood.pause(inbound.user)
