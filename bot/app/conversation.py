@@ -119,10 +119,11 @@ class Engine:
     ) -> None:
         self.knowledge = knowledge
         self.store = store
-        self.sessions = sessions or Sessions()
+        # `is None`, not `or`: an empty Sessions or FloodGuard is falsy (it has a length).
+        self.sessions = sessions if sessions is not None else Sessions()
         self._clock = clock
         # One person sending very many messages is slowed down (bot/app/flood.py).
-        self.flood = flood or FloodGuard(clock=clock)
+        self.flood = flood if flood is not None else FloodGuard(clock=clock)
         # Asking for a person, and relaying while a case is open (bot/app/asking.py).
         self.flow = HandoffFlow(handoff, clock=clock)
 
