@@ -1,16 +1,22 @@
 """In-memory fakes of what the conversation engine and the asking flow use: no Telegram, no SQLite.
 
 Kept in tests/unit (not ``tests/fakes.py``): they fake only the few methods these two use cases
-call today, the counter store and the handoff service.
+call today, the counter store and the handoff service. The fixtures are here too, imported by
+the test modules (a second ``conftest.py`` would shadow ``tests/conftest.py`` on import).
 """
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bot.domain.effects import Action as CaseAction
 from bot.domain.effects import CopyToTopic, NoCase, PostInTopic, SendToPerson
 from bot.domain.messages import HandoffRequested
+from bot.knowledge.holder import Knowledge, KnowledgeHolder
 
 
 class Clock:
@@ -95,3 +101,35 @@ class NoReading:
 
             return spy
         return getattr(self._inner, name)
+
+
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+
+
+@pytest.fixture(name="knowledge", scope="session")
+def knowledge_fixture() -> Knowledge:
+    return Knowledge.load(KNOWLEDGE)
+
+
+@pytest.fixture(name="spied")
+def spied_fixture(knowledge: Knowledge) -> tuple[KnowledgeHolder, NoReading, NoReading]:
+    """The real knowledge, with the matcher and the scam check recording what they read."""
+    matcher = NoReading(knowledge.matcher, "match")
+    safety = NoReading(knowledge.safety, "check_scam")
+    bundle = dataclasses.replace(knowledge, matcher=matcher, safety=safety)  # type: ignore[arg-type]
+    return KnowledgeHolder(bundle), matcher, safety
+
+
+@pytest.fixture(name="clock")
+def clock_fixture() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(name="counters")
+def counters_fixture() -> Counters:
+    return Counters()
+
+
+@pytest.fixture(name="handoff")
+def handoff_fixture() -> Handoff:
+    return Handoff()

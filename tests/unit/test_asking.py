@@ -8,7 +8,14 @@ where no team can answer (none connected, a channel that cannot relay).
 from __future__ import annotations
 
 import pytest
-from conversation_fakes import Clock, Handoff
+from conversation_fakes import (  # noqa: F401 (fixtures)
+    Clock,
+    Handoff,
+    clock_fixture,
+    counters_fixture,
+    handoff_fixture,
+    knowledge_fixture,
+)
 
 from bot.app.asking import (
     LAST_QUESTION_SHOWN,

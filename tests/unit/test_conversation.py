@@ -9,7 +9,17 @@ flood, edits, media, commands and buttons.
 from __future__ import annotations
 
 import pytest
-from conversation_fakes import Clock, Counters, Handoff, NoReading
+from conversation_fakes import (  # noqa: F401 (fixtures)
+    Clock,
+    Counters,
+    Handoff,
+    NoReading,
+    clock_fixture,
+    counters_fixture,
+    handoff_fixture,
+    knowledge_fixture,
+    spied_fixture,
+)
 
 from bot.app.conversation import SESSION_TTL_SECONDS, Engine, Sessions
 from bot.app.flood import FloodGuard
