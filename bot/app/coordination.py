@@ -26,10 +26,9 @@ from bot.domain.counters import Counter
 from bot.domain.messages import Inbound, Outbound, Reply
 from bot.knowledge.announcement import Announcement
 from bot.knowledge.holder import KnowledgeHolder
+from bot.texts import person as texts
 
 log = logging.getLogger(__name__)
-
-NOTICE_TITLE = "📢 Information de l'équipe"
 
 
 class Handles(Protocol):
@@ -93,7 +92,7 @@ class CoordinatedEngine:
         if inbound.text and self.knowledge.current.safety.detect_crisis(inbound.text):
             return outbounds  # crisis: the number at once, nothing before it
         self.board.mark_seen(inbound.user)
-        reply = Reply(notice.text, title=NOTICE_TITLE)
+        reply = Reply(notice.text, title=texts.TEAM_NOTICE_TITLE)
         return [*outbounds[:first], reply, *outbounds[first:]]
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.knowledge.yamlfile import Problem
-
 # How many problems a staff message lists; the rest is in ``python -m bot kb check``.
 MAX_LISTED = 8
 
@@ -75,8 +73,12 @@ ANNOUNCE_NOT_SAVED = (
 )
 
 
-def problem_list(problems: Sequence[Problem]) -> str:
-    """``• file:line: message`` lines, at most MAX_LISTED, then how many more."""
+def problem_list(problems: Sequence[object]) -> str:
+    """``• file:line: message`` lines, at most MAX_LISTED, then how many more.
+
+    A problem is anything that prints as ``file:line: message`` (``knowledge.yamlfile.Problem``
+    does): texts are a leaf and import nothing of the knowledge package.
+    """
     lines = [f"• {p}" for p in problems[:MAX_LISTED]]
     if len(problems) > MAX_LISTED:
         lines.append(f"… et {len(problems) - MAX_LISTED} autre(s) : python -m bot kb check")

@@ -121,6 +121,8 @@ TOO_LONG = (
     "Pour une longue explication, une personne de l'équipe peut vous aider."
 )
 UNKNOWN_COMMAND = "Je ne connais pas cette commande. Écrivez votre question, ou ouvrez le menu."
+# The title over the team's notice (/annonce), shown once a day before the first reply.
+TEAM_NOTICE_TITLE = "📢 Information de l'équipe"
 STALE_BUTTON = "Ce bouton n'est plus valable. Voici le menu à jour."
 STEP_LABEL = "Étape {n} sur {total}"
 
