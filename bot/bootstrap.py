@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.adapters.sqlite.store import Store
 from bot.app.card import KnowledgeCatalog
@@ -69,6 +70,13 @@ async def open_services(
         engine=Engine(knowledge, store, handoff=handoff),
         handoff=handoff,
     )
+
+
+async def open_try_out(knowledge_dir: Path) -> Services:
+    """The terminal try-out: the real engine over ``knowledge_dir``, a database in memory and
+    no team (nothing is kept once the try-out ends)."""
+    settings = Settings(knowledge_dir=knowledge_dir, db_path=Path(":memory:"))
+    return await open_services(settings)
 
 
 def _load_team(settings: Settings) -> tuple[StaffConfig, Charter | None] | None:

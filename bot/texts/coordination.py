@@ -4,6 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+# --- the command line (bot/__main__.py), read by whoever installs or runs the bot ---
+CANNOT_START = "Relais ne peut pas démarrer : {reason}"
+KNOWLEDGE_ERRORS = "Les fichiers de connaissances ont des erreurs :"
+LOAD_FIRST = (
+    "Les fichiers ne se lisent pas encore : corrigez ces erreurs d'abord, les autres "
+    "vérifications (questions, longueurs, liens, dates) se feront ensuite."
+)
+NO_TOKEN_HELP = (
+    "Pas de jeton Telegram (RELAIS_TOKEN) : je lance l'essai dans le terminal.\n"
+    "Pour le vrai robot : sur Telegram, écrivez à @BotFather, envoyez /newbot, puis mettez le "
+    "jeton reçu dans RELAIS_TOKEN et une phrase secrète dans RELAIS_SECRET (voir README.md).\n"
+)
+TRY_OUT_CHANNEL_ACTION = "(action pour le canal : {kind})"
+
 # How many problems a staff message lists; the rest is in ``python -m bot kb check``.
 MAX_LISTED = 8
 
