@@ -75,24 +75,15 @@ class CrisisDetector:
     rules: tuple[tuple[CrisisCategory, tuple[Phrase, ...]], ...]
 
     def detect(self, text: str) -> CrisisCategory | None:
-        found = self._first_match(text)
-        return found[0] if found else None
-
-    def explain(self, text: str) -> tuple[str, str] | None:
-        """(category id, pattern) that fired: for tests and ``kb check``, never for logs."""
-        found = self._first_match(text)
-        return (found[0].id, found[1].source) if found else None
-
-    def _first_match(self, text: str) -> tuple[CrisisCategory, Phrase] | None:
+        """The first situation whose phrase is in ``text``, once idioms are blanked out."""
         if not text:
             return None
         scan = self.vocabulary.scan(text)
         for idiom in self.idioms:
             scan.blank(idiom)
         for category, phrases in self.rules:
-            for phrase in phrases:
-                if scan.find(phrase) is not None:
-                    return category, phrase
+            if any(scan.find(phrase) is not None for phrase in phrases):
+                return category
         return None
 
 

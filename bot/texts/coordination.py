@@ -34,7 +34,6 @@ RELOAD_HOW_TO_FIX = (
     "Corrigez le fichier et enregistrez-le : je le relis tout seul. "
     "Ou envoyez /recharger. Pour la liste complète : python -m bot kb check"
 )
-RELOAD_NOTHING_NEW = "Rien n'a changé depuis le dernier chargement, je relis quand même…"
 
 PREVIEW_UNKNOWN_ENTRY = (
     "Je ne connais pas la fiche « {entry} ». Écrivez son id, par exemple /apercu caf-compte.{near}"

@@ -147,7 +147,6 @@ NOT_DELIVERED_TO_TEAM = (
 )
 STALE_BUTTON_PERSON = "Ce bouton n'est plus valable."
 # For the engine's /mesdonnees and erase commands (the person asked; the engine answers).
-NOTHING_KEPT = "Nous ne gardons rien sur vous."
 FORGOTTEN = "C'est fait : nous avons effacé votre demande et ce qui vous concernait."
 
 # --- /mesdonnees: what is kept about one person (one line each) --------------------------
