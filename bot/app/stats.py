@@ -21,23 +21,12 @@ from bot.adapters.sqlite.store import CounterRow, Store
 from bot.app.handoff_core import WAIT_BUCKETS
 from bot.domain.counters import Counter
 from bot.knowledge.kb import KnowledgeBase
+from bot.texts import coordination as t
 
 WAIT_ORDER: tuple[str, ...] = (*(label for _limit, label in WAIT_BUCKETS), "24h+")
-WAIT_WORDS = {
-    "0-5min": "moins de 5 min",
-    "5-15min": "5 à 15 min",
-    "15-60min": "15 min à 1 h",
-    "1-4h": "1 à 4 h",
-    "4-24h": "4 à 24 h",
-    "24h+": "plus de 24 h",
-}
-CLOSED_BY = {
-    "helper": "par l'équipe",
-    "person": "par la personne",
-    "blocked": "personne injoignable",
-    "forgotten": "effacées à la demande",
-}
-UNKNOWN_THEME = "(fiche retirée)"
+WAIT_WORDS = t.REPORT_WAITS
+CLOSED_BY = t.REPORT_CLOSED_BY
+UNKNOWN_THEME = t.REPORT_UNKNOWN_THEME
 
 
 @dataclass(frozen=True)
@@ -221,55 +210,55 @@ def percent(value: float | None) -> str:
 def format_text(report: UsageReport) -> str:
     """The report for the terminal: short lines, French, figures aligned."""
     p = report.period
-    out = [f"Relais : utilisation du {p.start:%d/%m/%Y} au {p.end:%d/%m/%Y} ({p.days} jours)", ""]
+    out = [t.REPORT_TITLE.format(start=p.start, end=p.end, days=p.days), ""]
     out += [
-        f"Conversations commencées : {report.conversations}",
-        f"Messages et boutons reçus : {report.messages}",
-        f"Réponses données : {report.answers}",
+        t.REPORT_CONVERSATIONS.format(n=report.conversations),
+        t.REPORT_MESSAGES.format(n=report.messages),
+        t.REPORT_ANSWERS.format(n=report.answers),
     ]
     out += [f"  {label} : {n}" for label, n in report.themes]
-    out.append(
-        f"Avis sur les réponses : 👍 {report.helpful}, 👎 {report.not_helpful} "
-        f"({percent(_rate(report.helpful, report.not_helpful))} utiles)"
-    )
+    rate = percent(_rate(report.helpful, report.not_helpful))
+    out.append(t.REPORT_OPINIONS.format(up=report.helpful, down=report.not_helpful, rate=rate))
     out += [
-        f"Questions pas claires (choix proposé) : {report.clarifications}",
-        f"Pas de réponse : {report.fallbacks}",
-        f"« Aucune de ces réponses » : {report.none_of_these}",
-        f"Demandes de parler à quelqu'un : {report.human_requested}",
+        t.REPORT_CLARIFICATIONS.format(n=report.clarifications),
+        t.REPORT_FALLBACKS.format(n=report.fallbacks),
+        t.REPORT_NONE_OF_THESE.format(n=report.none_of_these),
+        t.REPORT_HUMAN_REQUESTED.format(n=report.human_requested),
     ]
     crises = sum(n for _k, n in report.crises)
     details = ", ".join(f"{k} {n}" for k, n in report.crises)
-    out.append(f"Situations de crise : {crises}" + (f" ({details})" if details else ""))
+    out.append(t.REPORT_CRISES.format(n=crises) + (f" ({details})" if details else ""))
     out += [
         "",
-        "Aide humaine",
-        f"  demandes ouvertes : {report.cases_opened}",
-        f"  prises en charge : {report.cases_claimed}",
-        f"  terminées : {report.cases_closed}" + _details(report.closed_by),
+        t.REPORT_HANDOFF,
+        t.REPORT_CASES_OPENED.format(n=report.cases_opened),
+        t.REPORT_CASES_CLAIMED.format(n=report.cases_claimed),
+        t.REPORT_CASES_CLOSED.format(n=report.cases_closed) + _details(report.closed_by),
     ]
     if report.wait_median is not None:
         out.append(
-            f"  attente avant prise en charge : médiane {WAIT_WORDS.get(report.wait_median)}, "
-            f"9 sur 10 : {WAIT_WORDS.get(report.wait_p90 or '', report.wait_p90)}"
+            t.REPORT_WAIT.format(
+                median=WAIT_WORDS.get(report.wait_median),
+                p90=WAIT_WORDS.get(report.wait_p90 or "", report.wait_p90),
+            )
         )
         out += [f"    {WAIT_WORDS.get(label, label):<15} {n}" for label, n in report.waits]
     up, neutral, down = (n for _k, n in report.satisfaction)
     if up or neutral or down:
-        out.append(f"  avis des personnes : 👍 {up}  😐 {neutral}  👎 {down}")
+        out.append(t.REPORT_SATISFACTION.format(up=up, neutral=neutral, down=down))
     if report.entries:
-        out += ["", "Fiches les plus données (réponses, avis utiles)"]
+        out += ["", t.REPORT_ENTRIES]
         for usage in report.entries[:20]:
             out.append(
                 f"  {usage.answers:>5}  {percent(usage.helpful_rate):>5}  "
-                f"{usage.entry} ({usage.opinions} avis)"
+                + t.REPORT_ENTRY.format(entry=usage.entry, opinions=usage.opinions)
             )
-    out += ["", "Charge par heure (messages reçus)"]
+    out += ["", t.REPORT_HOURS]
     top = max(report.hours) or 1
     for hour, n in enumerate(report.hours):
         if n:
             out.append(f"  {hour:02d} h {'█' * max(1, round(20 * n / top)):<20} {n}")
-    out += ["", "Aucune personne ni aucun message dans ce rapport : seulement des compteurs."]
+    out += ["", t.REPORT_NOBODY]
     return "\n".join(out)
 
 

@@ -23,12 +23,9 @@ from bot.config import Settings
 from bot.knowledge.kb import KnowledgeBase, load_knowledge
 from bot.knowledge.staff import DEFAULT_TIMEZONE
 from bot.knowledge.yamlfile import KnowledgeError
+from bot.texts import coordination as t
 
 REPORT_COMMANDS = frozenset({"stats", "manques"})
-NO_DATABASE = (
-    "Pas de base de données à {path} : le robot n'a encore rien compté ici. "
-    "Donnez le bon fichier avec --base (ou RELAIS_DB)."
-)
 
 
 def add_report_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -61,9 +58,7 @@ def _day(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"« {text} » n'est pas une date : écrivez-la comme 2026-11-01"
-        ) from None
+        raise argparse.ArgumentTypeError(t.NOT_A_DATE.format(text=text)) from None
 
 
 def today() -> dt.date:
@@ -73,7 +68,7 @@ def today() -> dt.date:
 def run_report_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     database = args.base or settings.db_path
     if not Path(database).is_file():
-        print(NO_DATABASE.format(path=database), file=out)
+        print(t.NO_DATABASE.format(path=database), file=out)
         return 1
     if args.command == "stats":
         period = _period(args.du, args.au)

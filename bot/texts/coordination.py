@@ -18,6 +18,57 @@ NO_TOKEN_HELP = (
 )
 TRY_OUT_CHANNEL_ACTION = "(action pour le canal : {kind})"
 
+# --- the reports (python -m bot stats / manques, bot/channels/reports_cli.py) ---
+NO_DATABASE = (
+    "Pas de base de données à {path} : le robot n'a encore rien compté ici. "
+    "Donnez le bon fichier avec --base (ou RELAIS_DB)."
+)
+NOT_A_DATE = "« {text} » n'est pas une date : écrivez-la comme 2026-11-01"
+REPORT_TITLE = "Relais : utilisation du {start:%d/%m/%Y} au {end:%d/%m/%Y} ({days} jours)"
+REPORT_CONVERSATIONS = "Conversations commencées : {n}"
+REPORT_MESSAGES = "Messages et boutons reçus : {n}"
+REPORT_ANSWERS = "Réponses données : {n}"
+REPORT_OPINIONS = "Avis sur les réponses : 👍 {up}, 👎 {down} ({rate} utiles)"
+REPORT_CLARIFICATIONS = "Questions pas claires (choix proposé) : {n}"
+REPORT_FALLBACKS = "Pas de réponse : {n}"
+REPORT_NONE_OF_THESE = "« Aucune de ces réponses » : {n}"
+REPORT_HUMAN_REQUESTED = "Demandes de parler à quelqu'un : {n}"
+REPORT_CRISES = "Situations de crise : {n}"
+REPORT_HANDOFF = "Aide humaine"
+REPORT_CASES_OPENED = "  demandes ouvertes : {n}"
+REPORT_CASES_CLAIMED = "  prises en charge : {n}"
+REPORT_CASES_CLOSED = "  terminées : {n}"
+REPORT_WAIT = "  attente avant prise en charge : médiane {median}, 9 sur 10 : {p90}"
+REPORT_SATISFACTION = "  avis des personnes : 👍 {up}  😐 {neutral}  👎 {down}"
+REPORT_ENTRIES = "Fiches les plus données (réponses, avis utiles)"
+REPORT_ENTRY = "{entry} ({opinions} avis)"
+REPORT_HOURS = "Charge par heure (messages reçus)"
+REPORT_NOBODY = "Aucune personne ni aucun message dans ce rapport : seulement des compteurs."
+REPORT_WAITS = {
+    "0-5min": "moins de 5 min",
+    "5-15min": "5 à 15 min",
+    "15-60min": "15 min à 1 h",
+    "1-4h": "1 à 4 h",
+    "4-24h": "4 à 24 h",
+    "24h+": "plus de 24 h",
+}
+REPORT_CLOSED_BY = {
+    "helper": "par l'équipe",
+    "person": "par la personne",
+    "blocked": "personne injoignable",
+    "forgotten": "effacées à la demande",
+}
+REPORT_UNKNOWN_THEME = "(fiche retirée)"
+MISSED_TITLE = "Questions sans réponse du {since:%d/%m/%Y} au {until:%d/%m/%Y}"
+MISSED_NONE = "aucune.\n(Rien n'est gardé si RELAIS_MANQUES n'est pas à 1.)"
+MISSED_COUNTS = "{total} questions, {groups} sujets."
+MISSED_ALSO = "aussi : « {wording} » ({times})"
+MISSED_MORE = "… et {n} autres façons"
+MISSED_ADVICE = (
+    "Pour une question qui revient : ajoutez une fiche, ou ajoutez cette façon\n"
+    "de demander aux questions: d'une fiche qui existe (voir docs/coordination.md)."
+)
+
 # How many problems a staff message lists; the rest is in ``python -m bot kb check``.
 MAX_LISTED = 8
 
