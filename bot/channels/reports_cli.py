@@ -73,14 +73,14 @@ def run_report_command(args: argparse.Namespace, settings: Settings, out: TextIO
     if args.command == "stats":
         period = _period(args.du, args.au)
         if period is None:
-            print("--du doit être avant --au.", file=out)
+            print(t.PERIOD_REVERSED, file=out)
             return 2
         kb = _knowledge(args.knowledge or settings.knowledge_dir)
         report = asyncio.run(_report(database, period, kb))
         print(format_text(report), file=out)
         if args.html is not None:
             args.html.write_text(render_html(report, generated=today()), encoding="utf-8")
-            print(f"\nPage écrite : {args.html} (à ouvrir ou à imprimer).", file=out)
+            print("\n" + t.PAGE_WRITTEN.format(path=args.html), file=out)
         return 0
     days = max(1, min(args.jours, RETENTION_DAYS))
     return asyncio.run(manques(database, days, out))

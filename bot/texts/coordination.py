@@ -23,6 +23,8 @@ NO_DATABASE = (
     "Pas de base de données à {path} : le robot n'a encore rien compté ici. "
     "Donnez le bon fichier avec --base (ou RELAIS_DB)."
 )
+PERIOD_REVERSED = "--du doit être avant --au."
+PAGE_WRITTEN = "Page écrite : {path} (à ouvrir ou à imprimer)."
 NOT_A_DATE = "« {text} » n'est pas une date : écrivez-la comme 2026-11-01"
 REPORT_TITLE = "Relais : utilisation du {start:%d/%m/%Y} au {end:%d/%m/%Y} ({days} jours)"
 REPORT_CONVERSATIONS = "Conversations commencées : {n}"

@@ -23,6 +23,12 @@ BUTTON_ACCEPT_CHARTER = "✅ J'ai lu et j'accepte la charte"
 
 # --- the card (also shown to the person as a preview, before "Je transmets ?") -------------
 
+# How long a case has waited (bot/app/card.py ``waited``).
+WAITED_UNDER_A_MINUTE = "moins d'une minute"
+WAITED_MINUTES = "{minutes} min"
+WAITED_HOURS = "{hours} h {minutes:02d}"
+WAITED_ONE_DAY = "1 jour"
+WAITED_DAYS = "{days} jours"
 CARD_TITLE = "🆕 Demande {alias} · {theme}"
 CARD_FOR_PAIR_AIDANT = (
     "Pour : une personne pair-aidante (site internet, téléphone, démarche en ligne)"
