@@ -1,8 +1,9 @@
 """Human handoff: a person's case, from "Je transmets ? Oui" to closed and erased.
 
 A case is *waiting* (in the queue), *owned* (one helper answers) or *closed*. The state
-lives in SQLite (``bot/adapters/sqlite/store.py``), so it survives a restart, and every transition is one
-conditional UPDATE: two helpers pressing "Je prends" at once, exactly one wins.
+lives in SQLite (``bot/adapters/sqlite/store.py``), so it survives a restart, and every
+transition is one conditional UPDATE: two helpers pressing "Je prends" at once, exactly one
+wins.
 
 The service never talks to Telegram. Each method returns a list of frozen values
 (``bot/domain/effects.py``) saying what to send where; the Telegram adapter carries them out
