@@ -2,8 +2,8 @@
 
 ``run`` is the Telegram bot; ``try`` chats in the terminal with the same engine, no token
 needed; ``ask`` shows coordinators and scripts what the bot would do with a message;
-``kb check`` checks the knowledge files (``bot/knowledge/lint.py``); ``stats`` and ``manques`` are the
-coordinators' reports (``bot/channels/reports_cli.py``).
+``kb check`` checks the knowledge files (``bot/knowledge/lint.py``); ``stats`` and
+``manques`` are the coordinators' reports (``bot/channels/reports_cli.py``).
 """
 
 from __future__ import annotations
@@ -19,25 +19,16 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from bot.bootstrap import open_try_out
+from bot.channels import terminal
 from bot.channels.reports_cli import REPORT_COMMANDS, add_report_commands, run_report_command
 from bot.config import ConfigError, Settings
-from bot.domain.messages import Action, Button, Inbound, Reply
 from bot.knowledge.decision import decide
 from bot.knowledge.holder import Knowledge
 from bot.knowledge.lint import DEFAULT_MAX_AGE_DAYS, ERROR, LintOptions, check_folder, summary
 from bot.knowledge.staff import DEFAULT_TIMEZONE
 from bot.knowledge.yamlfile import KnowledgeError
-from bot.texts import person as texts
-
-LOAD_FIRST = (
-    "Les fichiers ne se lisent pas encore : corrigez ces erreurs d'abord, les autres "
-    "vérifications (questions, longueurs, liens, dates) se feront ensuite."
-)
-NO_TOKEN_HELP = (
-    "Pas de jeton Telegram (RELAIS_TOKEN) : je lance l'essai dans le terminal.\n"
-    "Pour le vrai robot : sur Telegram, écrivez à @BotFather, envoyez /newbot, puis mettez le "
-    "jeton reçu dans RELAIS_TOKEN et une phrase secrète dans RELAIS_SECRET (voir README.md).\n"
-)
+from bot.texts import coordination as team_texts
 
 
 def _knowledge_arg(parser: argparse.ArgumentParser) -> None:
@@ -77,20 +68,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    # The running bot logs its events; everything else (the try-out above all) keeps quiet.
+    bot_runs = args.command == "run" and bool(settings.token)
     logging.basicConfig(
-        level=logging.INFO if args.command == "run" else logging.WARNING,
+        level=logging.INFO if bot_runs else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     # httpx logs every request URL, and the URL holds the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
-    settings = Settings.from_env()
     folder = getattr(args, "knowledge", None) or settings.knowledge_dir
     try:
         if args.command == "run":
             return _run(settings)
         if args.command == "try":
-            return asyncio.run(try_in_terminal(folder, sys.stdin, sys.stdout))
+            return asyncio.run(try_out(folder))
         if args.command == "ask":
             return ask(folder, args.message, as_json=args.json, out=sys.stdout)
         if args.command in REPORT_COMMANDS:
@@ -99,10 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_report_command(args, settings, sys.stdout, open_stores)
         return kb_check(folder, sys.stdout, max_age_days=args.max_age_days)
     except ConfigError as exc:
-        print(f"Relais ne peut pas démarrer : {exc}", file=sys.stderr)
+        print(team_texts.CANNOT_START.format(reason=exc), file=sys.stderr)
         return 2
     except KnowledgeError as exc:
-        print("Les fichiers de connaissances ont des erreurs :", file=sys.stderr)
+        print(team_texts.KNOWLEDGE_ERRORS, file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
@@ -112,8 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(settings: Settings) -> int:
     if not settings.token:
-        print(NO_TOKEN_HELP, file=sys.stderr)
-        return asyncio.run(try_in_terminal(settings.knowledge_dir, sys.stdin, sys.stdout))
+        print(team_texts.NO_TOKEN_HELP, file=sys.stderr)
+        return asyncio.run(try_out(settings.knowledge_dir))
     settings.check_for_telegram()
     from bot.bootstrap import opener
     from bot.channels.telegram.app import run  # imported here: only `run` needs Telegram
@@ -129,7 +122,7 @@ def kb_check(
     max_age_days: int = DEFAULT_MAX_AGE_DAYS,
     today: dt.date | None = None,
 ) -> int:
-    """Check the knowledge files (``bot/knowledge/lint.py``); exit code 1 when there is an error."""
+    """Check the knowledge files (``bot/knowledge/lint.py``); exit code 1 on an error."""
     today = today or dt.datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
     options = LintOptions(today=today, max_age_days=max_age_days)
     problems = check_folder(folder, options)
@@ -140,7 +133,7 @@ def kb_check(
     try:
         knowledge = Knowledge.load(folder)
     except KnowledgeError:
-        print(LOAD_FIRST, file=out)
+        print(team_texts.LOAD_FIRST, file=out)
     else:
         entries = len(knowledge.kb.entries)
         print(
@@ -159,6 +152,16 @@ def kb_check(
     return 1 if any(p.severity == ERROR for p in problems) else 0
 
 
+async def try_out(folder: Path) -> int:
+    """The terminal try-out, built by bootstrap like the real bot, closed when it ends."""
+    logging.getLogger().setLevel(logging.WARNING)  # an INFO line would cut the conversation
+    services = await open_try_out(folder)
+    try:
+        return await terminal.chat(services.engine, sys.stdin, sys.stdout)
+    finally:
+        await services.close()
+
+
 def ask(folder: Path, message: str, *, as_json: bool, out: TextIO) -> int:
     """Print the decision for one message, or for each line of stdin with ``-``."""
     knowledge = Knowledge.load(folder)
@@ -171,64 +174,6 @@ def ask(folder: Path, message: str, *, as_json: bool, out: TextIO) -> int:
         target = decision.entry or decision.crisis or ", ".join(decision.choices) or "-"
         print(f"{decision.kind}\t{target}\t{decision.score:.2f}", file=out, flush=True)
     return 0
-
-
-def render_for_terminal(reply: Reply, buttons: list[Button]) -> str:
-    """A reply as plain text, buttons numbered from ``len(buttons) + 1`` (appended to list)."""
-    parts = []
-    if reply.title:
-        parts.append(f"== {reply.title} ==")
-    parts.append(reply.text)
-    parts.extend(f"☎️  {p.label}" + (f" — {p.note}" if p.note else "") for p in reply.phones)
-    parts.extend(f"🔗 {link.label} : {link.url}" for link in reply.links)
-    for row in reply.buttons:
-        for button in row:
-            buttons.append(button)
-            parts.append(f"  [{len(buttons)}] {button.label}")
-    return "\n".join(parts)
-
-
-async def try_in_terminal(folder: Path, stdin: TextIO, out: TextIO) -> int:
-    """Chat with the engine in the terminal; type a number to press a button."""
-    from bot.adapters.sqlite import open_stores
-    from bot.app.conversation import Engine
-    from bot.knowledge.holder import KnowledgeHolder
-
-    stores = await open_stores(":memory:")
-    engine = Engine(KnowledgeHolder.from_folder(folder), stores.counters)
-    user = "terminal"
-    print(
-        "Essai de Relais dans le terminal. Tapez un numéro pour appuyer sur un bouton, "
-        "« q » pour quitter.\n",
-        file=out,
-    )
-    pending: Inbound | None = Inbound(user=user, command="start")
-    try:
-        while True:
-            if pending is not None:
-                buttons: list[Button] = []
-                for item in await engine.handle(pending):
-                    if isinstance(item, Reply):
-                        print(render_for_terminal(item, buttons) + "\n", file=out)
-                    else:
-                        print(f"  (action pour le canal : {type(item).__name__})\n", file=out)
-            print("> ", end="", file=out, flush=True)
-            line = stdin.readline()
-            if not line or line.strip().lower() in {"q", "quit", "quitter"}:
-                print(f"\n{texts.GOODBYE}", file=out)
-                return 0
-            pending = _typed(line.strip(), buttons, user)
-    finally:
-        await stores.close()
-
-
-def _typed(line: str, buttons: list[Button], user: str) -> Inbound:
-    if line.isdigit() and 1 <= int(line) <= len(buttons):
-        action: Action = buttons[int(line) - 1].action
-        return Inbound(user=user, action=action)
-    if line.startswith("/"):
-        return Inbound(user=user, command=line[1:].split()[0] if len(line) > 1 else "")
-    return Inbound(user=user, text=line)
 
 
 if __name__ == "__main__":

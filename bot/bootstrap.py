@@ -117,6 +117,13 @@ def opener(settings: Settings) -> AppOpener:
     return open_app
 
 
+async def open_try_out(knowledge_dir: Path) -> App:
+    """The terminal try-out: the real engine over ``knowledge_dir``, a database in memory and
+    no team (nothing is kept once the try-out ends)."""
+    settings = Settings(knowledge_dir=knowledge_dir, db_path=Path(":memory:"))
+    return await open_services(settings)
+
+
 def _load_team(settings: Settings) -> tuple[StaffConfig, Charter | None] | None:
     """The staff file and the charter, checked; None when no staff file is configured."""
     if settings.staff_config is None:

@@ -2,8 +2,8 @@
 
 The code already logs only events, counts, case numbers and pseudonyms (``docs/donnees.md``).
 This filter catches what a mistake, or a library, would let through. Installed once at start
-(:func:`install`, from ``bot.channels.telegram.app.run``) on the root logger's handlers, it rewrites
-every record before it is written:
+(:func:`install`, from ``bot.channels.telegram.app.run``) on the root logger's handlers, it
+rewrites every record before it is written:
 
 - the bot token and the pseudonym secret, and anything shaped like a token, become
   ``[token]``;

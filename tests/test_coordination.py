@@ -13,7 +13,7 @@ from fakebotapi import FakeBotApi, new_person
 from test_coordination_day import REPO_KNOWLEDGE, Team, files_looked_at, staff_file
 
 from bot.app.announcement import AnnouncementBoard
-from bot.app.coordination import NOTICE_TITLE, CoordinatedEngine
+from bot.app.coordination import CoordinatedEngine
 from bot.app.reload import KnowledgeWatcher, compare
 from bot.config import Settings
 from bot.domain.messages import DeleteIncoming, Inbound, Outbound, Reply
@@ -138,7 +138,7 @@ async def test_the_notice_comes_before_the_first_reply_of_the_day(
     engine = noticing(holder, [DeleteIncoming(), Reply("réponse")])
     first = await engine.handle(Inbound(user="lea", text="bonjour"))
     assert [type(o).__name__ for o in first] == ["DeleteIncoming", "Reply", "Reply"]
-    assert first[1] == Reply("Service réduit jusqu'au 30.", title=NOTICE_TITLE)
+    assert first[1] == Reply("Service réduit jusqu'au 30.", title=texts.TEAM_NOTICE_TITLE)
     assert await engine.handle(Inbound(user="lea", text="merci")) == [
         DeleteIncoming(),
         Reply("réponse"),
@@ -150,7 +150,7 @@ async def test_a_crisis_reply_comes_alone_and_the_notice_waits(holder: Knowledge
     crisis = await engine.handle(Inbound(user="lea", text="je veux mourir"))
     assert crisis == [Reply("3114")]
     later = await engine.handle(Inbound(user="lea", text="bonjour"))
-    assert later[0].title == NOTICE_TITLE  # type: ignore[union-attr]
+    assert later[0].title == texts.TEAM_NOTICE_TITLE  # type: ignore[union-attr]
 
 
 # --- live reload ----------------------------------------------------------------------
@@ -298,7 +298,7 @@ async def test_an_announcement_is_shown_once_a_day_before_the_answer(
     await relais.send(lea.says("mot de passe caf oublié"))
     await relais.send(lea.says("mot de passe caf oublié"))
     sent = fake_api.texts_to(lea.chat_id)
-    assert sent[0] == f"{NOTICE_TITLE}\n\nService réduit cette semaine."
+    assert sent[0] == f"{texts.TEAM_NOTICE_TITLE}\n\nService réduit cette semaine."
     assert sum("Service réduit" in t for t in sent) == 1
     await relais.send(team.claire.says("/annonce fin", chat=team.group))
     assert fake_api.texts_to(team.group.id)[-1] == "📢 Annonce retirée."

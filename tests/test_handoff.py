@@ -217,7 +217,7 @@ async def test_the_first_helper_to_claim_owns_the_case_and_the_person_is_told(en
     case_id = await env.open_case()
     actions = await env.service.claim(SAM, case_id)
     assert one(actions, Toast).text == t.YOU_HAVE_IT
-    assert one(actions, SendToPerson).text == "Sam, pair-aidant·e, va vous répondre ici."
+    assert one(actions, SendToPerson).text == "Sam, personne pair-aidante, va vous répondre ici."
     card = one(actions, EditCard)
     assert (
         card.buttons[0][0].label == "✅ Pris par Sam"
@@ -226,7 +226,7 @@ async def test_the_first_helper_to_claim_owns_the_case_and_the_person_is_told(en
     assert "Sam" in one(actions, PostInTopic).text
     assert await status_of(env, case_id) == Status.OWNED
     late = await env.service.claim(NADIA, case_id)
-    assert one(late, Toast).text == "Déjà pris par Sam, pair-aidant·e."
+    assert one(late, Toast).text == "Déjà pris par Sam, personne pair-aidante."
     assert one(await env.service.claim(SAM, case_id), Toast).text == t.YOU_HAVE_IT
 
 
@@ -332,7 +332,9 @@ async def test_only_the_owner_writes_to_the_person_and_notes_stay_inside(env: En
     assert await env.service.staff_message(SAM, case_id, 32, "! elle a l'air pressée") == []
     assert await env.service.staff_message(NADIA, case_id, 33, "! je peux aider") == []
     other = await env.service.staff_message(NADIA, case_id, 34, "Bonjour, ici Nadia")
-    assert one(other, ReplyHere).text == t.NOT_OWNER_MESSAGE.format(helper="Sam, pair-aidant·e")
+    assert one(other, ReplyHere).text == t.NOT_OWNER_MESSAGE.format(
+        helper="Sam, personne pair-aidante"
+    )
     assert [r.source_message_id for r in await env.stores.relays.pending(case_id)] == [31]
 
 
@@ -340,7 +342,9 @@ async def test_commands_of_the_owner_are_refused_to_others(env: Env):
     case_id = await env.claimed_case()
     for call in (env.service.release, env.service.request_transfer, env.service.close_by_helper):
         refused = await call(NADIA, case_id)
-        assert one(refused, ReplyHere).text == t.ONLY_OWNER.format(helper="Sam, pair-aidant·e")
+        assert one(refused, ReplyHere).text == t.ONLY_OWNER.format(
+            helper="Sam, personne pair-aidante"
+        )
     assert await status_of(env, case_id) == Status.OWNED
 
 
@@ -353,7 +357,7 @@ async def test_release_puts_the_case_back_in_the_queue_and_tells_the_person(env:
     assert await status_of(env, case_id) == Status.WAITING
     assert one(actions, EditCard).buttons[0][0].verb is CaseVerb.CLAIM
     told = one(actions, SendToPerson).text
-    assert told.startswith("Sam, pair-aidant·e, a dû laisser") and t.WAIT_OPEN in told
+    assert told.startswith("Sam, personne pair-aidante, a dû laisser") and t.WAIT_OPEN in told
     assert only(await env.service.claim(NADIA, case_id), SendToPerson)
 
 
@@ -384,7 +388,10 @@ async def test_transfer_refused_keeps_the_owner(env: Env):
     case_id = await env.claimed_case()
     await env.service.request_transfer(SAM, case_id)
     refused = await env.service.press_person(person(), CaseVerb.TRANSFER_NO, case_id)
-    assert one(refused, SendToPerson).text == "D'accord. Sam, pair-aidant·e, continue avec vous."
+    assert (
+        one(refused, SendToPerson).text
+        == "D'accord. Sam, personne pair-aidante, continue avec vous."
+    )
     assert one(refused, PostInTopic).text == t.TRANSFER_REFUSED_TOPIC
     case = await env.stores.cases.get(case_id)
     assert case is not None and case.status == Status.OWNED and not case.transfer_asked
@@ -508,7 +515,7 @@ async def test_a_coordinator_may_close_any_open_case_others_may_not(env: Env):
     refused = await env.service.close_by_helper(SAM, case_id)
     assert one(refused, ReplyHere).text == t.ONLY_OWNER_NOBODY
     closed = await env.service.close_by_helper(CLAIRE, case_id)
-    assert "Claire, coordinateur·rice, a terminé" in one(closed, SendToPerson).text
+    assert "Claire, personne coordinatrice, a terminé" in one(closed, SendToPerson).text
     assert await status_of(env, case_id) == Status.CLOSED
 
 

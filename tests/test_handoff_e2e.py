@@ -306,8 +306,10 @@ async def test_a_whole_case_from_asking_to_satisfaction(desk: Desk, fake_api: Fa
     await desk.claim(desk.sam, lea)
     assert toasts(fake_api)[-1] == (t.YOU_HAVE_IT, False)
     assert desk.card(group, topic).inline_buttons == [["✅ Pris par Sam"]]
-    assert desk.in_topic(group, topic)[-1].text.startswith("✋ Sam, pair-aidant·e, prend ce cas.")
-    assert desk.last(lea).text == "Sam, pair-aidant·e, va vous répondre ici."
+    assert desk.in_topic(group, topic)[-1].text.startswith(
+        "✋ Sam, personne pair-aidante, prend ce cas."
+    )
+    assert desk.last(lea).text == "Sam, personne pair-aidante, va vous répondre ici."
 
     # Sam writes: a copy reaches the person. The person answers: a copy reaches the topic.
     await desk.helper_writes(desk.sam, lea, "Bonjour, je regarde avec vous.")
@@ -330,10 +332,10 @@ async def test_a_whole_case_from_asking_to_satisfaction(desk: Desk, fake_api: Fa
     assert desk.in_topic(group, topic)[-1].text.startswith("📖 Fiche envoyée à la personne")
     await desk.helper_writes(desk.sam, lea, "/clore")
     closing = desk.last(lea)
-    assert closing.text == t.CLOSED_BY_HELPER.format(helper="Sam, pair-aidant·e")
+    assert closing.text == t.CLOSED_BY_HELPER.format(helper="Sam, personne pair-aidante")
     assert closing.inline_buttons == [["👍", "😐", "👎"]]
     assert desk.in_topic(group, topic)[-1].text == t.CLOSED_BY_HELPER_TOPIC.format(
-        helper="Sam, pair-aidant·e"
+        helper="Sam, personne pair-aidante"
     )
     assert desk.card(group, topic).inline_buttons == []
     assert fake_api.topics[group.id][topic].closed
@@ -406,9 +408,9 @@ async def test_two_helpers_pressing_je_prends_at_once_one_wins(desk: Desk, fake_
     case = await desk.case_of(lea)
     assert case.status == Status.OWNED
     winner = (
-        "Nadia, référent·e"
+        "Nadia, personne référente"
         if case.owner_key == desk.key(desk.nadia)
-        else ("Claire, coordinateur·rice")
+        else ("Claire, personne coordinatrice")
     )
     assert answers == sorted([t.YOU_HAVE_IT, t.ALREADY_TAKEN.format(helper=winner)])
     told = [
@@ -432,10 +434,12 @@ async def test_someone_not_in_the_team_can_neither_claim_nor_write_to_the_person
     assert desk.in_topic(group, topic)[-1].text == t.NOT_A_HELPER_MESSAGE
     await desk.helper_writes(desk.sam, lea, "Bonjour, c'est Sam")  # in the team, not the owner
     assert desk.in_topic(group, topic)[-1].text == t.NOT_OWNER_MESSAGE.format(
-        helper="Nadia, référent·e"
+        helper="Nadia, personne référente"
     )
     await desk.helper_writes(desk.sam, lea, "/clore")
-    assert desk.in_topic(group, topic)[-1].text == t.ONLY_OWNER.format(helper="Nadia, référent·e")
+    assert desk.in_topic(group, topic)[-1].text == t.ONLY_OWNER.format(
+        helper="Nadia, personne référente"
+    )
     await desk.helper_writes(desk.stranger, lea, "/nimportequoi")
     assert desk.in_topic(group, topic)[-1].text == t.STAFF_UNKNOWN_COMMAND
     assert len(fake_api.sent_to(lea.chat_id)) == person_saw
@@ -449,10 +453,10 @@ async def test_release_then_the_person_says_they_are_done(desk: Desk, fake_api: 
     await desk.claim(desk.nadia, lea)
     group, topic = await desk.topic_of(lea)
     await desk.helper_writes(desk.nadia, lea, "/liberer")
-    assert desk.last(lea).text.startswith("Nadia, référent·e, a dû laisser votre demande.")
+    assert desk.last(lea).text.startswith("Nadia, personne référente, a dû laisser votre demande.")
     assert desk.card(group, topic).inline_buttons == [[t.BUTTON_CLAIM], [t.BUTTON_TO_REFERENT]]
     await desk.claim(desk.claire, lea)
-    assert desk.last(lea).text == "Claire, coordinateur·rice, va vous répondre ici."
+    assert desk.last(lea).text == "Claire, personne coordinatrice, va vous répondre ici."
     transmitted = next(m for m in fake_api.sent_to(lea.chat_id) if m.text.startswith("✅"))
     await desk.send(lea.presses(transmitted, t.BUTTON_DONE))
     assert desk.last(lea).text == t.CLOSED_BY_PERSON
@@ -602,7 +606,10 @@ async def test_sixty_messages_in_one_minute_arrive_in_order_without_flooding_the
         assert sum(moment <= at < moment + RATE_WINDOW for at in copied_at) <= 20
     delayed = t.RELAY_DELAYED.format(per_minute=20)
     assert [m.text for m in desk.in_topic(group, topic)].count(delayed) == 1
-    assert bot_texts_to(fake_api, lea.chat_id)[-1] == "Nadia, référent·e, va vous répondre ici."
+    assert (
+        bot_texts_to(fake_api, lea.chat_id)[-1]
+        == "Nadia, personne référente, va vous répondre ici."
+    )
     assert await desk.services.stores.relays.pending() == []
 
 
@@ -672,7 +679,7 @@ async def test_transfer_to_a_referent_needs_the_persons_consent(desk2: Desk, fak
     await desk2.helper_writes(desk2.sam, lea, "/transferer")
     assert desk2.in_topic(old_group, old_topic)[-1].text == t.TRANSFER_ASKED
     question = desk2.last(lea)
-    assert question.text == t.TRANSFER_QUESTION.format(helper="Sam, pair-aidant·e")
+    assert question.text == t.TRANSFER_QUESTION.format(helper="Sam, personne pair-aidante")
     assert question.inline_buttons == [[t.BUTTON_TRANSFER_YES], [t.BUTTON_TRANSFER_NO]]
     assert (await desk2.case_of(lea)).status == Status.OWNED  # nothing moves before the yes
     await desk2.send(lea.presses(question, t.BUTTON_TRANSFER_YES))
@@ -685,7 +692,7 @@ async def test_transfer_to_a_referent_needs_the_persons_consent(desk2: Desk, fak
     assert f"« {QUESTION} »" in first.text and "copied_from" in first.payload
     assert t.CARD_QUESTION_ABOVE in card.text
     await desk2.claim(desk2.nadia, lea)
-    assert desk2.last(lea).text == "Nadia, référent·e, va vous répondre ici."
+    assert desk2.last(lea).text == "Nadia, personne référente, va vous répondre ici."
 
 
 async def test_a_crisis_during_a_case_gets_the_numbers_at_once_and_goes_to_referents(

@@ -24,8 +24,9 @@ from bot.app.missed import (
 )
 from bot.channels.reports_cli import run_report_command, today
 from bot.config import Settings
-from bot.domain.messages import Inbound
+from bot.domain.messages import Inbound, Outbound, Reply
 from bot.knowledge.holder import KnowledgeHolder
+from bot.texts import person as texts
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 TODAY = dt.date(2026, 11, 24)
@@ -132,6 +133,39 @@ async def test_a_fallback_question_is_kept_masked_and_without_anyone(
     await store.database.checkpoint()
     raw = (tmp_path / "relais.sqlite3").read_bytes()
     assert person.encode() not in raw and b"Soleil2024" not in raw
+
+
+class Says:
+    """An engine that always gives the same reply: the wrapper must trust its decision."""
+
+    def __init__(self, reply: Reply) -> None:
+        self.reply = reply
+
+    async def handle(self, inbound: Inbound) -> list[Outbound]:
+        return [self.reply]
+
+
+@pytest.mark.parametrize(
+    ("reply", "kept"),
+    [
+        (Reply("Autre formulation de « pas de réponse »", unanswered=True), 1),
+        (Reply(texts.FALLBACK), 0),  # the same words, but the engine did not say "unanswered"
+    ],
+)
+async def test_the_question_is_kept_from_the_engines_decision_not_its_wording(
+    holder: KnowledgeHolder, store: SqliteStores, reply: Reply, kept: int
+) -> None:
+    engine = CoordinatedEngine(
+        Says(reply),
+        holder,
+        board=AnnouncementBoard(),
+        counters=store.counters,
+        notices=store.notices,
+        missed=MissedQuestions(store.missed),
+        now=lambda: NOW,
+    )
+    await engine.handle(Inbound(user="x", text=OUT_OF_SCOPE))
+    assert len(await store.missed.since("0000-00-00")) == kept
 
 
 async def test_nothing_is_kept_unless_the_team_turned_it_on(

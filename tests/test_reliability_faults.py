@@ -397,7 +397,9 @@ async def test_a_case_goes_on_after_the_process_is_killed(
             card = next(m for m in api.sent_to(team.group.id) if m.text.startswith("🆕"))
             topic = card.thread_id
             team.nadia.presses(card, handoff_texts.BUTTON_CLAIM)
-            await api.wait_until(lambda: seen_by_lea("Nadia, référent·e, va vous répondre"))
+            await api.wait_until(
+                lambda: seen_by_lea("Nadia, personne référente, va vous répondre")
+            )
             lea.says("avant la panne")
             await api.wait_until(lambda: in_topic("avant la panne"))
             await _outbox_settled(database)

@@ -49,9 +49,9 @@ def test_the_example_file_loads_as_documented(example):
         frozenset({Role.REFERENT, Role.COORDINATEUR}),
     ]
     assert [h.display for h in example.helpers] == [
-        "Sam, pair-aidant·e",
-        "Nadia, référent·e",
-        "Claire, coordinateur·rice",
+        "Sam, personne pair-aidante",
+        "Nadia, personne référente",
+        "Claire, personne coordinatrice",
     ]
     assert example.helper(111111111).name == "Sam"  # type: ignore[union-attr]
     assert example.helper(42) is None

@@ -1,4 +1,4 @@
-"""Reply → Telegram messages (bot/channels/telegram/render.py): escaping, buttons, keyboards, splits."""
+"""Reply → Telegram messages (bot/channels/telegram/render.py): escaping, buttons, splits."""
 
 from __future__ import annotations
 

@@ -119,10 +119,10 @@ def waited(delta: dt.timedelta) -> str:
     """A waiting time in French: "moins d'une minute", "12 min", "1 h 05", "3 jours"."""
     minutes = int(delta.total_seconds() // 60)
     if minutes < 1:
-        return "moins d'une minute"
+        return t.WAITED_UNDER_A_MINUTE
     if minutes < 60:
-        return f"{minutes} min"
+        return t.WAITED_MINUTES.format(minutes=minutes)
     if minutes < 24 * 60:
-        return f"{minutes // 60} h {minutes % 60:02d}"
+        return t.WAITED_HOURS.format(hours=minutes // 60, minutes=minutes % 60)
     days = minutes // (24 * 60)
-    return "1 jour" if days == 1 else f"{days} jours"
+    return t.WAITED_ONE_DAY if days == 1 else t.WAITED_DAYS.format(days=days)

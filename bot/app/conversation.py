@@ -23,6 +23,7 @@ from bot.app.asking import FLOW_VERBS, HandoffFlow
 from bot.app.flood import Flood, FloodGuard
 from bot.app.handoff import HandoffService
 from bot.app.ports import CounterStore
+from bot.domain.counters import Counter
 from bot.domain.messages import (
     Action,
     Button,
@@ -34,11 +35,11 @@ from bot.domain.messages import (
     Reply,
     Verb,
 )
-from bot.knowledge.decision import decide
+from bot.knowledge.decision import decide, screen
 from bot.knowledge.holder import Knowledge, KnowledgeHolder
 from bot.knowledge.intents import Intent, is_emoji_only
 from bot.knowledge.kb import Entry
-from bot.safety import CrisisCategory, ScamVerdict, find_sensitive
+from bot.safety import CrisisCategory, ScamVerdict
 from bot.texts import handoff as handoff_texts
 from bot.texts import person as texts
 from bot.texts.memory import KEPT_SESSION
@@ -123,10 +124,11 @@ class Engine:
     ) -> None:
         self.knowledge = knowledge
         self.counters = counters
-        self.sessions = sessions or Sessions()
+        # `is None`, not `or`: an empty Sessions or FloodGuard is falsy (it has a length).
+        self.sessions = sessions if sessions is not None else Sessions()
         self._clock = clock
         # One person sending very many messages is slowed down (bot/app/flood.py).
-        self.flood = flood or FloodGuard(clock=clock)
+        self.flood = flood if flood is not None else FloodGuard(clock=clock)
         # Asking for a person, and relaying while a case is open (bot/app/asking.py).
         self.flow = HandoffFlow(handoff, clock=clock)
 
@@ -136,13 +138,22 @@ class Engine:
         knowledge = self.knowledge.current  # one snapshot for the whole update
         if inbound.action is not None:
             return await self._on_action(knowledge, session, inbound)
-        if (slowed := await self._slow_down(knowledge, inbound)) is not None:
+        flood = self.flood.take(inbound.user)
+        # The keyboard's "Menu" and "Parler à quelqu'un" are for the bot, even during a case.
+        keys = (texts.KEY_MENU, texts.KEY_HUMAN)
+        relayable = inbound.command is None and inbound.text.strip() not in keys
+        # The case is looked up once per message, and only when something depends on it.
+        needs_case = relayable or flood is not Flood.OK
+        open_case = needs_case and await self.flow.has_open_case(inbound.user)
+        if (slowed := await self._slow_down(knowledge, inbound, flood, open_case)) is not None:
             return slowed
         if inbound.command is not None:
             return await self._on_command(knowledge, session, inbound)
         # --- handoff: while a case is open, the team answers, not the bot ---
-        if (relayed := await self._to_case(knowledge, session, inbound)) is not None:
-            return relayed
+        if relayable and open_case:
+            relayed = await self._to_case(knowledge, session, inbound)
+            if relayed is not None:
+                return relayed
         # --- end handoff ---
         if inbound.media is not None:
             text = texts.MEDIA_NOT_READ.get(inbound.media.value, texts.MEDIA_NOT_READ["other"])
@@ -177,12 +188,12 @@ class Engine:
         if decision.sensitive:
             out.append(DeleteIncoming())
             out.append(Reply(texts.SENSITIVE_WARNING))
-            await self._count("sensitive", ",".join(decision.sensitive))
+            await self._count(Counter.SENSITIVE, ",".join(decision.sensitive))
         if decision.crisis is not None:
             session.crisis = decision.crisis
             crisis = next(c for c in knowledge.safety.crises if c.id == decision.crisis)
             out.append(self._crisis_reply(crisis))
-            await self._count("crisis", crisis.id)
+            await self._count(Counter.CRISIS, crisis.id)
             return out
         # "Je veux parler à quelqu'un" is not a question: it does not replace the last one.
         if decision.kind != "human" or not session.question:
@@ -193,20 +204,21 @@ class Engine:
             return [*out, self._small_talk(Intent(decision.intent))]
         if decision.scam is not None and decision.scam.suspicious:
             out.append(self._scam_reply(knowledge, decision.scam))
-            await self._count("scam-check", "suspicious")
+            await self._count(Counter.SCAM_CHECK, "suspicious")
             return out
         if decision.scam is not None:
-            await self._count("scam-check", "clean")
+            await self._count(Counter.SCAM_CHECK, "clean")
             return [*out, Reply(texts.SCAM_LOOKS_FINE, buttons=((_human_button(),),))]
         if decision.kind == "answer" and decision.entry:
             entry = knowledge.kb.entry(decision.entry)
             if entry is not None:
                 return out + await self._answer(session, entry)
         if decision.kind == "clarify":
-            await self._count("clarify")
+            await self._count(Counter.CLARIFY)
             return [*out, self._clarify(knowledge, decision.choices)]
-        await self._count("fallback")
-        return [*out, Reply(texts.FALLBACK, buttons=((_human_button(),), (_menu_button(),)))]
+        await self._count(Counter.FALLBACK)
+        buttons = ((_human_button(),), (_menu_button(),))
+        return [*out, Reply(texts.FALLBACK, buttons=buttons, unanswered=True)]
 
     def _small_talk(self, intent: Intent) -> Reply:
         text = {
@@ -242,7 +254,7 @@ class Engine:
         if entry.id not in session.shown:
             session.shown.append(entry.id)
         session.theme = entry.theme
-        await self._count("answer", entry.id)
+        await self._count(Counter.ANSWER, entry.id)
         rows: list[tuple[Button, ...]] = []
         if entry.steps:
             rows.append((Button(texts.BUTTON_NEXT_STEP, Action(Verb.STEP, f"{entry.id}:1")),))
@@ -328,7 +340,7 @@ class Engine:
         if action.verb in FLOW_VERBS:  # handoff: the asking dialogue's buttons
             return await self.flow.press(kb, inbound)
         if action.verb is Verb.NONE:
-            await self._count("none-of-these")
+            await self._count(Counter.NONE_OF_THESE)
             return [Reply(texts.NONE_OF_THESE, buttons=((_human_button(),), (_menu_button(),)))]
         if action.verb is Verb.THEME:
             reply = self._theme(knowledge, session, action.arg)
@@ -344,9 +356,9 @@ class Engine:
 
     async def _feedback(self, session: Session, action: Action) -> list[Outbound]:
         if action.verb is Verb.HELPFUL:
-            await self._count("helpful", action.arg)
+            await self._count(Counter.HELPFUL, action.arg)
             return [Reply(texts.FEEDBACK_THANKS_UP, buttons=((_menu_button(),),))]
-        await self._count("not-helpful", action.arg)
+        await self._count(Counter.NOT_HELPFUL, action.arg)
         if action.arg not in session.not_helpful:
             session.not_helpful.append(action.arg)
         return [Reply(texts.FEEDBACK_THANKS_DOWN, buttons=((_human_button(),), (_menu_button(),)))]
@@ -356,7 +368,7 @@ class Engine:
     ) -> list[Outbound]:
         command = (inbound.command or "").lower()
         if command == Command.START:
-            await self._count("conversation")
+            await self._count(Counter.CONVERSATION)
             return [
                 Reply(
                     texts.WELCOME.format(bot=texts.BOT_NAME),
@@ -375,7 +387,7 @@ class Engine:
 
     async def _ask_for_human(self, session: Session, user: str) -> list[Outbound]:
         """Start the asking dialogue: nothing is shared before the person's "Oui"."""
-        await self._count("human-requested")
+        await self._count(Counter.HUMAN_REQUESTED)
         request = HandoffRequested(
             user=user,
             theme=session.theme,
@@ -389,28 +401,25 @@ class Engine:
     async def _to_case(
         self, knowledge: Knowledge, session: Session, inbound: Inbound
     ) -> list[Outbound] | None:
-        """A message while a case is open goes to the team; None when there is no case.
+        """A message to an open case goes to the team; None when the case closed meanwhile.
 
         The bot still acts at once where waiting would hurt: a crisis gets its numbers (and
         the case goes to référents), a secret is deleted and only its masked text is passed.
+        Nothing else reads the message: no matching, no scam check (the team answers).
         """
-        if inbound.text.strip() in (texts.KEY_MENU, texts.KEY_HUMAN):
-            return None
-        if not await self.flow.has_open_case(inbound.user):
-            return None
-        decision = decide(knowledge, inbound.text) if inbound.text.strip() else None
+        screened = screen(knowledge, inbound.text) if inbound.text.strip() else None
         out: list[Outbound] = []
-        if decision is not None and decision.crisis is not None:
-            session.crisis = decision.crisis
-            crisis = next(c for c in knowledge.safety.crises if c.id == decision.crisis)
+        if screened is not None and screened.crisis is not None:
+            session.crisis = screened.crisis
+            crisis = next(c for c in knowledge.safety.crises if c.id == screened.crisis)
             out.append(self._crisis_reply(crisis))
-            await self._count("crisis", crisis.id)
+            await self._count(Counter.CRISIS, crisis.id)
             out += await self.flow.urgent(inbound.user)
-        if decision is not None and decision.sensitive:
-            await self._count("sensitive", ",".join(decision.sensitive))
+        if screened is not None and screened.sensitive:
+            await self._count(Counter.SENSITIVE, ",".join(screened.sensitive))
             out += [DeleteIncoming(), Reply(texts.SENSITIVE_WARNING)]
             if not inbound.edited:
-                out += await self.flow.relay_masked(inbound, decision.masked_text)
+                out += await self.flow.relay_masked(inbound, screened.masked_text)
             return out
         if inbound.edited:  # a copy cannot follow an edit: say so rather than lose it silently
             return [*out, Reply(handoff_texts.EDITED_DURING_CASE)]
@@ -419,24 +428,24 @@ class Engine:
             return None
         return out + (relayed or [])
 
-    async def _slow_down(self, knowledge: Knowledge, inbound: Inbound) -> list[Outbound] | None:
+    async def _slow_down(
+        self, knowledge: Knowledge, inbound: Inbound, verdict: Flood, open_case: bool
+    ) -> list[Outbound] | None:
         """Past the flood limit: one kind notice, then silence; None: answer as usual.
 
         Button presses are not counted (a person finding their way taps fast). Safety comes
         first: a crisis or a secret is handled as usual, and so is a message to an open case.
         """
-        verdict = self.flood.take(inbound.user)
-        if verdict is Flood.OK:
+        if verdict is Flood.OK or open_case:
             return None
-        text = inbound.text
-        if text.strip() and (knowledge.safety.detect_crisis(text) or find_sensitive(text)):
-            return None
-        if await self.flow.has_open_case(inbound.user):
-            return None
+        if inbound.text.strip():
+            screened = screen(knowledge, inbound.text)
+            if screened.crisis is not None or screened.sensitive:
+                return None
         if verdict is Flood.QUIET:
             return []
         self.flood.pause(inbound.user)
-        await self._count("flood")
+        await self._count(Counter.FLOOD)
         return [Reply(texts.FLOOD_PAUSE)]
 
     async def _count(self, name: str, key: str = "") -> None:

@@ -4,8 +4,8 @@
 
 1. puts the team's notice (``bot/app/announcement.py``) before the first reply of a person's
    day, except before a crisis reply: the helpline comes first and alone;
-2. keeps the question when the engine's answer is the fallback, if the team turned it on
-   (``bot/app/missed.py``: masked, no person, 30 days);
+2. keeps the question when the engine found no answer (its reply says ``unanswered``), if
+   the team turned it on (``bot/app/missed.py``: masked, no person, 30 days);
 3. counts the load per hour of the day (counter ``activity-hour``, key ``00``…``23``, local
    time): a number per hour, no person.
 
@@ -22,15 +22,13 @@ from typing import Protocol
 from bot.app.announcement import AnnouncementBoard
 from bot.app.missed import MissedQuestions
 from bot.app.ports import CounterStore, NoticeStore
+from bot.domain.counters import Counter
 from bot.domain.messages import Inbound, Outbound, Reply
 from bot.knowledge.announcement import Announcement
 from bot.knowledge.holder import KnowledgeHolder
 from bot.texts import person as texts
 
 log = logging.getLogger(__name__)
-
-HOUR_COUNTER = "activity-hour"
-NOTICE_TITLE = "📢 Information de l'équipe"
 
 
 class Handles(Protocol):
@@ -65,7 +63,7 @@ class CoordinatedEngine:
         moment = self._now()
         try:
             await self._count_hour(moment)
-            if self.missed is not None and inbound.text and _is_fallback(outbounds):
+            if self.missed is not None and inbound.text and _unanswered(outbounds):
                 await self.missed.keep(inbound.text, moment.date())
             await self._load_notice()
         except Exception as exc:  # secondary: the answer matters more than a counter
@@ -75,7 +73,7 @@ class CoordinatedEngine:
     async def _count_hour(self, moment: dt.datetime) -> None:
         if self.counters is not None:
             day = moment.date().isoformat()
-            await self.counters.count(HOUR_COUNTER, f"{moment.hour:02d}", day=day)
+            await self.counters.count(Counter.ACTIVITY_HOUR, f"{moment.hour:02d}", day=day)
 
     async def _load_notice(self) -> None:
         """The notice set with /annonce survives restarts: read it once, at the first message."""
@@ -96,10 +94,10 @@ class CoordinatedEngine:
         if inbound.text and self.knowledge.current.safety.detect_crisis(inbound.text):
             return outbounds  # crisis: the number at once, nothing before it
         self.board.mark_seen(inbound.user)
-        reply = Reply(notice.text, title=NOTICE_TITLE)
+        reply = Reply(notice.text, title=texts.TEAM_NOTICE_TITLE)
         return [*outbounds[:first], reply, *outbounds[first:]]
 
 
-def _is_fallback(outbounds: list[Outbound]) -> bool:
-    """The engine answered "no answer to this question" (its FALLBACK text)."""
-    return any(isinstance(o, Reply) and o.text == texts.FALLBACK for o in outbounds)
+def _unanswered(outbounds: list[Outbound]) -> bool:
+    """The engine decided it had no answer to this question (not guessed from its wording)."""
+    return any(isinstance(o, Reply) and o.unanswered for o in outbounds)

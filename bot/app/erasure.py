@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.app.card import theme_label
 from bot.app.handoff_core import HandoffCore, french_day
 from bot.domain.case import Status
+from bot.domain.counters import Counter
 from bot.domain.effects import Action, DeleteTopic, PostInGroup
 from bot.texts import handoff as t
 
@@ -42,7 +43,7 @@ class PrivacyMixin(HandoffCore):
         cases = await self.cases.delete_of_person(person)
         for case in cases:
             if case.status != Status.CLOSED:
-                await self._count("handoff-closed", "forgotten")
+                await self._count(Counter.HANDOFF_CLOSED, "forgotten")
                 actions.append(
                     PostInGroup(case.group_chat_id, t.FORGOTTEN_GROUP.format(alias=case.alias))
                 )

@@ -6,9 +6,9 @@ empties it is told once, kindly, that the bot pauses for a minute; the bot then 
 on their next messages until the bucket is full again (one minute), and answers as usual.
 
 Why the extra messages are dropped rather than queued: python-telegram-bot runs a bounded
-number of updates at once (``bot/channels/telegram/ordering.py``), and a queued message holds one of
-those slots while it waits, so a person sending hundreds of messages would make everybody
-wait. Dropped, each costs a dictionary look-up.
+number of updates at once (``bot/channels/telegram/ordering.py``), and a queued message
+holds one of those slots while it waits, so a person sending hundreds of messages would make
+everybody wait. Dropped, each costs a dictionary look-up.
 
 Never dropped (``Engine._slow_down`` checks before dropping): a crisis message (the numbers at
 once), a message holding secret data (it must still be deleted from the chat), and a message

@@ -49,6 +49,7 @@ from bot.domain.case import (
     can,
     next_status,
 )
+from bot.domain.counters import Counter
 from bot.domain.effects import (
     Action,
     Buttons,
@@ -140,7 +141,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
         if case_id is None:  # a second "Oui" raced the first one
             return [SendToPerson(0, chat_id, t.ALREADY_OPEN)]
         log.info("case %d opened for %s (%s)", case_id, request.user, audience.value)
-        await self._count("handoff-opened", audience.value)
+        await self._count(Counter.HANDOFF_OPENED, audience.value)
         card = self._request_card(request, audience, group, alias, now)
         return [
             CreateTopic(
@@ -197,8 +198,8 @@ class HandoffService(RelayMixin, PrivacyMixin):
                 return [Toast(self._taken(latest), alert=True)]
             return [Toast(t.REFERENT_ONLY if latest and latest.urgent else t.CASE_CLOSED)]
         log.info("case %d claimed", case_id)
-        await self._count("handoff-claimed", helper.role.value)
-        await self._count("handoff-wait", wait_bucket(now - case.waiting_since))
+        await self._count(Counter.HANDOFF_CLAIMED, helper.role.value)
+        await self._count(Counter.HANDOFF_WAIT, wait_bucket(now - case.waiting_since))
         actions: list[Action] = [Toast(t.YOU_HAVE_IT)]
         actions += self._edit_card(case, owned_buttons(case_id, helper))
         actions.append(self._post(case, t.OWNER_HINT.format(helper=helper.display), now))
@@ -222,7 +223,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
         actions = await self._requeue(case, now, audience=Role.REFERENT, owner_key=None)
         if actions is None:
             return [Toast(t.CASE_CLOSED)]
-        await self._count("handoff-to-referent")
+        await self._count(Counter.HANDOFF_TO_REFERENT)
         notice = self._post(case, t.SENT_TO_REFERENT_TOPIC.format(helper=helper.display), now)
         when = self._when_for(Role.REFERENT, now)
         person = self._to_person(case, f"{t.SENT_TO_REFERENT}\n\n{when}")
@@ -244,7 +245,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
         if actions is None:
             return [ReplyHere(t.CASE_CLOSED)]
         log.info("case %d released", case_id)
-        await self._count("handoff-released")
+        await self._count(Counter.HANDOFF_RELEASED)
         group = self._group(case)
         person = self._to_person(
             case, f"{t.RELEASED.format(helper=helper.display)}\n\n{self._when(group, now)}"
@@ -282,7 +283,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
         if actions is None:
             return [ReplyHere(t.STALE_BUTTON_PERSON)]
         log.info("case %d transferred", case_id)
-        await self._count("handoff-transfer", "accepted")
+        await self._count(Counter.HANDOFF_TRANSFER, "accepted")
         notice = self._post(case, t.TRANSFER_ACCEPTED_TOPIC, now)
         person_text = f"{t.TRANSFER_ACCEPTED}\n\n{self._when_for(Role.REFERENT, now)}"
         return [notice, *actions, *self._to_person(case, person_text)]
@@ -293,7 +294,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
         owner_key = await self.cases.take_transfer_answer(case_id) if case else None
         if case is None or owner_key is None:
             return [ReplyHere(t.STALE_BUTTON_PERSON)]
-        await self._count("handoff-transfer", "refused")
+        await self._count(Counter.HANDOFF_TRANSFER, "refused")
         owner = self._helpers.get(owner_key)
         name = owner.display if owner else "La personne de l'équipe"
         return [
@@ -314,7 +315,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
         title = self.catalog.entry_title(entry_id)
         if title is None:
             return [ReplyHere(t.ENTRY_UNKNOWN.format(entry=entry_id))]
-        await self._count("handoff-entry", entry_id)
+        await self._count(Counter.HANDOFF_ENTRY, entry_id)
         return [
             SendEntry(case.id, case.chat_id, entry_id),
             self._post(case, t.ENTRY_SENT.format(title=title), self._clock(), silent=True),
@@ -337,7 +338,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
         if not await self.cases.close(case_id, now):
             return [ReplyHere(t.CASE_CLOSED)]
         log.info("case %d closed by a helper", case_id)
-        await self._count("handoff-closed", "helper")
+        await self._count(Counter.HANDOFF_CLOSED, "helper")
         return [
             *flush,
             *self._to_person(
@@ -357,7 +358,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
         if not await self.cases.close(case.id, now):
             return [ReplyHere(t.STALE_BUTTON_PERSON)]
         log.info("case %d closed by the person", case.id)
-        await self._count("handoff-closed", "person")
+        await self._count(Counter.HANDOFF_CLOSED, "person")
         return [
             *self._to_person(case, t.CLOSED_BY_PERSON, buttons=rating_buttons(case.id)),
             *self._closing(case, t.CLOSED_BY_PERSON_TOPIC, now),
@@ -367,7 +368,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
         """👍 😐 👎 after a case: counted once, with no person attached."""
         value = {CaseVerb.RATE_UP: "up", CaseVerb.RATE_MID: "neutral", CaseVerb.RATE_DOWN: "down"}
         if verb in value and await self.cases.mark_rated(case_id, person):
-            await self._count("handoff-satisfaction", value[verb])
+            await self._count(Counter.HANDOFF_SATISFACTION, value[verb])
         return [ReplyHere(t.RATING_THANKS)]
 
     # --- crisis and reminders -----------------------------------------------------------
@@ -386,7 +387,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
             if case.urgent:
                 return []
             await self.cases.set_urgent(case.id)
-            await self._count("handoff-urgent", "kept")
+            await self._count(Counter.HANDOFF_URGENT, "kept")
             return [self._post(case, t.URGENT_TOPIC, now)]
         if case.status == Status.WAITING and case.urgent:
             return []
@@ -396,7 +397,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
         if actions is None:
             return []
         log.info("case %d marked urgent", case.id)
-        await self._count("handoff-urgent", "requeued")
+        await self._count(Counter.HANDOFF_URGENT, "requeued")
         return [
             self._post(case, t.URGENT_TOPIC, now),
             *actions,
@@ -424,7 +425,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
             delays = self.staff.delays
             if stage == 0 and quiet >= delays.remind_after:
                 if await self.cases.advance_reminder(case.id, 0):
-                    await self._count("handoff-reminder", "remind")
+                    await self._count(Counter.HANDOFF_REMINDER, "remind")
                     text = t.REMINDER.format(waited=waited(now - case.waiting_since))
                     actions.append(self._post(case, text, now, silent=False))
                     actions += self._to_person(case, t.STILL_WAITING_REMINDED)
@@ -433,7 +434,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
                 and quiet >= delays.widen_after
                 and await self.cases.advance_reminder(case.id, 1)
             ):
-                await self._count("handoff-reminder", "widen")
+                await self._count(Counter.HANDOFF_REMINDER, "widen")
                 actions += await self._widen(case, now)
         return actions
 

@@ -25,6 +25,7 @@ from bot.app.ports import MissedStore
 from bot.knowledge.matching import content_words
 from bot.knowledge.normalize import fold
 from bot.safety import find_sensitive, mask_sensitive
+from bot.texts import coordination as t
 
 RETENTION_DAYS = 30
 MAX_QUESTION_CHARS = 300
@@ -125,17 +126,19 @@ def _key(question: str) -> str:
 def format_groups(groups: list[MissedGroup], since: dt.date, until: dt.date) -> str:
     """The groups as a coordinator reads them in the terminal."""
     total = sum(g.total for g in groups)
-    head = f"Questions sans réponse du {since:%d/%m/%Y} au {until:%d/%m/%Y}"
+    head = t.MISSED_TITLE.format(since=since, until=until)
     if not groups:
-        return f"{head} : aucune.\n(Rien n'est gardé si RELAIS_MANQUES n'est pas à 1.)"
-    lines = [f"{head} : {total} questions, {len(groups)} sujets.", ""]
+        return f"{head} : {t.MISSED_NONE}"
+    lines = [f"{head} : " + t.MISSED_COUNTS.format(total=total, groups=len(groups)), ""]
     width = len(str(groups[0].total))
     for group in groups:
         lines.append(f"{group.total:>{width}} × {group.wording}")
         for wording, times in group.variants[:5]:
-            lines.append(f"{'':>{width}}     aussi : « {wording} » ({times})")
+            lines.append(
+                f"{'':>{width}}     " + t.MISSED_ALSO.format(wording=wording, times=times)
+            )
         if len(group.variants) > 5:
-            lines.append(f"{'':>{width}}     … et {len(group.variants) - 5} autres façons")
-    lines += ["", "Pour une question qui revient : ajoutez une fiche, ou ajoutez cette façon"]
-    lines.append("de demander aux questions: d'une fiche qui existe (voir docs/coordination.md).")
+            more = t.MISSED_MORE.format(n=len(group.variants) - 5)
+            lines.append(f"{'':>{width}}     {more}")
+    lines += ["", t.MISSED_ADVICE]
     return "\n".join(lines)

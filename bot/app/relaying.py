@@ -13,6 +13,7 @@ import logging
 
 from bot.app.handoff_core import HandoffCore, owned_buttons, waiting_buttons
 from bot.domain.case import Case, Status
+from bot.domain.counters import Counter
 from bot.domain.effects import (
     Action,
     CreateTopic,
@@ -107,7 +108,7 @@ class RelayMixin(HandoffCore):
             return []
         await self.relays.fail_pending(case.id)
         log.info("case %d closed: the person blocked the bot", case.id)
-        await self._count("handoff-closed", "blocked")
+        await self._count(Counter.HANDOFF_CLOSED, "blocked")
         return self._closing(case, t.BLOCKED_TOPIC, now)
 
     async def case_unreachable(self, case_id: int) -> list[Action]:
@@ -216,7 +217,7 @@ class RelayMixin(HandoffCore):
             return await self.topic_missing(relay.case_id, relay.topic_id)
         if failure is DeliveryFailure.SOURCE_GONE:
             await self.relays.settle(outbox_id, RelayState.FAILED)
-            await self._count("handoff-relay-failed", "source-gone")
+            await self._count(Counter.HANDOFF_RELAY_FAILED, "source-gone")
             return []
         if failure is DeliveryFailure.UNCERTAIN:  # maybe copied: a retry could show it twice
             return await self._undelivered(relay, uncertain=True)
@@ -253,7 +254,7 @@ class RelayMixin(HandoffCore):
         died while it sent; the copy may be there, and the helper's mark says so.
         """
         await self.relays.settle(relay.id, RelayState.FAILED)
-        await self._count("handoff-relay-failed", relay.direction)
+        await self._count(Counter.HANDOFF_RELAY_FAILED, relay.direction)
         state = "maybe undelivered" if uncertain else "undelivered"
         log.warning("relay %d of case %d %s", relay.id, relay.case_id, state)
         case = await self.cases.get(relay.case_id)

@@ -1,41 +1,32 @@
 """The usage report for a period, from counters only: no person, no text.
 
-Everything comes from the counter store (``bot/app/ports.py``): the engine counts answers,
-feedback, clarifications, fallbacks and crises; the handoff counts cases and the waiting
-time in buckets (``bot/app/handoff_core.py``); the coordinators' wrapper counts the load per
-hour. :func:`aggregate` is pure (rows in, :class:`UsageReport` out) so it is tested with
-plain values; :func:`format_text` prints it for the terminal and
-``bot/channels/report_html.py`` draws it for partners.
+Everything comes from the ``counters`` table, whose names are :class:`Counter`
+(``bot/domain/counters.py``): the engine counts answers, feedback, clarifications, fallbacks
+and crises; the handoff counts cases and the waiting time in buckets
+(``bot/app/handoff_core.py``); the coordinators' wrapper counts the load per hour.
+:func:`aggregate` is pure (rows in, :class:`UsageReport` out) so it is tested with plain
+values; :func:`format_text` prints it for the terminal and ``bot/channels/report_html.py``
+draws it for partners.
 """
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot.app.coordination import HOUR_COUNTER
 from bot.app.handoff_core import WAIT_BUCKETS
 from bot.app.ports import CounterRow, CounterStore
+from bot.domain.counters import Counter
 from bot.knowledge.kb import KnowledgeBase
+from bot.texts import coordination as t
 
 WAIT_ORDER: tuple[str, ...] = (*(label for _limit, label in WAIT_BUCKETS), "24h+")
-WAIT_WORDS = {
-    "0-5min": "moins de 5 min",
-    "5-15min": "5 à 15 min",
-    "15-60min": "15 min à 1 h",
-    "1-4h": "1 à 4 h",
-    "4-24h": "4 à 24 h",
-    "24h+": "plus de 24 h",
-}
-CLOSED_BY = {
-    "helper": "par l'équipe",
-    "person": "par la personne",
-    "blocked": "personne injoignable",
-    "forgotten": "effacées à la demande",
-}
-UNKNOWN_THEME = "(fiche retirée)"
+WAIT_WORDS = t.REPORT_WAITS
+CLOSED_BY = t.REPORT_CLOSED_BY
+UNKNOWN_THEME = t.REPORT_UNKNOWN_THEME
 
 
 @dataclass(frozen=True)
@@ -111,52 +102,58 @@ def aggregate(
     rows: Iterable[CounterRow], period: Period, kb: KnowledgeBase | None = None
 ) -> UsageReport:
     """Sum the counters of ``period`` into a report; names unknown here are ignored."""
-    totals: dict[str, Counter[str]] = defaultdict(Counter)
-    conversations_per_day: Counter[str] = Counter()
+    totals: dict[str, collections.Counter[str]] = defaultdict(collections.Counter)
+    conversations_per_day: collections.Counter[str] = collections.Counter()
     first, last = period.start.isoformat(), period.end.isoformat()
     for row in rows:
         if not first <= row.day <= last:
             continue
         totals[row.name][row.key] += row.value
-        if row.name == "conversation":
+        if row.name == Counter.CONVERSATION:
             conversations_per_day[row.day] += row.value
     entries = _entries(totals, kb)
-    themes: Counter[str] = Counter()
+    themes: collections.Counter[str] = collections.Counter()
     for usage in entries:
         themes[usage.theme] += usage.answers
-    waits = tuple((label, totals["handoff-wait"][label]) for label in WAIT_ORDER)
-    hours = tuple(totals[HOUR_COUNTER][f"{h:02d}"] for h in range(24))
+    waits = tuple((label, totals[Counter.HANDOFF_WAIT][label]) for label in WAIT_ORDER)
+    hours = tuple(totals[Counter.ACTIVITY_HOUR][f"{h:02d}"] for h in range(24))
     return UsageReport(
         period=period,
-        conversations=sum(totals["conversation"].values()),
+        conversations=sum(totals[Counter.CONVERSATION].values()),
         messages=sum(hours),
-        answers=sum(totals["answer"].values()),
+        answers=sum(totals[Counter.ANSWER].values()),
         themes=_most_first(themes),
         entries=entries,
-        clarifications=sum(totals["clarify"].values()),
-        fallbacks=sum(totals["fallback"].values()),
-        none_of_these=sum(totals["none-of-these"].values()),
-        human_requested=sum(totals["human-requested"].values()),
-        crises=_most_first(totals["crisis"]),
-        cases_opened=sum(totals["handoff-opened"].values()),
-        cases_claimed=sum(totals["handoff-claimed"].values()),
-        cases_closed=sum(totals["handoff-closed"].values()),
+        clarifications=sum(totals[Counter.CLARIFY].values()),
+        fallbacks=sum(totals[Counter.FALLBACK].values()),
+        none_of_these=sum(totals[Counter.NONE_OF_THESE].values()),
+        human_requested=sum(totals[Counter.HUMAN_REQUESTED].values()),
+        crises=_most_first(totals[Counter.CRISIS]),
+        cases_opened=sum(totals[Counter.HANDOFF_OPENED].values()),
+        cases_claimed=sum(totals[Counter.HANDOFF_CLAIMED].values()),
+        cases_closed=sum(totals[Counter.HANDOFF_CLOSED].values()),
         closed_by=tuple(
-            (CLOSED_BY.get(k, k), n) for k, n in _most_first(totals["handoff-closed"])
+            (CLOSED_BY.get(k, k), n) for k, n in _most_first(totals[Counter.HANDOFF_CLOSED])
         ),
         waits=waits,
         wait_median=wait_quantile(waits, 0.5),
         wait_p90=wait_quantile(waits, 0.9),
         satisfaction=tuple(
-            (k, totals["handoff-satisfaction"][k]) for k in ("up", "neutral", "down")
+            (k, totals[Counter.HANDOFF_SATISFACTION][k]) for k in ("up", "neutral", "down")
         ),
         hours=hours,
         per_day=tuple((day, conversations_per_day[day.isoformat()]) for day in period.each_day()),
     )
 
 
-def _entries(totals: dict[str, Counter[str]], kb: KnowledgeBase | None) -> tuple[EntryUsage, ...]:
-    ids = set(totals["answer"]) | set(totals["helpful"]) | set(totals["not-helpful"])
+def _entries(
+    totals: dict[str, collections.Counter[str]], kb: KnowledgeBase | None
+) -> tuple[EntryUsage, ...]:
+    ids = (
+        set(totals[Counter.ANSWER])
+        | set(totals[Counter.HELPFUL])
+        | set(totals[Counter.NOT_HELPFUL])
+    )
     usages = []
     for entry_id in ids:
         entry = kb.entry(entry_id) if kb is not None else None
@@ -166,16 +163,16 @@ def _entries(totals: dict[str, Counter[str]], kb: KnowledgeBase | None) -> tuple
                 entry=entry_id,
                 title=entry.title if entry is not None else entry_id,
                 theme=theme.label if theme is not None else UNKNOWN_THEME,
-                answers=totals["answer"][entry_id],
-                helpful=totals["helpful"][entry_id],
-                not_helpful=totals["not-helpful"][entry_id],
+                answers=totals[Counter.ANSWER][entry_id],
+                helpful=totals[Counter.HELPFUL][entry_id],
+                not_helpful=totals[Counter.NOT_HELPFUL][entry_id],
             )
         )
     usages.sort(key=lambda u: (-u.answers, u.entry))
     return tuple(usages)
 
 
-def _most_first(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
+def _most_first(counts: collections.Counter[str]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(((k, n) for k, n in counts.items() if n), key=lambda kv: (-kv[1], kv[0])))
 
 
@@ -215,55 +212,55 @@ def percent(value: float | None) -> str:
 def format_text(report: UsageReport) -> str:
     """The report for the terminal: short lines, French, figures aligned."""
     p = report.period
-    out = [f"Relais : utilisation du {p.start:%d/%m/%Y} au {p.end:%d/%m/%Y} ({p.days} jours)", ""]
+    out = [t.REPORT_TITLE.format(start=p.start, end=p.end, days=p.days), ""]
     out += [
-        f"Conversations commencées : {report.conversations}",
-        f"Messages et boutons reçus : {report.messages}",
-        f"Réponses données : {report.answers}",
+        t.REPORT_CONVERSATIONS.format(n=report.conversations),
+        t.REPORT_MESSAGES.format(n=report.messages),
+        t.REPORT_ANSWERS.format(n=report.answers),
     ]
     out += [f"  {label} : {n}" for label, n in report.themes]
-    out.append(
-        f"Avis sur les réponses : 👍 {report.helpful}, 👎 {report.not_helpful} "
-        f"({percent(_rate(report.helpful, report.not_helpful))} utiles)"
-    )
+    rate = percent(_rate(report.helpful, report.not_helpful))
+    out.append(t.REPORT_OPINIONS.format(up=report.helpful, down=report.not_helpful, rate=rate))
     out += [
-        f"Questions pas claires (choix proposé) : {report.clarifications}",
-        f"Pas de réponse : {report.fallbacks}",
-        f"« Aucune de ces réponses » : {report.none_of_these}",
-        f"Demandes de parler à quelqu'un : {report.human_requested}",
+        t.REPORT_CLARIFICATIONS.format(n=report.clarifications),
+        t.REPORT_FALLBACKS.format(n=report.fallbacks),
+        t.REPORT_NONE_OF_THESE.format(n=report.none_of_these),
+        t.REPORT_HUMAN_REQUESTED.format(n=report.human_requested),
     ]
     crises = sum(n for _k, n in report.crises)
     details = ", ".join(f"{k} {n}" for k, n in report.crises)
-    out.append(f"Situations de crise : {crises}" + (f" ({details})" if details else ""))
+    out.append(t.REPORT_CRISES.format(n=crises) + (f" ({details})" if details else ""))
     out += [
         "",
-        "Aide humaine",
-        f"  demandes ouvertes : {report.cases_opened}",
-        f"  prises en charge : {report.cases_claimed}",
-        f"  terminées : {report.cases_closed}" + _details(report.closed_by),
+        t.REPORT_HANDOFF,
+        t.REPORT_CASES_OPENED.format(n=report.cases_opened),
+        t.REPORT_CASES_CLAIMED.format(n=report.cases_claimed),
+        t.REPORT_CASES_CLOSED.format(n=report.cases_closed) + _details(report.closed_by),
     ]
     if report.wait_median is not None:
         out.append(
-            f"  attente avant prise en charge : médiane {WAIT_WORDS.get(report.wait_median)}, "
-            f"9 sur 10 : {WAIT_WORDS.get(report.wait_p90 or '', report.wait_p90)}"
+            t.REPORT_WAIT.format(
+                median=WAIT_WORDS.get(report.wait_median),
+                p90=WAIT_WORDS.get(report.wait_p90 or "", report.wait_p90),
+            )
         )
         out += [f"    {WAIT_WORDS.get(label, label):<15} {n}" for label, n in report.waits]
     up, neutral, down = (n for _k, n in report.satisfaction)
     if up or neutral or down:
-        out.append(f"  avis des personnes : 👍 {up}  😐 {neutral}  👎 {down}")
+        out.append(t.REPORT_SATISFACTION.format(up=up, neutral=neutral, down=down))
     if report.entries:
-        out += ["", "Fiches les plus données (réponses, avis utiles)"]
+        out += ["", t.REPORT_ENTRIES]
         for usage in report.entries[:20]:
             out.append(
                 f"  {usage.answers:>5}  {percent(usage.helpful_rate):>5}  "
-                f"{usage.entry} ({usage.opinions} avis)"
+                + t.REPORT_ENTRY.format(entry=usage.entry, opinions=usage.opinions)
             )
-    out += ["", "Charge par heure (messages reçus)"]
+    out += ["", t.REPORT_HOURS]
     top = max(report.hours) or 1
     for hour, n in enumerate(report.hours):
         if n:
             out.append(f"  {hour:02d} h {'█' * max(1, round(20 * n / top)):<20} {n}")
-    out += ["", "Aucune personne ni aucun message dans ce rapport : seulement des compteurs."]
+    out += ["", t.REPORT_NOBODY]
     return "\n".join(out)
 
 

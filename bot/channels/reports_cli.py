@@ -24,12 +24,9 @@ from bot.config import Settings
 from bot.knowledge.kb import KnowledgeBase, load_knowledge
 from bot.knowledge.staff import DEFAULT_TIMEZONE
 from bot.knowledge.yamlfile import KnowledgeError
+from bot.texts import coordination as t
 
 REPORT_COMMANDS = frozenset({"stats", "manques"})
-NO_DATABASE = (
-    "Pas de base de données à {path} : le robot n'a encore rien compté ici. "
-    "Donnez le bon fichier avec --base (ou RELAIS_DB)."
-)
 
 
 def add_report_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -62,9 +59,7 @@ def _day(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"« {text} » n'est pas une date : écrivez-la comme 2026-11-01"
-        ) from None
+        raise argparse.ArgumentTypeError(t.NOT_A_DATE.format(text=text)) from None
 
 
 def today() -> dt.date:
@@ -77,19 +72,19 @@ def run_report_command(
     """``stats`` or ``manques`` on the database file; ``open_stores`` comes from the wiring."""
     database = args.base or settings.db_path
     if not Path(database).is_file():
-        print(NO_DATABASE.format(path=database), file=out)
+        print(t.NO_DATABASE.format(path=database), file=out)
         return 1
     if args.command == "stats":
         period = _period(args.du, args.au)
         if period is None:
-            print("--du doit être avant --au.", file=out)
+            print(t.PERIOD_REVERSED, file=out)
             return 2
         kb = _knowledge(args.knowledge or settings.knowledge_dir)
         report = asyncio.run(_report(open_stores(database), period, kb))
         print(format_text(report), file=out)
         if args.html is not None:
             args.html.write_text(render_html(report, generated=today()), encoding="utf-8")
-            print(f"\nPage écrite : {args.html} (à ouvrir ou à imprimer).", file=out)
+            print("\n" + t.PAGE_WRITTEN.format(path=args.html), file=out)
         return 0
     days = max(1, min(args.jours, RETENTION_DAYS))
     return asyncio.run(manques(open_stores(database), days, out))

@@ -10,57 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-# Button data: "h1:<verb>:<case id>". "h" keeps it apart from the engine's own buttons, "1"
-# is the payload version (change it if the shape changes: old buttons then read as stale).
-BUTTON_PREFIX = "h1"
-
-
-class CaseVerb(StrEnum):
-    """What a handoff button asks. Values are short: they travel in callback data."""
-
-    CLAIM = "k"  # staff: "Je prends"
-    TO_REFERENT = "r"  # staff: "Pour un référent"
-    STATUS = "s"  # staff: the card's "Pris par Sam" line; does nothing
-    TRANSFER_YES = "y"  # person: agrees to be passed to a référent
-    TRANSFER_NO = "n"  # person: prefers to stay
-    DONE = "d"  # person: "J'ai fini"
-    RATE_UP = "3"  # person: 👍
-    RATE_MID = "2"  # person: 😐
-    RATE_DOWN = "1"  # person: 👎
-    ACCEPT_CHARTER = "c"  # staff: "J'accepte la charte" (case id 0)
-
-
-STAFF_VERBS = frozenset(
-    {CaseVerb.CLAIM, CaseVerb.TO_REFERENT, CaseVerb.STATUS, CaseVerb.ACCEPT_CHARTER}
+from bot.domain.buttons import (  # re-exported: they were defined here
+    BUTTON_PREFIX,
+    STAFF_VERBS,
+    Buttons,
+    CaseButton,
+    CaseVerb,
+    parse_button,
 )
 
-
-@dataclass(frozen=True)
-class CaseButton:
-    """An inline button; ``data`` is what the adapter puts in ``callback_data``."""
-
-    label: str
-    verb: CaseVerb
-    case_id: int = 0
-
-    @property
-    def data(self) -> str:
-        return f"{BUTTON_PREFIX}:{self.verb.value}:{self.case_id}"
-
-
-Buttons = tuple[tuple[CaseButton, ...], ...]
-
-
-def parse_button(data: str) -> tuple[CaseVerb, int] | None:
-    """Read button data back; None when it is not a (current) handoff button."""
-    prefix, _, rest = data.partition(":")
-    verb, _, case = rest.partition(":")
-    if prefix != BUTTON_PREFIX or not case.isdigit():
-        return None
-    try:
-        return CaseVerb(verb), int(case)
-    except ValueError:
-        return None
+__all__ = ["BUTTON_PREFIX", "STAFF_VERBS", "Buttons", "CaseButton", "CaseVerb", "parse_button"]
 
 
 class DeliveryFailure(StrEnum):

@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.domain.buttons import Action, Verb
 from bot.domain.effects import Action as CaseAction
+
+__all__ = ["Action", "Verb"]  # re-exported: they were defined here
 
 
 class MediaKind(StrEnum):
@@ -28,35 +31,6 @@ class MediaKind(StrEnum):
     DOCUMENT = "document"
     POLL = "poll"
     OTHER = "other"
-
-
-class Verb(StrEnum):
-    """What a button asks the engine to do. Values are short: they travel in callback data."""
-
-    MENU = "m"  # show the theme menu
-    THEME = "t"  # arg: theme id -> list the entries of that theme
-    ENTRY = "e"  # arg: entry id -> show that answer
-    NONE = "n"  # "Aucune de ces réponses"
-    HUMAN = "h"  # "Parler à quelqu'un"
-    HELPFUL = "y"  # arg: entry id -> "Ça m'aide"
-    NOT_HELPFUL = "x"  # arg: entry id -> "Non"
-    STEP = "s"  # arg: "<entry id>:<n>" -> next step of a long answer
-    # Asking for a person (bot/app/asking.py): nothing is shared before ASK_YES.
-    ASK_LAST = "hl"  # it is about my last question
-    ASK_THEME = "ht"  # arg: theme id -> it is about this theme
-    ASK_OTHER = "ho"  # it is about something else
-    ASK_PAIR = "hp"  # help with a website, an app, the phone -> pair-aidant
-    ASK_REFERENT = "hr"  # my personal situation -> référent
-    ASK_YES = "hy"  # arg: preview number -> "Oui, je transmets"
-    ASK_NO = "hn"  # "Non" (or cancel): nothing is shared, nothing is kept
-
-
-@dataclass(frozen=True)
-class Action:
-    """A button press, independent of how a channel encodes it."""
-
-    verb: Verb
-    arg: str = ""
 
 
 class Command(StrEnum):
@@ -123,6 +97,10 @@ class Reply:
     phones: tuple[Phone, ...] = ()
     buttons: tuple[tuple[Button, ...], ...] = ()
     protect: bool = False  # ask the channel to prevent forwarding and saving
+    # The engine found nothing to answer the person's question with (its fallback). Said by
+    # the engine, which knows its decision, so the missed questions (bot/app/missed.py) never
+    # depend on the wording of a reply.
+    unanswered: bool = False
 
 
 @dataclass(frozen=True)

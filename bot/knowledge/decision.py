@@ -51,15 +51,31 @@ class Decision:
         return data
 
 
-def decide(knowledge: Knowledge, text: str) -> Decision:
-    """Pure decision for one typed message (no I/O, no session)."""
+@dataclass(frozen=True)
+class Screening:
+    """The checks that come before anything else reads a message: a crisis, then secrets."""
+
+    crisis: str | None = None  # the crisis category id
+    sensitive: tuple[str, ...] = ()  # categories of secrets found, in order, once each
+    masked_text: str = field(default="", repr=False)  # the text with every secret masked
+
+
+def screen(knowledge: Knowledge, text: str) -> Screening:
+    """Crisis and secrets only: all a message to an open case needs (no matcher, no scam)."""
     crisis = knowledge.safety.detect_crisis(text)
     findings = find_sensitive(text)
     sensitive = tuple(dict.fromkeys(f.category for f in findings))
     masked = mask_sensitive(text, findings) if findings else text
-    if crisis is not None:
+    return Screening(crisis.id if crisis is not None else None, sensitive, masked)
+
+
+def decide(knowledge: Knowledge, text: str) -> Decision:
+    """Pure decision for one typed message (no I/O, no session)."""
+    screened = screen(knowledge, text)
+    sensitive, masked = screened.sensitive, screened.masked_text
+    if screened.crisis is not None:
         return Decision(
-            "crisis", crisis=crisis.id, score=1.0, sensitive=sensitive, masked_text=masked
+            "crisis", crisis=screened.crisis, score=1.0, sensitive=sensitive, masked_text=masked
         )
     normalised = normalize(masked, knowledge.kb.lexicon)
     intent = detect_intent(normalised)

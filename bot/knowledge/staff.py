@@ -45,14 +45,14 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        """How the role is said to a person (inclusive, as the team asked)."""
+        """How the role is said to a person: inclusive without a middle dot (« personne … »)."""
         return _ROLE_LABELS[self]
 
 
 _ROLE_LABELS = {
-    Role.PAIR_AIDANT: "pair-aidant·e",
-    Role.REFERENT: "référent·e",
-    Role.COORDINATEUR: "coordinateur·rice",
+    Role.PAIR_AIDANT: "personne pair-aidante",
+    Role.REFERENT: "personne référente",
+    Role.COORDINATEUR: "personne coordinatrice",
 }
 
 
@@ -160,7 +160,7 @@ class Helper:
 
     @property
     def display(self) -> str:
-        """What a person sees: "Sam, pair-aidant·e"."""
+        """What a person sees: "Sam, personne pair-aidante"."""
         return f"{self.name}, {self.role.label}"
 
 

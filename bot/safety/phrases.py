@@ -119,7 +119,9 @@ def fast_fold(text: str) -> str:
 
 
 class Spellings:
-    """:meth:`bot.knowledge.normalize.Lexicon.apply` as one regular expression (C speed, same result).
+    """:meth:`bot.knowledge.normalize.Lexicon.apply` as one regular expression (C speed).
+
+    Same result as the method, which stays the reference.
 
     The variants are tried longest first at each word start, left to right, and a
     replacement is never rewritten again, exactly like the lexicon; a property test checks

@@ -4,7 +4,72 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.knowledge.yamlfile import Problem
+# --- the command line (bot/__main__.py), read by whoever installs or runs the bot ---
+CANNOT_START = "Relais ne peut pas démarrer : {reason}"
+KNOWLEDGE_ERRORS = "Les fichiers de connaissances ont des erreurs :"
+LOAD_FIRST = (
+    "Les fichiers ne se lisent pas encore : corrigez ces erreurs d'abord, les autres "
+    "vérifications (questions, longueurs, liens, dates) se feront ensuite."
+)
+NO_TOKEN_HELP = (
+    "Pas de jeton Telegram (RELAIS_TOKEN) : je lance l'essai dans le terminal.\n"
+    "Pour le vrai robot : sur Telegram, écrivez à @BotFather, envoyez /newbot, puis mettez le "
+    "jeton reçu dans RELAIS_TOKEN et une phrase secrète dans RELAIS_SECRET (voir README.md).\n"
+)
+TRY_OUT_CHANNEL_ACTION = "(action pour le canal : {kind})"
+
+# --- the reports (python -m bot stats / manques, bot/channels/reports_cli.py) ---
+NO_DATABASE = (
+    "Pas de base de données à {path} : le robot n'a encore rien compté ici. "
+    "Donnez le bon fichier avec --base (ou RELAIS_DB)."
+)
+PERIOD_REVERSED = "--du doit être avant --au."
+PAGE_WRITTEN = "Page écrite : {path} (à ouvrir ou à imprimer)."
+NOT_A_DATE = "« {text} » n'est pas une date : écrivez-la comme 2026-11-01"
+REPORT_TITLE = "Relais : utilisation du {start:%d/%m/%Y} au {end:%d/%m/%Y} ({days} jours)"
+REPORT_CONVERSATIONS = "Conversations commencées : {n}"
+REPORT_MESSAGES = "Messages et boutons reçus : {n}"
+REPORT_ANSWERS = "Réponses données : {n}"
+REPORT_OPINIONS = "Avis sur les réponses : 👍 {up}, 👎 {down} ({rate} utiles)"
+REPORT_CLARIFICATIONS = "Questions pas claires (choix proposé) : {n}"
+REPORT_FALLBACKS = "Pas de réponse : {n}"
+REPORT_NONE_OF_THESE = "« Aucune de ces réponses » : {n}"
+REPORT_HUMAN_REQUESTED = "Demandes de parler à quelqu'un : {n}"
+REPORT_CRISES = "Situations de crise : {n}"
+REPORT_HANDOFF = "Aide humaine"
+REPORT_CASES_OPENED = "  demandes ouvertes : {n}"
+REPORT_CASES_CLAIMED = "  prises en charge : {n}"
+REPORT_CASES_CLOSED = "  terminées : {n}"
+REPORT_WAIT = "  attente avant prise en charge : médiane {median}, 9 sur 10 : {p90}"
+REPORT_SATISFACTION = "  avis des personnes : 👍 {up}  😐 {neutral}  👎 {down}"
+REPORT_ENTRIES = "Fiches les plus données (réponses, avis utiles)"
+REPORT_ENTRY = "{entry} ({opinions} avis)"
+REPORT_HOURS = "Charge par heure (messages reçus)"
+REPORT_NOBODY = "Aucune personne ni aucun message dans ce rapport : seulement des compteurs."
+REPORT_WAITS = {
+    "0-5min": "moins de 5 min",
+    "5-15min": "5 à 15 min",
+    "15-60min": "15 min à 1 h",
+    "1-4h": "1 à 4 h",
+    "4-24h": "4 à 24 h",
+    "24h+": "plus de 24 h",
+}
+REPORT_CLOSED_BY = {
+    "helper": "par l'équipe",
+    "person": "par la personne",
+    "blocked": "personne injoignable",
+    "forgotten": "effacées à la demande",
+}
+REPORT_UNKNOWN_THEME = "(fiche retirée)"
+MISSED_TITLE = "Questions sans réponse du {since:%d/%m/%Y} au {until:%d/%m/%Y}"
+MISSED_NONE = "aucune.\n(Rien n'est gardé si RELAIS_MANQUES n'est pas à 1.)"
+MISSED_COUNTS = "{total} questions, {groups} sujets."
+MISSED_ALSO = "aussi : « {wording} » ({times})"
+MISSED_MORE = "… et {n} autres façons"
+MISSED_ADVICE = (
+    "Pour une question qui revient : ajoutez une fiche, ou ajoutez cette façon\n"
+    "de demander aux questions: d'une fiche qui existe (voir docs/coordination.md)."
+)
 
 # How many problems a staff message lists; the rest is in ``python -m bot kb check``.
 MAX_LISTED = 8
@@ -22,7 +87,6 @@ RELOAD_HOW_TO_FIX = (
     "Corrigez le fichier et enregistrez-le : je le relis tout seul. "
     "Ou envoyez /recharger. Pour la liste complète : python -m bot kb check"
 )
-RELOAD_NOTHING_NEW = "Rien n'a changé depuis le dernier chargement, je relis quand même…"
 
 PREVIEW_UNKNOWN_ENTRY = (
     "Je ne connais pas la fiche « {entry} ». Écrivez son id, par exemple /apercu caf-compte.{near}"
@@ -75,8 +139,12 @@ ANNOUNCE_NOT_SAVED = (
 )
 
 
-def problem_list(problems: Sequence[Problem]) -> str:
-    """``• file:line: message`` lines, at most MAX_LISTED, then how many more."""
+def problem_list(problems: Sequence[object]) -> str:
+    """``• file:line: message`` lines, at most MAX_LISTED, then how many more.
+
+    A problem is anything that prints as ``file:line: message`` (``knowledge.yamlfile.Problem``
+    does): texts are a leaf and import nothing of the knowledge package.
+    """
     lines = [f"• {p}" for p in problems[:MAX_LISTED]]
     if len(problems) > MAX_LISTED:
         lines.append(f"… et {len(problems) - MAX_LISTED} autre(s) : python -m bot kb check")

@@ -23,10 +23,18 @@ BUTTON_ACCEPT_CHARTER = "✅ J'ai lu et j'accepte la charte"
 
 # --- the card (also shown to the person as a preview, before "Je transmets ?") -------------
 
+# How long a case has waited (bot/app/card.py ``waited``).
+WAITED_UNDER_A_MINUTE = "moins d'une minute"
+WAITED_MINUTES = "{minutes} min"
+WAITED_HOURS = "{hours} h {minutes:02d}"
+WAITED_ONE_DAY = "1 jour"
+WAITED_DAYS = "{days} jours"
 CARD_TITLE = "🆕 Demande {alias} · {theme}"
-CARD_FOR_PAIR_AIDANT = "Pour : un·e pair-aidant·e (site internet, téléphone, démarche en ligne)"
-CARD_FOR_REFERENT = "Pour : un·e référent·e (situation personnelle)"
-CARD_URGENT = "⚠️ Situation urgente repérée par le robot : réservé aux référent·es."
+CARD_FOR_PAIR_AIDANT = (
+    "Pour : une personne pair-aidante (site internet, téléphone, démarche en ligne)"
+)
+CARD_FOR_REFERENT = "Pour : une personne référente (situation personnelle)"
+CARD_URGENT = "⚠️ Situation urgente repérée par le robot : réservé aux personnes référentes."
 CARD_SINCE = "En attente depuis : {since}"
 CARD_SHOWN = "📖 Fiches déjà montrées par le robot :"
 CARD_NOT_HELPFUL = "👎 Pas utiles pour la personne :"
@@ -51,11 +59,11 @@ BUTTON_ASK_CANCEL = "✖️ Annuler"
 ASK_KIND = (
     "C'est pour quoi ?\n"
     "\n"
-    "💻 Pour utiliser un site, une appli ou le téléphone : un·e pair-aidant·e vous aide. "
-    "C'est une personne formée, qui a connu les mêmes difficultés.\n"
+    "💻 Pour utiliser un site, une appli ou le téléphone : une personne pair-aidante vous aide. "
+    "Elle est formée, et elle a connu les mêmes difficultés.\n"
     "\n"
     "👤 Pour votre situation personnelle (un dossier, de l'argent, le logement, la famille) : "
-    "un·e référent·e vous aide. C'est un travailleur social."
+    "une personne référente vous aide : travailleur ou travailleuse sociale."
 )
 BUTTON_ASK_PAIR = "💻 Un site, une appli, le téléphone"
 BUTTON_ASK_REFERENT = "👤 Ma situation personnelle"
@@ -118,23 +126,23 @@ STILL_WAITING_REMINDED = (
     "Votre demande attend encore, désolé. Nous avons relancé l'équipe. Merci de votre patience."
 )
 STILL_WAITING_WIDENED = (
-    "Votre demande attend encore, désolé. Nous l'avons aussi envoyée aux référent·es "
+    "Votre demande attend encore, désolé. Nous l'avons aussi envoyée aux personnes référentes "
     "(travailleurs sociaux) de l'équipe."
 )
 SENT_TO_REFERENT = (
-    "Votre demande a été confiée à un·e référent·e (travailleur social) : c'est la bonne "
+    "Votre demande a été confiée à une personne référente (travail social) : c'est la bonne "
     "personne pour votre situation."
 )
 RELEASED = "{helper}, a dû laisser votre demande. Une autre personne de l'équipe va la reprendre."
 TRANSFER_QUESTION = (
-    "{helper}, propose de passer votre demande à un·e référent·e (travailleur social), qui "
+    "{helper}, propose de passer votre demande à une personne référente (travail social), qui "
     "pourra mieux vous aider.\n"
     "Il ou elle verra le résumé de votre demande et vos messages ici.\n"
     "Vous êtes d'accord ?"
 )
-TRANSFER_ACCEPTED = "Merci. Un·e référent·e va reprendre votre demande, ici même."
+TRANSFER_ACCEPTED = "Merci. Une personne référente va reprendre votre demande, ici même."
 TRANSFER_REFUSED = "D'accord. {helper}, continue avec vous."
-URGENT_TO_REFERENT = "Votre demande passe en priorité à un·e référent·e de l'équipe."
+URGENT_TO_REFERENT = "Votre demande passe en priorité à une personne référente de l'équipe."
 CLOSED_BY_HELPER = (
     "{helper}, a terminé votre demande. Vous pouvez revenir quand vous voulez.\n\nÇa vous a aidé ?"
 )
@@ -145,7 +153,6 @@ NOT_DELIVERED_TO_TEAM = (
 )
 STALE_BUTTON_PERSON = "Ce bouton n'est plus valable."
 # For the engine's /mesdonnees and erase commands (the person asked; the engine answers).
-NOTHING_KEPT = "Nous ne gardons rien sur vous."
 FORGOTTEN = "C'est fait : nous avons effacé votre demande et ce qui vous concernait."
 
 # --- /mesdonnees: what is kept about one person (one line each) --------------------------
@@ -172,19 +179,19 @@ OWNER_HINT = (
     "✋ {helper}, prend ce cas.\n"
     "Ce que vous écrivez ici est transmis à la personne. Commencez par ! pour une note "
     "interne.\n"
-    "/fiche <id> envoie une fiche · /transferer passe à un·e référent·e · /liberer rend le "
+    "/fiche <id> envoie une fiche · /transferer passe à une personne référente · /liberer rend le "
     "cas · /clore termine."
 )
 NOT_A_HELPER = "Vous n'êtes pas dans la liste de l'équipe : vous ne pouvez pas prendre de cas."
 ALREADY_TAKEN = "Déjà pris par {helper}."
 CASE_CLOSED = "Ce cas est clos."
 CHARTER_FIRST = "Avant votre premier cas, lisez et acceptez la charte : envoyez /charte."
-REFERENT_ONLY = "Ce cas est réservé aux référent·es."
+REFERENT_ONLY = "Ce cas est réservé aux personnes référentes."
 YOU_HAVE_IT = "C'est à vous."
-ALREADY_FOR_REFERENT = "Ce cas est déjà pour les référent·es."
-SENT_TO_REFERENT_TOAST = "C'est transmis aux référent·es."
-SENT_TO_REFERENT_TOPIC = "➡️ {helper}, a passé ce cas aux référent·es."
-MOVED_OUT = "➡️ Ce cas est passé au groupe des référent·es. Ce sujet est fermé."
+ALREADY_FOR_REFERENT = "Ce cas est déjà pour les personnes référentes."
+SENT_TO_REFERENT_TOAST = "C'est transmis aux personnes référentes."
+SENT_TO_REFERENT_TOPIC = "➡️ {helper}, a passé ce cas aux personnes référentes."
+MOVED_OUT = "➡️ Ce cas est passé au groupe des personnes référentes. Ce sujet est fermé."
 NOT_OWNER_MESSAGE = (
     "Ce message n'est pas transmis : c'est {helper}, qui a ce cas. "
     "Pour une note interne, commencez par !"
@@ -197,23 +204,26 @@ NOT_CLAIMED_MESSAGE = (
     "Ce message n'est pas transmis : appuyez d'abord sur « Je prends » sur la fiche du cas."
 )
 CLOSED_MESSAGE = "Ce cas est clos : le message n'est pas transmis."
-ONLY_OWNER = "Seul·e {helper}, qui a ce cas, peut faire ça."
+ONLY_OWNER = "Seule la personne qui a ce cas peut faire ça : {helper}."
 ONLY_OWNER_NOBODY = "Personne n'a pris ce cas : appuyez d'abord sur « Je prends »."
 ANNOUNCE = "🔔 Ce cas attend depuis {waited}. Quelqu'un peut le prendre ?"
 REMINDER = "🔔 Rappel : ce cas attend depuis {waited}. Quelqu'un peut le prendre ?"
 WIDEN_SAME_GROUP = (
-    "🔔 Personne n'a encore pris ce cas ({waited}). Référent·es : pouvez-vous le prendre ?"
+    "🔔 Personne n'a encore pris ce cas ({waited}). "
+    "Personnes référentes : pouvez-vous le prendre ?"
 )
 WIDEN_REFERENT_CASE = (
-    "🔔 Toujours personne sur ce cas ({waited}). Coordinateur·rices, pouvez-vous aider ?"
+    "🔔 Toujours personne sur ce cas ({waited}). Coordination : pouvez-vous aider ?"
 )
 RELEASED_TOPIC = "↩️ {helper}, a libéré ce cas. Il attend quelqu'un."
-TRANSFER_ASKED = "❓ Question envoyée à la personne : accepte-t-elle de passer à un·e référent·e ?"
+TRANSFER_ASKED = (
+    "❓ Question envoyée à la personne : accepte-t-elle de passer à une personne référente ?"
+)
 TRANSFER_ALREADY_ASKED = "La question est déjà posée à la personne : attendez sa réponse."
-TRANSFER_ACCEPTED_TOPIC = "✅ La personne est d'accord. Le cas attend un·e référent·e."
+TRANSFER_ACCEPTED_TOPIC = "✅ La personne est d'accord. Le cas attend une personne référente."
 TRANSFER_REFUSED_TOPIC = "La personne préfère rester avec vous : vous gardez le cas."
 URGENT_TOPIC = (
-    "⚠️ Le robot a repéré un message de crise. Ce cas passe aux référent·es, en priorité."
+    "⚠️ Le robot a repéré un message de crise. Ce cas passe aux personnes référentes, en priorité."
 )
 CLOSED_BY_HELPER_TOPIC = "🔒 Cas clos par {helper}."
 CLOSED_BY_PERSON_TOPIC = "🔒 La personne a indiqué avoir fini. Cas clos."

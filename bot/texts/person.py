@@ -121,6 +121,13 @@ TOO_LONG = (
     "Pour une longue explication, une personne de l'équipe peut vous aider."
 )
 UNKNOWN_COMMAND = "Je ne connais pas cette commande. Écrivez votre question, ou ouvrez le menu."
+# The title over the team's notice (/annonce), shown once a day before the first reply.
+TEAM_NOTICE_TITLE = "📢 Information de l'équipe"
+# The terminal try-out (bot/channels/terminal.py).
+TRY_OUT_INTRO = (
+    "Essai de Relais dans le terminal. Tapez un numéro pour appuyer sur un bouton, "
+    "« q » pour quitter."
+)
 STALE_BUTTON = "Ce bouton n'est plus valable. Voici le menu à jour."
 STEP_LABEL = "Étape {n} sur {total}"
 

@@ -43,6 +43,7 @@ from bot.app import privacy as p
 from bot.app.privacy import Privacy, Purged
 from bot.channels.telegram import render
 from bot.channels.telegram.context import RelaisContext
+from bot.domain.buttons import PrivacyVerb, encode_privacy
 from bot.domain.messages import Reply
 
 if TYPE_CHECKING:
@@ -64,11 +65,11 @@ _POSTING = ("send", "copy", "forward")
 
 
 class PrivacyButton(StrEnum):
-    """Callback data of this module's buttons (``p1|…``: versioned like the others)."""
+    """Callback data of this module's buttons (``p1|…``, from bot/domain/buttons.py)."""
 
-    FORGET = "p1|forget"
-    KEEP = "p1|keep"
-    NOTICE_READ = "p1|read"
+    FORGET = encode_privacy(PrivacyVerb.FORGET)
+    KEEP = encode_privacy(PrivacyVerb.KEEP)
+    NOTICE_READ = encode_privacy(PrivacyVerb.NOTICE_READ)
 
 
 # --- the recent message ids -----------------------------------------------------------------

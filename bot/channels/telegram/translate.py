@@ -1,4 +1,4 @@
-"""Telegram → engine values, and button payloads both ways. Pure: no I/O, no Bot calls.
+"""Telegram → engine values. Pure: no I/O, no Bot calls.
 
 Keeping this apart from the handlers means every odd thing a Telegram client can send
 (a command with ``@botname``, a sticker, a 10 000-character paste, forged button data) is
@@ -7,36 +7,20 @@ tested with plain values.
 
 from __future__ import annotations
 
-import re
-
 from telegram import CallbackQuery, Message, MessageEntity
 from telegram.constants import InlineKeyboardButtonLimit
 
-from bot.domain.messages import Action, Command, Inbound, MediaKind, Verb
+from bot.domain.buttons import MAX_PAYLOAD_BYTES, decode_action, encode_action
+from bot.domain.messages import Command, Inbound, MediaKind
+
+__all__ = ["decode_action", "encode_action"]  # the codec, where the channel reads it
 
 MAX_INBOUND_TEXT = 1500
 """Longer texts are cut: nobody asks a question in 1 500 characters, and matching stays fast."""
 
-CALLBACK_VERSION = "v1"
-_SEPARATOR = "|"
+# Button payloads are encoded and checked by the one codec (bot/domain/buttons.py).
 MAX_CALLBACK_DATA_BYTES = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)
-MAX_ACTION_ARG_BYTES = MAX_CALLBACK_DATA_BYTES - len(f"{CALLBACK_VERSION}|x|")
-"""An entry or theme id must fit in 59 bytes (``"<id>:<n>"`` for a step)."""
-
-_VERBS = {verb.value: verb for verb in Verb}
-_VERBS_WITH_ARG = frozenset(
-    {
-        Verb.THEME,
-        Verb.ENTRY,
-        Verb.HELPFUL,
-        Verb.NOT_HELPFUL,
-        Verb.STEP,
-        Verb.ASK_THEME,
-        Verb.ASK_YES,
-    }
-)
-# Ids are kebab-case; a step adds ":<n>". Anything else did not come from us.
-_ARG_SHAPE = re.compile(r"[a-z0-9][a-z0-9_-]*(:[0-9]{1,3})?")
+assert MAX_CALLBACK_DATA_BYTES == MAX_PAYLOAD_BYTES
 
 COMMAND_ALIASES = {"help": Command.HELP.value}
 """``/help`` is what people used to other bots try first; it means ``/aide``."""
@@ -61,35 +45,6 @@ _OTHER_CONTENT_FIELDS = ("dice", "game", "story", "paid_media", "invoice", "chec
 
 
 # --------------------------------------------------------------------------- buttons
-
-
-def encode_action(action: Action) -> str:
-    """Button payload: ``"v1|<verb>|<arg>"``. The version lets a later format reject ours."""
-    data = _SEPARATOR.join((CALLBACK_VERSION, action.verb.value, action.arg))
-    assert len(data.encode()) <= MAX_CALLBACK_DATA_BYTES, (
-        f"callback data over {MAX_CALLBACK_DATA_BYTES} bytes: ids must stay under "
-        f"{MAX_ACTION_ARG_BYTES} bytes"
-    )
-    return data
-
-
-def decode_action(data: str | None) -> Action | None:
-    """The action of a pressed button, or None for anything we did not send (old or forged)."""
-    if not data or len(data.encode()) > MAX_CALLBACK_DATA_BYTES:
-        return None
-    version, _, rest = data.partition(_SEPARATOR)
-    verb_code, separator, arg = rest.partition(_SEPARATOR)
-    verb = _VERBS.get(verb_code)
-    if version != CALLBACK_VERSION or verb is None or not separator:
-        return None
-    if verb in _VERBS_WITH_ARG:
-        if not _ARG_SHAPE.fullmatch(arg):
-            return None
-        if (verb is Verb.STEP) != (":" in arg):
-            return None
-    elif arg:
-        return None
-    return Action(verb, arg)
 
 
 def inbound_from_callback(query: CallbackQuery, *, user: str) -> Inbound | None:

@@ -1,0 +1,64 @@
+"""The one button codec (bot/domain/buttons.py): every family round-trips, fits Telegram's
+64 bytes, and refuses what we did not send. The formats are those already in people's chats."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.buttons import (
+    MAX_PAYLOAD_BYTES,
+    Action,
+    CaseButton,
+    CaseVerb,
+    PrivacyVerb,
+    Verb,
+    decode_action,
+    decode_privacy,
+    encode_action,
+    encode_privacy,
+    parse_button,
+)
+
+
+def test_payloads_already_in_chats_still_read_the_same() -> None:
+    assert decode_action("v1|e|caf-compte") == Action(Verb.ENTRY, "caf-compte")
+    assert decode_action("v1|m|") == Action(Verb.MENU)
+    assert parse_button("h1:k:42") == (CaseVerb.CLAIM, 42)
+    assert decode_privacy("p1|forget") is PrivacyVerb.FORGET
+
+
+@pytest.mark.parametrize("verb", list(PrivacyVerb))
+def test_privacy_buttons_round_trip(verb: PrivacyVerb) -> None:
+    assert decode_privacy(encode_privacy(verb)) is verb
+
+
+def test_every_family_round_trips_within_64_bytes() -> None:
+    action = Action(Verb.STEP, "x" * 55 + ":12")
+    assert decode_action(encode_action(action)) == action
+    button = CaseButton("Je prends", CaseVerb.CLAIM, 10**12)
+    assert len(button.data.encode()) <= MAX_PAYLOAD_BYTES
+    assert parse_button(button.data) == (CaseVerb.CLAIM, 10**12)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [None, "", "p1|", "p1|forget|x", "p1|nope", "p2|forget", "v1|e|ok", "p1|" + "x" * 80],
+)
+def test_a_forged_privacy_payload_is_refused(payload: str | None) -> None:
+    assert decode_privacy(payload) is None
+
+
+@pytest.mark.parametrize(
+    "payload", ["h1:k:42:1", "h1:k:", "h1:z:1", "h0:k:1", "v1|k|1", "h1:k:" + "9" * 80]
+)
+def test_a_forged_case_payload_is_refused(payload: str) -> None:
+    assert parse_button(payload) is None
+
+
+def test_the_families_never_read_each_others_payloads() -> None:
+    engine = encode_action(Action(Verb.MENU))
+    case = CaseButton("x", CaseVerb.DONE, 1).data
+    privacy = encode_privacy(PrivacyVerb.KEEP)
+    assert parse_button(engine) is None and decode_privacy(engine) is None
+    assert decode_action(case) is None and decode_privacy(case) is None
+    assert decode_action(privacy) is None and parse_button(privacy) is None
