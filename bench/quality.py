@@ -17,6 +17,9 @@ import yaml
 OUT_OF_SCOPE = "hors-sujet"  # must not be answered with an entry
 HUMAN = "humain"  # must be understood as asking for a person
 SMALL_TALK = "bavardage"  # greeting, thanks, goodbye, ok
+# Asking for a call or a meeting is answered with this entry: the bot cannot phone or meet,
+# says so honestly, and offers a person here and a place to meet one.
+PERSON_ENTRY = "besoin-voir-quelqu-un"
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class Outcome:
         if expected == OUT_OF_SCOPE:
             return self.kind != "answer" and self.kind != "human"
         if expected == HUMAN:
-            return self.kind == "human"
+            return self.kind == "human" or self.entry == PERSON_ENTRY
         if expected == SMALL_TALK:
             return self.intent is not None and self.kind != "human"
         return self.kind == "answer" and self.entry == expected

@@ -15,18 +15,16 @@ from pathlib import Path
 
 import yaml
 
-from bench.quality import OUT_OF_SCOPE, load_labelled
+from bench.quality import OUT_OF_SCOPE, PERSON_ENTRY, load_labelled
 from bot.knowledge.decision import Decision, decide
 from bot.knowledge.holder import Knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "data" / "heldout" / "understanding.yaml"
-# The entry that says honestly the bot cannot phone or meet, but a person can answer here.
-PERSON_ENTRY = "besoin-voir-quelqu-un"
 
 
 def verdict(decision: Decision, expect: str) -> str:
-    """right | wrong (another entry answered) | missed (fallback, or a clarification without it)."""
+    """right, wrong (another entry answered) or missed (fallback, or a choice without it)."""
     theme = getattr(decision, "theme", None)
     if expect == "out-of-scope":
         declined = decision.kind in ("fallback", "human") and decision.entry is None

@@ -19,6 +19,9 @@ from bot.safety import ScamVerdict, find_sensitive, mask_sensitive
 
 # "Tu es qui ?" is answered with this entry of knowledge/bot.yaml when it exists.
 ABOUT_BOT_ENTRY = "bot-presentation"
+# "Appelez-moi", "je préfère en vrai": the entry that says honestly the bot cannot phone or
+# meet, that a person can answer here, and where to meet someone. Without it: the handoff.
+CALL_OR_MEET_ENTRY = "besoin-voir-quelqu-un"
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,19 @@ def decide(knowledge: Knowledge, text: str) -> Decision:
             "crisis", crisis=crisis.id, score=1.0, sensitive=sensitive, masked_text=masked
         )
     normalised = normalize(masked, knowledge.kb.lexicon)
-    intent = detect_intent(normalised)
-    if intent is Intent.HUMAN:
+    intent = detect_intent(normalised, text)
+    if intent is Intent.CALL_OR_MEET and knowledge.kb.entry(CALL_OR_MEET_ENTRY):
         return Decision(
-            "human", score=1.0, sensitive=sensitive, intent=intent.value, masked_text=masked
+            "answer",
+            entry=CALL_OR_MEET_ENTRY,
+            score=1.0,
+            sensitive=sensitive,
+            intent=intent.value,
+            masked_text=masked,
+        )
+    if intent in (Intent.HUMAN, Intent.CALL_OR_MEET):
+        return Decision(
+            "human", score=1.0, sensitive=sensitive, intent=Intent.HUMAN.value, masked_text=masked
         )
     if intent is Intent.ABOUT_BOT and knowledge.kb.entry(ABOUT_BOT_ENTRY):
         return Decision(
