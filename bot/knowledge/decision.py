@@ -1,9 +1,10 @@
 """What the bot makes of one typed message, as a pure function of the knowledge and the text.
 
 The order is the product's promise: a crisis first (a life may be at stake), then secrets
-(masked before anything else reads the text), asking for a person and small talk, a pasted
-scam, and only then the knowledge base. ``kb check`` uses the same function, so a phrasing a
-coordinator adds is checked exactly as a person's message is answered.
+(masked before anything else reads the text), asking for a person and small talk, a word or
+two naming a theme (its menu), a pasted scam, and only then the knowledge base. ``kb check``
+uses the same function, so a phrasing a coordinator adds is checked exactly as a person's
+message is answered.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ CALL_OR_MEET_ENTRY = "besoin-voir-quelqu-un"
 class Decision:
     """What the bot makes of one typed message; ``ask --json`` prints it."""
 
-    kind: str  # answer | clarify | fallback | crisis | human
+    kind: str  # answer | clarify | fallback | crisis | human | theme
     entry: str | None = None
+    # For ``theme``: the id of the theme a one- or two-word message names (its menu is shown).
+    theme: str | None = None
     choices: tuple[str, ...] = ()
     crisis: str | None = None
     score: float = 0.0
@@ -44,6 +47,7 @@ class Decision:
             "entry": self.entry,
             "choices": list(self.choices),
             "crisis": self.crisis,
+            "theme": self.theme,
             "score": round(self.score, 3),
             "sensitive": list(self.sensitive),
         }
@@ -90,6 +94,9 @@ def decide(knowledge: Knowledge, text: str) -> Decision:
         )
     if intent is not None:
         return Decision("fallback", sensitive=sensitive, intent=intent.value, masked_text=masked)
+    theme = knowledge.matcher.themes.theme_of(normalised)
+    if theme is not None:
+        return Decision("theme", theme=theme, score=1.0, sensitive=sensitive, masked_text=masked)
     scam = knowledge.safety.check_scam(masked)
     match = knowledge.matcher.match(masked)
     # A pasted message with a link is judged on its link; a question without a link ("on

@@ -29,6 +29,7 @@ from rapidfuzz import fuzz, process
 
 from bot.knowledge.kb import KnowledgeBase
 from bot.knowledge.normalize import normalize, squash
+from bot.knowledge.themes import ThemeNames
 
 # Words that carry no meaning on their own in a question (folded, without accents).
 STOPWORDS = frozenset(
@@ -116,6 +117,7 @@ class Matcher:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
+        self.themes = ThemeNames.build(kb.themes, kb.lexicon)
         self._ids = [e.id for e in kb.entries]
         self._phrasings: list[list[str]] = []
         postings: dict[str, dict[int, float]] = defaultdict(dict)
