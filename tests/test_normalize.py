@@ -1,7 +1,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.knowledge.normalize import Lexicon, fold, normalize, squash
+from bot.knowledge.normalize import Lexicon, fold, fold_many, normalize, normalize_many, squash
 
 
 def test_fold_removes_case_accents_ligatures_and_punctuation():
@@ -86,3 +86,41 @@ def test_the_lexicon_agrees_with_its_definition(words: list[str]) -> None:
     )
     text = " ".join(words)
     assert lexicon.apply(text) == reference_apply(lexicon, text)
+
+
+TEXTS = st.lists(
+    st.text(alphabet=st.sampled_from(list("abcdeéèœÆ' -!?AZ09\u0301\n\x00ﬁ")), max_size=30),
+    max_size=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_folding_many_texts_at_once_agrees_with_folding_each(texts: list[str]) -> None:
+    assert fold_many(texts) == [fold(t) for t in texts]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["carte", "bleue", "cb", "koi", "de", "pass", "mdp"]))))
+def test_normalising_many_texts_agrees_with_normalising_each(texts: list[list[str]]) -> None:
+    lexicon = Lexicon(
+        {"carte bleue": "carte bancaire", "cb": "carte bancaire", "koi": "quoi", "de pass": "x"}
+    )
+    joined = [" ".join(words) for words in texts]
+    assert normalize_many(joined, lexicon) == [normalize(t, lexicon) for t in joined]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["carte", "bleue", "cb", "koi", "mdp", "de", "pass", "x"])))
+def test_the_lexicon_word_by_word_agrees_with_its_definition(words: list[str]) -> None:
+    lexicon = Lexicon(
+        {
+            "carte bleue": "carte bancaire",
+            "cb": "carte bancaire",
+            "koi": "quoi",
+            "mdp": "mot de passe",
+            "mot de pass": "mot de passe",
+            "carte": "carte",
+        }
+    )
+    assert lexicon.apply_words(words) == reference_apply(lexicon, " ".join(words))

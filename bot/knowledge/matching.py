@@ -28,7 +28,7 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from bot.knowledge.kb import KnowledgeBase
-from bot.knowledge.normalize import normalize, squash
+from bot.knowledge.normalize import normalize, normalize_many, squash
 from bot.knowledge.themes import ThemeNames
 
 # Words that carry no meaning on their own in a question (folded, without accents).
@@ -76,7 +76,13 @@ _stemmer = snowballstemmer.stemmer("french")
 
 @lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
-    """French stem of a folded word, with doubled letters folded ("apel" = "appel")."""
+    """French stem of a folded word, with doubled letters folded ("apel" = "appel").
+
+    A word that ends with a digit (a number, a form's number, "c2s") has no French suffix
+    to remove: it is its own stem, without running the stemmer (a property test checks it).
+    """
+    if word[-1:].isdigit():
+        return squash(word)
     return squash(_stemmer.stemWord(word))
 
 
@@ -119,26 +125,38 @@ class Matcher:
         self.kb = kb
         self.themes = ThemeNames.build(kb.themes, kb.lexicon)
         self._ids = [e.id for e in kb.entries]
+        # Every text of the base is normalised in one batch, and each distinct word is
+        # folded and stemmed once: this is what keeps a 10 000-entry base fast to index.
+        texts: list[str] = []
+        for entry in kb.entries:
+            texts.append(entry.title)
+            texts.extend(entry.questions)
+            texts.extend(entry.keywords)
+        normalised = normalize_many(texts, kb.lexicon)
+        # Each distinct content word is stemmed once; a text is then the set of its stems.
+        vocabulary = set(" ".join(dict.fromkeys(normalised)).split())
+        stems = {w: stem(w) for w in content_words(" ".join(vocabulary))}
+        terms_of: dict[str, set[str]] = {}  # keywords come back in many entries
         self._phrasings: list[list[str]] = []
         postings: dict[str, dict[int, float]] = defaultdict(dict)
         lengths: list[int] = []
-        words: set[str] = set()
+        at = 0
         for idx, entry in enumerate(kb.entries):
-            phrasings = [normalize(p, kb.lexicon) for p in (entry.title, *entry.questions)]
-            phrasings = [p for p in phrasings if p]
-            self._phrasings.append(phrasings)
-            weights: dict[str, float] = defaultdict(float)
-            # How many phrasings use a stem says how central it is to the entry.
-            for phrasing in phrasings:
-                ws = content_words(phrasing)
-                words.update(ws)
-                for term in {stem(w) for w in ws}:
-                    weights[term] += 1.0
-            for keyword in entry.keywords:
-                ws = content_words(normalize(keyword, kb.lexicon))
-                words.update(ws)
-                for term in {stem(w) for w in ws}:
-                    weights[term] += 2.0
+            n_phrasings = 1 + len(entry.questions)
+            phrasings = normalised[at : at + n_phrasings]
+            keywords = normalised[at + n_phrasings : at + n_phrasings + len(entry.keywords)]
+            at += n_phrasings + len(entry.keywords)
+            self._phrasings.append([p for p in phrasings if p])
+            # How many phrasings use a stem says how central it is to the entry; a keyword
+            # counts twice.
+            weights: dict[str, float] = {}
+            for texts_of_kind, weight in ((phrasings, 1.0), (keywords, 2.0)):
+                for text in texts_of_kind:
+                    terms = terms_of.get(text)
+                    if terms is None:
+                        terms = terms_of[text] = {stems[w] for w in text.split() if w in stems}
+                    for term in terms:
+                        weights[term] = weights.get(term, 0.0) + weight
             for term, weight in weights.items():
                 postings[term][idx] = weight
             lengths.append(len(weights))
@@ -152,12 +170,12 @@ class Matcher:
         }
         # A word nobody in the base uses counts as rare: it lowers coverage.
         self._unknown_idf = math.log(1 + (n + 0.5) / 0.5)
-        self._vocabulary = sorted(words)
+        self._vocabulary = sorted(stems)
         by_start: dict[tuple[str, int], list[str]] = defaultdict(list)
         for w in self._vocabulary:
             by_start[(w[0], len(w))].append(w)
         self._words_by_start = dict(by_start)
-        self._stem_of_word = {w: stem(w) for w in self._vocabulary}
+        self._stem_of_word = stems
         self._correct = lru_cache(maxsize=20_000)(self._correct_uncached)
 
     def _correct_uncached(self, word: str) -> str | None:
