@@ -69,6 +69,8 @@ CLARIFY_MIN = 0.42  # below this nothing is good enough: fallback
 CLARIFY_SPREAD = 0.12  # candidates this close to the best are offered as choices
 MAX_CHOICES = 3
 EXACT = 0.999  # fuzzy score of a phrasing typed exactly (after normalisation)
+COVERAGE_TERMS = 5  # the rarest words of a message, fully counted in its coverage (0: all)
+COVERAGE_TAIL = 0.2  # how much each further word counts (tuned on tests/data/messages)
 BLEND_LEXICAL = 0.6  # weight of BM25 coverage; the rest is the fuzzy phrasing score
 
 _stemmer = snowballstemmer.stemmer("french")
@@ -215,7 +217,12 @@ class Matcher:
         """BM25 scores divided by the best reachable score: the share of the query covered."""
         if not terms:
             return {}
-        best_possible = sum(self._idf.get(t, self._unknown_idf) for t in terms) * (_K1 + 1)
+        idfs = sorted((self._idf.get(t, self._unknown_idf) for t in terms), reverse=True)
+        if COVERAGE_TERMS and len(idfs) > COVERAGE_TERMS:
+            # A long message (a story) is not a long question: past this many words the
+            # reachable score stops growing, so every extra word does not count against it.
+            idfs = idfs[:COVERAGE_TERMS] + [i * COVERAGE_TAIL for i in idfs[COVERAGE_TERMS:]]
+        best_possible = sum(idfs) * (_K1 + 1)
         scores: dict[int, float] = defaultdict(float)
         # Rare words first: they find the candidates. A word used by a large share of the
         # base ("caf" in a big base) then only re-scores those candidates instead of walking
