@@ -23,6 +23,14 @@ ABOUT_BOT_ENTRY = "bot-presentation"
 # "Appelez-moi", "je préfère en vrai": the entry that says honestly the bot cannot phone or
 # meet, that a person can answer here, and where to meet someone. Without it: the handoff.
 CALL_OR_MEET_ENTRY = "besoin-voir-quelqu-un"
+# "Efface tout", "oublie-moi": the entry that says what the bot keeps and offers /oublier.
+FORGET_ENTRY = "bot-donnees"
+# Intents answered with an entry (when the base has it).
+INTENT_ENTRIES = {
+    Intent.ABOUT_BOT: ABOUT_BOT_ENTRY,
+    Intent.CALL_OR_MEET: CALL_OR_MEET_ENTRY,
+    Intent.FORGET: FORGET_ENTRY,
+}
 
 
 @dataclass(frozen=True)
@@ -70,10 +78,11 @@ def decide(knowledge: Knowledge, text: str) -> Decision:
         )
     normalised = normalize(masked, knowledge.kb.lexicon)
     intent = detect_intent(normalised, text)
-    if intent is Intent.CALL_OR_MEET and knowledge.kb.entry(CALL_OR_MEET_ENTRY):
+    entry = INTENT_ENTRIES.get(intent) if intent is not None else None
+    if intent is not None and entry is not None and knowledge.kb.entry(entry):
         return Decision(
             "answer",
-            entry=CALL_OR_MEET_ENTRY,
+            entry=entry,
             score=1.0,
             sensitive=sensitive,
             intent=intent.value,
@@ -83,15 +92,8 @@ def decide(knowledge: Knowledge, text: str) -> Decision:
         return Decision(
             "human", score=1.0, sensitive=sensitive, intent=Intent.HUMAN.value, masked_text=masked
         )
-    if intent is Intent.ABOUT_BOT and knowledge.kb.entry(ABOUT_BOT_ENTRY):
-        return Decision(
-            "answer",
-            entry=ABOUT_BOT_ENTRY,
-            score=1.0,
-            sensitive=sensitive,
-            intent=intent.value,
-            masked_text=masked,
-        )
+    if intent in INTENT_ENTRIES:
+        intent = None  # its entry is missing from this base: the matcher does its best
     if intent is not None:
         return Decision("fallback", sensitive=sensitive, intent=intent.value, masked_text=masked)
     theme = knowledge.matcher.themes.theme_of(normalised)

@@ -15,6 +15,7 @@ from enum import StrEnum
 class Intent(StrEnum):
     HUMAN = "human"
     CALL_OR_MEET = "call-or-meet"
+    FORGET = "forget"
     GREETING = "greeting"
     THANKS = "thanks"
     GOODBYE = "goodbye"
@@ -48,9 +49,50 @@ _GOODBYE = re.compile(
     r"( merci| bonjour| a vous)*$"
 )
 
+# What the bot is and can do: « tu sers a quoi », « tu peux faire quoi pour moi ».
+_YOU = r"(?:tu|vous|toi|ce robot|le robot|relais)"
 _ABOUT_BOT = re.compile(
     r"^(t es|tu es|vous etes|c est) (qui|quoi)( toi| vous)?$|^(qui|quoi) (es tu|etes vous|est ce)$"
     r"|^t (es )?(ki|qui)$|^(ki|qui) (es tu|t es)$|^tu sers a quoi$|^(tu fais|vous faites) quoi$"
+    rf"|\b{_YOU} (?:sers|sert|servez) a (?:quoi|rien|qui)\b|\ba quoi (?:tu sers|vous servez|"
+    r"sert ce robot|sert ce truc|sert relais|tu peux servir)\b|^(?:ca|ce truc) sert a quoi$"
+    r"|^a quoi ca sert (?:ce truc|ce robot|relais|ici)$"
+    r"|^(?:et )?(?:toi |vous )?(?:tu|vous) (?:fais|faites|sais faire|savez faire|peux faire|"
+    r"pouvez faire|peux m aider|pouvez m aider|peux faire pour moi|pouvez faire pour moi|"
+    r"fais pour moi|faites pour moi)(?: a| pour)? (?:quoi|qui)"
+    r"(?: toi| vous| pour moi| exactement)?$"
+    r"|\bqu est ce que (?:tu|vous) (?:sais|savez|peux|pouvez) faire\b"
+    r"|\bc est qui qui (?:repond|ecrit|me repond)\b|\bqui (?:me )?repond (?:ici|la)\b"
+    r"|^(?:tu|vous) (?:travailles|travaillez|bosses|bossez) pour qui$"
+    r"|\b(?:tu es|t es|vous etes|c est) (?:un robot|une machine|une ia) de (?:la |l )?\w+"
+)
+# Wishing to be forgotten, or one's messages deleted: « efface tout », « oublie moi ».
+_FORGET = re.compile(
+    r"(?:^|\b(?:tu peux|vous pouvez|pouvez vous|peux tu|je veux|je voudrais|j aimerais|"
+    r"merci d|s il vous plait) )(?:oublie|oubliez|efface|effacer|effacez|supprime|"
+    r"supprimer|"
+    r"supprimez|retire|retirer|retirez|detruis|detruire|detruisez|vide|vider|videz|enleve|enlever)"
+    r"(?: moi| tout| tous| toutes| tout ca| tout ce que| ce que| mes messages| mes donnees|"
+    r"mes infos| mes informations| notre conversation| la conversation| cette conversation|"
+    r"l historique| mon historique| mes traces| ma conversation| mes ecrits| ce que j ai ecrit|"
+    r"ce que j ai dit| mon nom| qui je suis| mes conversations)+"
+    r"(?: ici| s il vous plait| de ce robot| du robot| chez vous| de votre cote)?$"
+    r"|\b(?:que|que tu|que vous) (?:m )?(?:oublie|oubliez|efface|effaciez|supprime|supprimiez)"
+    r"(?: moi| tout| mes| ce que| notre| la conversation)"
+    r"|\b(?:mes donnees|mes messages|mes infos|mes informations|ce que j ai ecrit|"
+    r"notre conversation)"
+    r" (?:soient |soit |etre )?(?:supprime|supprimee|supprimees|supprimes|efface|effacee|effacees|"
+    r"effaces|oublie|oubliee|oubliees|oublies|detruit|detruites)\b"
+    r"|\b(?:oublie|oubliez|efface|effacer|effacez|supprime|supprimer|supprimez|retire|retirer)"
+    r" (?:tout |tous )?(?:ce que|les messages que) (?:je|j|on)\b"
+    r"|\b(?:ecrit|dit|envoye)\b.*\b(?:l|les|le) (?:effacer|supprimer|enlever|retirer|oublier)\b"
+    r"|\b(?:etre oublie|etre oubliee|qu on m oublie|que vous m oubliez)\b"
+    r"|\b(?:supprimer|effacer|fermer|supprime|efface) (?:mon compte|mon profil)"
+    r" (?:ici|sur relais|du robot|chez vous|de ce robot)\b"
+    r"|\b(?:tu|vous) (?:enregistres|enregistrez|enregistre|gardes|gardez|garde|conserves|"
+    r"conservez|"
+    r"stockes|stockez|retiens|retenez|memorises|memorisez|sauvegardes|sauvegardez) "
+    r"(?:ce que|mes|tout|les messages|nos|ce qu on)\b"
 )
 
 # --- Asking for a person -----------------------------------------------------------------
@@ -248,6 +290,8 @@ def detect_intent(normalised: str, original: str = "") -> Intent | None:
         return Intent.HUMAN
     if _asks_for_person(normalised) and not pasted:
         return Intent.HUMAN
+    if _FORGET.search(normalised):
+        return Intent.FORGET
     if _ABOUT_BOT.search(normalised):
         return Intent.ABOUT_BOT
     words = normalised.split()
