@@ -106,8 +106,35 @@ def test_issue_examples_are_answered(knowledge: Knowledge, message: str, entry: 
     assert (d.kind, d.entry) == ("answer", entry)
 
 
-@pytest.mark.parametrize("message", ["quel temps fait il", "asdfgh", "ok"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "quel temps fait il",
+        "asdfgh",
+        "ok",
+        # One word in common with an entry is not enough.
+        "je veux creer un site pour mon club de foot",
+        "comment jouer a la ps5",
+        "je fais un gateau pour la retraite de ma collegue",
+    ],
+)
 def test_out_of_scope_is_never_answered_with_an_entry(knowledge: Knowledge, message: str):
     d = decide(knowledge, message)
     assert d.entry is None
     assert d.kind != "answer"
+
+
+@pytest.mark.parametrize(
+    ("message", "entry"),
+    [
+        # Stories and statements: the facts and feelings carry the weight, not a question.
+        ("ils mont supprime mon allocation 1 mois pour rien je suis pas daccord", "ft-contester"),
+        ("la prefecture me repond jamais depuis 1 an je me plains a qui", "defenseur-des-droits"),
+        ("touche le rsa depuis 1 mois c quoi les obligations", "caf-rsa"),
+    ],
+)
+def test_long_stories_are_not_punished_for_their_length(
+    knowledge: Knowledge, message: str, entry: str
+):
+    d = decide(knowledge, message)
+    assert d.entry == entry or entry in d.choices

@@ -105,6 +105,9 @@ class Candidate:
     score: float
     lexical: float
     fuzzy: float
+    # Only one word of the message is in this entry, and another word is unknown to the base
+    # (or was a guessed typo): « comment jouer a la ps5 » is not about gambling.
+    one_word_in_common: bool = False
 
 
 @dataclass(frozen=True)
@@ -213,8 +216,13 @@ class Matcher:
             terms[term] = max(terms.get(term, 0.0), weight)
         return terms
 
-    def _lexical(self, terms: Mapping[str, float]) -> dict[int, float]:
-        """BM25 scores divided by the best reachable score: the share of the query covered."""
+    def _lexical(
+        self, terms: Mapping[str, float], hits: dict[int, int] | None = None
+    ) -> dict[int, float]:
+        """BM25 scores divided by the best reachable score: the share of the query covered.
+
+        ``hits``, when given, receives how many of the query's words each entry holds.
+        """
         if not terms:
             return {}
         idfs = sorted((self._idf.get(t, self._unknown_idf) for t in terms), reverse=True)
@@ -238,15 +246,19 @@ class Matcher:
             for idx, tf in postings:
                 norm = self._norms[idx]
                 scores[idx] += weight * idf * tf * (_K1 + 1) / (tf + norm)
+                if hits is not None:
+                    hits[idx] = hits.get(idx, 0) + 1
         return {idx: min(s / best_possible, 1.0) for idx, s in scores.items()}
 
     def rank(self, text: str) -> list[Candidate]:
         """All plausible entries for ``text``, best first."""
         normalised = normalize(text, self.kb.lexicon)
         terms = self.query_terms(normalised)
-        lexical = self._lexical(terms)
+        hits: dict[int, int] = {}
+        lexical = self._lexical(terms, hits)
         if not lexical:
             return []
+        strangers = sum(1 for t, w in terms.items() if w < 1.0 or t not in self._postings)
         top = sorted(lexical, key=lexical.__getitem__, reverse=True)[:TOP_CANDIDATES]
         candidates = []
         for idx in top:
@@ -255,7 +267,10 @@ class Matcher:
             partial = process.extractOne(normalised, phrasings, scorer=fuzz.ratio)
             fuzzy = (0.5 * best[1] + 0.5 * partial[1]) / 100 if best and partial else 0.0
             score = BLEND_LEXICAL * lexical[idx] + (1 - BLEND_LEXICAL) * fuzzy
-            candidates.append(Candidate(self._ids[idx], round(score, 4), lexical[idx], fuzzy))
+            lone = hits.get(idx, 0) == 1 and len(terms) >= 2 and strangers >= 1
+            candidates.append(
+                Candidate(self._ids[idx], round(score, 4), lexical[idx], fuzzy, lone)
+            )
         candidates.sort(key=lambda c: c.score, reverse=True)
         return candidates
 
@@ -282,7 +297,7 @@ def decide(
     exact = [c for c in ranked if c.fuzzy >= EXACT]
     if len(exact) == 1:
         return Match(Kind.ANSWER, (exact[0],), exact[0].score)
-    if not ranked or ranked[0].score < clarify_min:
+    if not ranked or ranked[0].score < clarify_min or ranked[0].one_word_in_common:
         return Match(Kind.FALLBACK, (), ranked[0].score if ranked else 0.0)
     best = ranked[0]
     second = ranked[1].score if len(ranked) > 1 else 0.0
