@@ -66,6 +66,7 @@ ALONE_MIN = 0.42  # ... or this, when no other entry comes close
 MIN_LEXICAL = 0.0  # share of the question's words an answered entry must know
 MIN_FUZZY = 0.5  # how alike its best phrasing must be
 CLARIFY_MIN = 0.42  # below this nothing is good enough: fallback
+LOW_CLARIFY_MIN = 0.38  # ... down to this when the best entry holds two words of the message
 CLARIFY_SPREAD = 0.12  # candidates this close to the best are offered as choices
 MAX_CHOICES = 3
 EXACT = 0.999  # fuzzy score of a phrasing typed exactly (after normalisation)
@@ -108,6 +109,8 @@ class Candidate:
     # Only one word of the message is in this entry, and another word is unknown to the base
     # (or was a guessed typo): « comment jouer a la ps5 » is not about gambling.
     one_word_in_common: bool = False
+    # How many words of the message this entry holds.
+    words_in_common: int = 0
 
 
 @dataclass(frozen=True)
@@ -269,7 +272,9 @@ class Matcher:
             score = BLEND_LEXICAL * lexical[idx] + (1 - BLEND_LEXICAL) * fuzzy
             lone = hits.get(idx, 0) == 1 and len(terms) >= 2 and strangers >= 1
             candidates.append(
-                Candidate(self._ids[idx], round(score, 4), lexical[idx], fuzzy, lone)
+                Candidate(
+                    self._ids[idx], round(score, 4), lexical[idx], fuzzy, lone, hits.get(idx, 0)
+                )
             )
         candidates.sort(key=lambda c: c.score, reverse=True)
         return candidates
@@ -287,6 +292,7 @@ def decide(
     answer_margin: float = ANSWER_MARGIN,
     alone_min: float = ALONE_MIN,
     clarify_min: float = CLARIFY_MIN,
+    low_clarify_min: float = LOW_CLARIFY_MIN,
     clarify_spread: float = CLARIFY_SPREAD,
     min_lexical: float = MIN_LEXICAL,
     min_fuzzy: float = MIN_FUZZY,
@@ -297,8 +303,14 @@ def decide(
     exact = [c for c in ranked if c.fuzzy >= EXACT]
     if len(exact) == 1:
         return Match(Kind.ANSWER, (exact[0],), exact[0].score)
-    if not ranked or ranked[0].score < clarify_min or ranked[0].one_word_in_common:
+    if not ranked or ranked[0].one_word_in_common:
         return Match(Kind.FALLBACK, (), ranked[0].score if ranked else 0.0)
+    if ranked[0].score < clarify_min:
+        # A story scores low (many words, few of them the entry's), yet the entry that holds
+        # several of its words is worth offering; one shared word is not enough.
+        if ranked[0].score < low_clarify_min or ranked[0].words_in_common < 2:
+            return Match(Kind.FALLBACK, (), ranked[0].score)
+        clarify_min = low_clarify_min
     best = ranked[0]
     second = ranked[1].score if len(ranked) > 1 else 0.0
     # Both halves must agree a little: many words in common but phrased nothing alike
