@@ -2,8 +2,8 @@
 
 ``run`` is the Telegram bot; ``try`` chats in the terminal with the same engine, no token
 needed; ``ask`` shows coordinators and scripts what the bot would do with a message;
-``kb check`` checks the knowledge files (``bot/knowledge/lint.py``); ``stats`` and ``manques`` are the
-coordinators' reports (``bot/channels/reports_cli.py``).
+``kb check`` checks the knowledge files (``bot/knowledge/lint.py``); ``stats`` and
+``manques`` are the coordinators' reports (``bot/channels/reports_cli.py``).
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ def kb_check(
     max_age_days: int = DEFAULT_MAX_AGE_DAYS,
     today: dt.date | None = None,
 ) -> int:
-    """Check the knowledge files (``bot/knowledge/lint.py``); exit code 1 when there is an error."""
+    """Check the knowledge files (``bot/knowledge/lint.py``); exit code 1 on an error."""
     today = today or dt.datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
     options = LintOptions(today=today, max_age_days=max_age_days)
     problems = check_folder(folder, options)
