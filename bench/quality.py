@@ -17,6 +17,12 @@ import yaml
 OUT_OF_SCOPE = "hors-sujet"  # must not be answered with an entry
 HUMAN = "humain"  # must be understood as asking for a person
 SMALL_TALK = "bavardage"  # greeting, thanks, goodbye, ok
+# Asking for a call or a meeting is answered with this entry: the bot cannot phone or meet,
+# says so honestly, and offers a person here and a place to meet one.
+PERSON_ENTRY = "besoin-voir-quelqu-un"
+# ``theme:caf``: a word or two naming a theme, which must get that theme's menu.
+THEME_PREFIX = "theme:"
+THEME = "theme"  # the group of those messages
 
 
 @dataclass(frozen=True)
@@ -43,20 +49,25 @@ class Outcome:
     choices: tuple[str, ...]
     intent: str | None
     score: float
+    theme: str | None = None
 
     @property
     def group(self) -> str:
         if self.item.expected in (OUT_OF_SCOPE, HUMAN, SMALL_TALK):
             return self.item.expected
+        if self.item.expected.startswith(THEME_PREFIX):
+            return THEME
         return "entry"
 
     @property
     def correct(self) -> bool:
         expected = self.item.expected
         if expected == OUT_OF_SCOPE:
-            return self.kind != "answer" and self.kind != "human"
+            return self.kind not in ("answer", "human", "theme")
         if expected == HUMAN:
-            return self.kind == "human"
+            return self.kind == "human" or self.entry == PERSON_ENTRY
+        if expected.startswith(THEME_PREFIX):
+            return self.kind == "theme" and self.theme == expected.removeprefix(THEME_PREFIX)
         if expected == SMALL_TALK:
             return self.intent is not None and self.kind != "human"
         return self.kind == "answer" and self.entry == expected
@@ -102,12 +113,14 @@ class Report:
         lines = [
             f"labelled messages: {len(self.outcomes)} "
             f"(entries {self.count('entry')}, out of scope {self.count(OUT_OF_SCOPE)}, "
-            f"human {self.count(HUMAN)}, small talk {self.count(SMALL_TALK)})",
+            f"human {self.count(HUMAN)}, small talk {self.count(SMALL_TALK)}, "
+            f"theme names {self.count(THEME)})",
             f"entries: top-1 {stats['top1']:.1%}, clarify {stats['clarify']:.1%} "
             f"(right choice offered {stats['clarify_right']:.1%}), "
             f"fallback {stats['fallback']:.1%}, wrong answer {stats['wrong']:.1%}",
             f"out of scope declined {self.rate(OUT_OF_SCOPE):.1%}, "
-            f"human understood {self.rate(HUMAN):.1%}, small talk {self.rate(SMALL_TALK):.1%}",
+            f"human understood {self.rate(HUMAN):.1%}, small talk {self.rate(SMALL_TALK):.1%}, "
+            f"theme menus {self.rate(THEME):.1%}",
             f"decisions: {dict(sorted(kinds.items()))}",
         ]
         return "\n".join(lines)
@@ -118,5 +131,7 @@ def evaluate(decide_fn, items: Iterable[Labelled]) -> Report:
     report = Report()
     for item in items:
         d = decide_fn(item.text)
-        report.outcomes.append(Outcome(item, d.kind, d.entry, tuple(d.choices), d.intent, d.score))
+        report.outcomes.append(
+            Outcome(item, d.kind, d.entry, tuple(d.choices), d.intent, d.score, d.theme)
+        )
     return report

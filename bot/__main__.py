@@ -171,7 +171,13 @@ def ask(folder: Path, message: str, *, as_json: bool, out: TextIO) -> int:
         if as_json:
             print(json.dumps(decision.as_json(), ensure_ascii=False), file=out, flush=True)
             continue
-        target = decision.entry or decision.crisis or ", ".join(decision.choices) or "-"
+        target = (
+            decision.entry
+            or decision.crisis
+            or decision.theme
+            or ", ".join(decision.choices)
+            or "-"
+        )
         print(f"{decision.kind}\t{target}\t{decision.score:.2f}", file=out, flush=True)
     return 0
 

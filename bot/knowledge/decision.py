@@ -1,9 +1,10 @@
 """What the bot makes of one typed message, as a pure function of the knowledge and the text.
 
 The order is the product's promise: a crisis first (a life may be at stake), then secrets
-(masked before anything else reads the text), asking for a person and small talk, a pasted
-scam, and only then the knowledge base. ``kb check`` uses the same function, so a phrasing a
-coordinator adds is checked exactly as a person's message is answered.
+(masked before anything else reads the text), asking for a person and small talk, a word or
+two naming a theme (its menu), a pasted scam, and only then the knowledge base. ``kb check``
+uses the same function, so a phrasing a coordinator adds is checked exactly as a person's
+message is answered.
 """
 
 from __future__ import annotations
@@ -19,14 +20,27 @@ from bot.safety import ScamVerdict, find_sensitive, mask_sensitive
 
 # "Tu es qui ?" is answered with this entry of knowledge/bot.yaml when it exists.
 ABOUT_BOT_ENTRY = "bot-presentation"
+# "Appelez-moi", "je préfère en vrai": the entry that says honestly the bot cannot phone or
+# meet, that a person can answer here, and where to meet someone. Without it: the handoff.
+CALL_OR_MEET_ENTRY = "besoin-voir-quelqu-un"
+# "Efface tout", "oublie-moi": the entry that says what the bot keeps and offers /oublier.
+FORGET_ENTRY = "bot-donnees"
+# Intents answered with an entry (when the base has it).
+INTENT_ENTRIES = {
+    Intent.ABOUT_BOT: ABOUT_BOT_ENTRY,
+    Intent.CALL_OR_MEET: CALL_OR_MEET_ENTRY,
+    Intent.FORGET: FORGET_ENTRY,
+}
 
 
 @dataclass(frozen=True)
 class Decision:
     """What the bot makes of one typed message; ``ask --json`` prints it."""
 
-    kind: str  # answer | clarify | fallback | crisis | human
+    kind: str  # answer | clarify | fallback | crisis | human | theme
     entry: str | None = None
+    # For ``theme``: the id of the theme a one- or two-word message names (its menu is shown).
+    theme: str | None = None
     choices: tuple[str, ...] = ()
     crisis: str | None = None
     score: float = 0.0
@@ -41,6 +55,7 @@ class Decision:
             "entry": self.entry,
             "choices": list(self.choices),
             "crisis": self.crisis,
+            "theme": self.theme,
             "score": round(self.score, 3),
             "sensitive": list(self.sensitive),
         }
@@ -78,22 +93,28 @@ def decide(knowledge: Knowledge, text: str) -> Decision:
             "crisis", crisis=screened.crisis, score=1.0, sensitive=sensitive, masked_text=masked
         )
     normalised = normalize(masked, knowledge.kb.lexicon)
-    intent = detect_intent(normalised)
-    if intent is Intent.HUMAN:
-        return Decision(
-            "human", score=1.0, sensitive=sensitive, intent=intent.value, masked_text=masked
-        )
-    if intent is Intent.ABOUT_BOT and knowledge.kb.entry(ABOUT_BOT_ENTRY):
+    intent = detect_intent(normalised, text)
+    entry = INTENT_ENTRIES.get(intent) if intent is not None else None
+    if intent is not None and entry is not None and knowledge.kb.entry(entry):
         return Decision(
             "answer",
-            entry=ABOUT_BOT_ENTRY,
+            entry=entry,
             score=1.0,
             sensitive=sensitive,
             intent=intent.value,
             masked_text=masked,
         )
+    if intent in (Intent.HUMAN, Intent.CALL_OR_MEET):
+        return Decision(
+            "human", score=1.0, sensitive=sensitive, intent=Intent.HUMAN.value, masked_text=masked
+        )
+    if intent in INTENT_ENTRIES:
+        intent = None  # its entry is missing from this base: the matcher does its best
     if intent is not None:
         return Decision("fallback", sensitive=sensitive, intent=intent.value, masked_text=masked)
+    theme = knowledge.matcher.themes.theme_of(normalised)
+    if theme is not None:
+        return Decision("theme", theme=theme, score=1.0, sensitive=sensitive, masked_text=masked)
     scam = knowledge.safety.check_scam(masked)
     match = knowledge.matcher.match(masked)
     # A pasted message with a link is judged on its link; a question without a link ("on

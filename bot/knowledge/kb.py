@@ -52,6 +52,9 @@ class Theme:
     label: str
     emoji: str = ""
     description: str = ""
+    # The names people type alone for this theme (« caf », « pole emploi », « impots »): a
+    # message of only these words gets the theme's menu (see bot/knowledge/themes.py).
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,7 @@ def _load_themes(path: Path, found: _Collector) -> list[Theme]:
                 label=_text(item.get("label")) or str(item["id"]),
                 emoji=_text(item.get("emoji")),
                 description=_text(item.get("description")),
+                words=tuple(str(w) for w in item.get("words") or () if str(w).strip()),
             )
         )
     return themes

@@ -28,7 +28,8 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from bot.knowledge.kb import KnowledgeBase
-from bot.knowledge.normalize import normalize, squash
+from bot.knowledge.normalize import normalize, normalize_many, squash
+from bot.knowledge.themes import ThemeNames
 
 # Words that carry no meaning on their own in a question (folded, without accents).
 STOPWORDS = frozenset(
@@ -65,9 +66,12 @@ ALONE_MIN = 0.42  # ... or this, when no other entry comes close
 MIN_LEXICAL = 0.0  # share of the question's words an answered entry must know
 MIN_FUZZY = 0.5  # how alike its best phrasing must be
 CLARIFY_MIN = 0.42  # below this nothing is good enough: fallback
+LOW_CLARIFY_MIN = 0.38  # ... down to this when the best entry holds two words of the message
 CLARIFY_SPREAD = 0.12  # candidates this close to the best are offered as choices
 MAX_CHOICES = 3
 EXACT = 0.999  # fuzzy score of a phrasing typed exactly (after normalisation)
+COVERAGE_TERMS = 5  # the rarest words of a message, fully counted in its coverage (0: all)
+COVERAGE_TAIL = 0.2  # how much each further word counts (tuned on tests/data/messages)
 BLEND_LEXICAL = 0.6  # weight of BM25 coverage; the rest is the fuzzy phrasing score
 
 _stemmer = snowballstemmer.stemmer("french")
@@ -75,7 +79,13 @@ _stemmer = snowballstemmer.stemmer("french")
 
 @lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
-    """French stem of a folded word, with doubled letters folded ("apel" = "appel")."""
+    """French stem of a folded word, with doubled letters folded ("apel" = "appel").
+
+    A word that ends with a digit (a number, a form's number, "c2s") has no French suffix
+    to remove: it is its own stem, without running the stemmer (a property test checks it).
+    """
+    if word[-1:].isdigit():
+        return squash(word)
     return squash(_stemmer.stemWord(word))
 
 
@@ -96,6 +106,11 @@ class Candidate:
     score: float
     lexical: float
     fuzzy: float
+    # Only one word of the message is in this entry, and another word is unknown to the base
+    # (or was a guessed typo): « comment jouer a la ps5 » is not about gambling.
+    one_word_in_common: bool = False
+    # How many words of the message this entry holds.
+    words_in_common: int = 0
 
 
 @dataclass(frozen=True)
@@ -116,27 +131,40 @@ class Matcher:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
+        self.themes = ThemeNames.build(kb.themes, kb.lexicon)
         self._ids = [e.id for e in kb.entries]
+        # Every text of the base is normalised in one batch, and each distinct word is
+        # folded and stemmed once: this is what keeps a 10 000-entry base fast to index.
+        texts: list[str] = []
+        for entry in kb.entries:
+            texts.append(entry.title)
+            texts.extend(entry.questions)
+            texts.extend(entry.keywords)
+        normalised = normalize_many(texts, kb.lexicon)
+        # Each distinct content word is stemmed once; a text is then the set of its stems.
+        vocabulary = set(" ".join(dict.fromkeys(normalised)).split())
+        stems = {w: stem(w) for w in content_words(" ".join(vocabulary))}
+        terms_of: dict[str, set[str]] = {}  # keywords come back in many entries
         self._phrasings: list[list[str]] = []
         postings: dict[str, dict[int, float]] = defaultdict(dict)
         lengths: list[int] = []
-        words: set[str] = set()
+        at = 0
         for idx, entry in enumerate(kb.entries):
-            phrasings = [normalize(p, kb.lexicon) for p in (entry.title, *entry.questions)]
-            phrasings = [p for p in phrasings if p]
-            self._phrasings.append(phrasings)
-            weights: dict[str, float] = defaultdict(float)
-            # How many phrasings use a stem says how central it is to the entry.
-            for phrasing in phrasings:
-                ws = content_words(phrasing)
-                words.update(ws)
-                for term in {stem(w) for w in ws}:
-                    weights[term] += 1.0
-            for keyword in entry.keywords:
-                ws = content_words(normalize(keyword, kb.lexicon))
-                words.update(ws)
-                for term in {stem(w) for w in ws}:
-                    weights[term] += 2.0
+            n_phrasings = 1 + len(entry.questions)
+            phrasings = normalised[at : at + n_phrasings]
+            keywords = normalised[at + n_phrasings : at + n_phrasings + len(entry.keywords)]
+            at += n_phrasings + len(entry.keywords)
+            self._phrasings.append([p for p in phrasings if p])
+            # How many phrasings use a stem says how central it is to the entry; a keyword
+            # counts twice.
+            weights: dict[str, float] = {}
+            for texts_of_kind, weight in ((phrasings, 1.0), (keywords, 2.0)):
+                for text in texts_of_kind:
+                    terms = terms_of.get(text)
+                    if terms is None:
+                        terms = terms_of[text] = {stems[w] for w in text.split() if w in stems}
+                    for term in terms:
+                        weights[term] = weights.get(term, 0.0) + weight
             for term, weight in weights.items():
                 postings[term][idx] = weight
             lengths.append(len(weights))
@@ -150,12 +178,12 @@ class Matcher:
         }
         # A word nobody in the base uses counts as rare: it lowers coverage.
         self._unknown_idf = math.log(1 + (n + 0.5) / 0.5)
-        self._vocabulary = sorted(words)
+        self._vocabulary = sorted(stems)
         by_start: dict[tuple[str, int], list[str]] = defaultdict(list)
         for w in self._vocabulary:
             by_start[(w[0], len(w))].append(w)
         self._words_by_start = dict(by_start)
-        self._stem_of_word = {w: stem(w) for w in self._vocabulary}
+        self._stem_of_word = stems
         self._correct = lru_cache(maxsize=20_000)(self._correct_uncached)
 
     def _correct_uncached(self, word: str) -> str | None:
@@ -191,11 +219,21 @@ class Matcher:
             terms[term] = max(terms.get(term, 0.0), weight)
         return terms
 
-    def _lexical(self, terms: Mapping[str, float]) -> dict[int, float]:
-        """BM25 scores divided by the best reachable score: the share of the query covered."""
+    def _lexical(
+        self, terms: Mapping[str, float], hits: dict[int, int] | None = None
+    ) -> dict[int, float]:
+        """BM25 scores divided by the best reachable score: the share of the query covered.
+
+        ``hits``, when given, receives how many of the query's words each entry holds.
+        """
         if not terms:
             return {}
-        best_possible = sum(self._idf.get(t, self._unknown_idf) for t in terms) * (_K1 + 1)
+        idfs = sorted((self._idf.get(t, self._unknown_idf) for t in terms), reverse=True)
+        if COVERAGE_TERMS and len(idfs) > COVERAGE_TERMS:
+            # A long message (a story) is not a long question: past this many words the
+            # reachable score stops growing, so every extra word does not count against it.
+            idfs = idfs[:COVERAGE_TERMS] + [i * COVERAGE_TAIL for i in idfs[COVERAGE_TERMS:]]
+        best_possible = sum(idfs) * (_K1 + 1)
         scores: dict[int, float] = defaultdict(float)
         # Rare words first: they find the candidates. A word used by a large share of the
         # base ("caf" in a big base) then only re-scores those candidates instead of walking
@@ -211,15 +249,19 @@ class Matcher:
             for idx, tf in postings:
                 norm = self._norms[idx]
                 scores[idx] += weight * idf * tf * (_K1 + 1) / (tf + norm)
+                if hits is not None:
+                    hits[idx] = hits.get(idx, 0) + 1
         return {idx: min(s / best_possible, 1.0) for idx, s in scores.items()}
 
     def rank(self, text: str) -> list[Candidate]:
         """All plausible entries for ``text``, best first."""
         normalised = normalize(text, self.kb.lexicon)
         terms = self.query_terms(normalised)
-        lexical = self._lexical(terms)
+        hits: dict[int, int] = {}
+        lexical = self._lexical(terms, hits)
         if not lexical:
             return []
+        strangers = sum(1 for t, w in terms.items() if w < 1.0 or t not in self._postings)
         top = sorted(lexical, key=lexical.__getitem__, reverse=True)[:TOP_CANDIDATES]
         candidates = []
         for idx in top:
@@ -228,7 +270,12 @@ class Matcher:
             partial = process.extractOne(normalised, phrasings, scorer=fuzz.ratio)
             fuzzy = (0.5 * best[1] + 0.5 * partial[1]) / 100 if best and partial else 0.0
             score = BLEND_LEXICAL * lexical[idx] + (1 - BLEND_LEXICAL) * fuzzy
-            candidates.append(Candidate(self._ids[idx], round(score, 4), lexical[idx], fuzzy))
+            lone = hits.get(idx, 0) == 1 and len(terms) >= 2 and strangers >= 1
+            candidates.append(
+                Candidate(
+                    self._ids[idx], round(score, 4), lexical[idx], fuzzy, lone, hits.get(idx, 0)
+                )
+            )
         candidates.sort(key=lambda c: c.score, reverse=True)
         return candidates
 
@@ -245,6 +292,7 @@ def decide(
     answer_margin: float = ANSWER_MARGIN,
     alone_min: float = ALONE_MIN,
     clarify_min: float = CLARIFY_MIN,
+    low_clarify_min: float = LOW_CLARIFY_MIN,
     clarify_spread: float = CLARIFY_SPREAD,
     min_lexical: float = MIN_LEXICAL,
     min_fuzzy: float = MIN_FUZZY,
@@ -255,8 +303,14 @@ def decide(
     exact = [c for c in ranked if c.fuzzy >= EXACT]
     if len(exact) == 1:
         return Match(Kind.ANSWER, (exact[0],), exact[0].score)
-    if not ranked or ranked[0].score < clarify_min:
+    if not ranked or ranked[0].one_word_in_common:
         return Match(Kind.FALLBACK, (), ranked[0].score if ranked else 0.0)
+    if ranked[0].score < clarify_min:
+        # A story scores low (many words, few of them the entry's), yet the entry that holds
+        # several of its words is worth offering; one shared word is not enough.
+        if ranked[0].score < low_clarify_min or ranked[0].words_in_common < 2:
+            return Match(Kind.FALLBACK, (), ranked[0].score)
+        clarify_min = low_clarify_min
     best = ranked[0]
     second = ranked[1].score if len(ranked) > 1 else 0.0
     # Both halves must agree a little: many words in common but phrased nothing alike
