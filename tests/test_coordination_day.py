@@ -23,6 +23,7 @@ from fakebotapi import FakeBotApi, FakeChat, FakeMessage, Person, new_person
 from bot.__main__ import build_parser
 from bot.adapters.sqlite import open_stores
 from bot.channels.reports_cli import run_report_command
+from bot.knowledge.kb import load_knowledge
 from bot.config import Settings
 from bot.texts import person as texts
 
@@ -140,7 +141,8 @@ async def test_a_coordinators_day(
     (knowledge / "local.yaml").write_text(NEW_ENTRY, encoding="utf-8")
     await files_looked_at(relais)
     applied = group_texts(fake_api, team)[-1]
-    assert applied.startswith("✅ Fiches rechargées : 78 fiches")
+    shipped = len(load_knowledge(REPO_KNOWLEDGE).entries)
+    assert applied.startswith(f"✅ Fiches rechargées : {shipped + 1} fiches")
     assert "Nouvelles : permanence-numerique" in applied
     assert "caf" not in applied.split("Nouvelles")[1]  # restored as it was: no change
 

@@ -49,7 +49,7 @@ def make_kb(tmp_path: Path, entries: str, **files: str) -> Path:
     """A knowledge folder: one theme, the real safety files, ``entries`` in loisirs.yaml."""
     folder = tmp_path / "knowledge"
     folder.mkdir(parents=True)
-    for name in ("crises.yaml", "domaines-officiels.yaml"):
+    for name in ("crises.yaml", "exemples-crises.yaml", "domaines-officiels.yaml"):
         shutil.copy(REPO_KNOWLEDGE / name, folder / name)
     (folder / "themes.yaml").write_text('- {id: loisirs, label: "Loisirs"}\n', encoding="utf-8")
     (folder / "loisirs.yaml").write_text(entries, encoding="utf-8")

@@ -20,6 +20,7 @@ import yaml
 from bot.domain.messages import Phone
 from bot.safety import (
     CrisisCategory,
+    Level,
     SafetyRules,
     ScamVerdict,
     SensitiveFinding,
@@ -31,6 +32,14 @@ from bot.safety.crisis import VERIFIED_NUMBERS
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bot" / "safety" / "regression_sets"
+KEY_NUMBERS = {
+    "suicide": {"3114"},
+    "violences-conjugales": {"3919", "17"},
+    "enfance-danger": {"119"},
+    "urgence-medicale": {"15", "112"},
+    "sans-abri": {"115"},
+    "sourd-114": {"114"},
+}
 CRISIS_IDS = (
     "suicide",
     "violences-conjugales",
@@ -86,8 +95,14 @@ def test_every_crisis_message_gets_its_helpline(rules: SafetyRules) -> None:
     for case in data["crises"]:
         expected = case["category"]
         total[expected] += 1
-        got = rules.detect_crisis(case["text"])
-        if got is not None and got.id == expected:
+        alert = rules.assess_crisis(case["text"])
+        got = alert.category if alert is not None else None
+        # Right when the person reads the number of their situation: the whole reply (sure)
+        # or the warm line under the answer (check).
+        numbers = {p.number for p in got.phones} if got is not None else set()
+        if alert is not None and alert.level is Level.CHECK:
+            numbers = {n for n in numbers if n in got.gentle.replace(" ", "")}
+        if numbers & KEY_NUMBERS[expected]:
             found[expected] += 1
         else:
             misses.append((case["text"], expected, got.id if got else None))

@@ -154,8 +154,8 @@ def test_problems_of_both_files_are_reported_together(knowledge: Path) -> None:
     _edit(knowledge / "crises.yaml", "      - plutôt mourir/crever\n", "      - plutot ...\n")
     _edit(
         knowledge / "domaines-officiels.yaml",
-        "alert: true\n  - id: cpf",
-        "alert: oui\n  - id: cpf",
+        "alert: true\n  - id: cpf\n",
+        "alert: oui\n  - id: cpf\n",
     )
     problems = _problems(knowledge)
     assert {Path(p.path).name for p in problems} == {"crises.yaml", "domaines-officiels.yaml"}

@@ -17,7 +17,14 @@ from typing import Any
 
 from bot.domain.messages import Link, Phone
 from bot.knowledge.normalize import Lexicon, fold
-from bot.knowledge.yamlfile import KnowledgeError, LineDict, Problem, display_path, load_yaml
+from bot.knowledge.yamlfile import (
+    KnowledgeError,
+    LineDict,
+    Problem,
+    display_path,
+    load_yaml,
+    load_yaml_fast,
+)
 
 THEMES_FILE = "themes.yaml"
 LEXICON_FILE = "lexique.yaml"
@@ -111,6 +118,27 @@ class _Collector:
 
     def add(self, path: str, line: int, message: str) -> None:
         self.problems.append(Problem(path, line, message))
+
+
+def phrasings_in(folder: Path) -> tuple[str, ...]:
+    """Every ``questions:`` phrasing of the entry files, read quickly and leniently.
+
+    The crisis model learns from them what an ordinary question sounds like: thousands of
+    everyday messages written for the base, that are by definition not crises. A file with
+    mistakes gives what it can; ``load_knowledge`` reports the mistakes.
+    """
+    found: list[str] = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
+        if path.name in SPECIAL_FILES:
+            continue
+        try:
+            data = load_yaml_fast(path)
+        except KnowledgeError:
+            continue
+        for entry in data if isinstance(data, list) else ():
+            questions = entry.get("questions") if isinstance(entry, dict) else None
+            found.extend(q for q in questions or () if isinstance(q, str) and q.strip())
+    return tuple(dict.fromkeys(found))
 
 
 def load_knowledge(folder: Path) -> KnowledgeBase:

@@ -255,5 +255,5 @@ def load_yaml_fast(path: Path) -> Any:
         if path.stat().st_size > MAX_FILE_BYTES:
             return load_yaml(path)
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_FastLoader)
-    except (yaml.YAMLError, OSError, UnicodeDecodeError, RecursionError):
+    except (yaml.YAMLError, OSError, UnicodeDecodeError, RecursionError, ValueError, TypeError):
         return load_yaml(path)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.knowledge.kb import phrasings_in
 from bot.knowledge.yamlfile import KnowledgeError
 from bot.safety.crisis import CrisisAlert, CrisisCategory, CrisisDetector, Level, load_crises
 from bot.safety.scam import OfficialSite, ScamChecker, ScamVerdict, load_scam_rules
@@ -80,7 +81,11 @@ def load_safety(knowledge_dir: Path) -> SafetyRules:
     detector: CrisisDetector | None = None
     scam: ScamChecker | None = None
     try:
-        crises, detector = load_crises(knowledge_dir / CRISES_FILE, knowledge_dir / EXAMPLES_FILE)
+        crises, detector = load_crises(
+            knowledge_dir / CRISES_FILE,
+            knowledge_dir / EXAMPLES_FILE,
+            ordinary=phrasings_in(knowledge_dir),
+        )
     except KnowledgeError as exc:
         problems.extend(exc.problems)
     try:

@@ -10,6 +10,7 @@ message, a missed crisis costs far more.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -18,7 +19,7 @@ from bot.domain.messages import Phone
 from bot.knowledge.normalize import Lexicon, fold
 from bot.knowledge.yamlfile import LineDict
 from bot.safety.files import FileCheck, is_id
-from bot.safety.learned import PIECE_BREAK, CrisisModel, load_examples, split_pieces
+from bot.safety.learned import PIECE_BREAK, CrisisModel, Example, load_examples, split_pieces
 from bot.safety.phrases import Phrase, PhraseError, Scan, Vocabulary
 from bot.safety.unmask import deleet, unmask
 
@@ -95,7 +96,7 @@ SURE_AT = 0.90
 CHECK_AT = 0.50
 # A pattern that fired is sure, unless the model is this sure that the message is ordinary
 # (« fatigué de vivre dans ce taudis » is about housing): then it is only a gentle check.
-ORDINARY_AT = 0.60
+ORDINARY_AT = 0.85
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ class CrisisDetector:
         plain = deleet(unmask(text))
         folded = self.vocabulary.fold(f" {PIECE_BREAK} ".join(split_pieces(plain)))
         words = [w for w in folded.split() if w != PIECE_BREAK]
-        found = self._first_match(self.vocabulary.scan_words(words))
+        found, idiom = self._first_match(self.vocabulary.scan_words(words))
         guess = self.model.predict_folded(folded) if self.model is not None else None
         by_id = {category.id: category for category, _ in self.rules}
         if found is not None:
@@ -130,20 +131,23 @@ class CrisisDetector:
         # The tier follows the chance that the message is a crisis at all (1 - P(none));
         # the category is the most likely crisis.
         category, probability = by_id[guess[0]], 1.0 - guess[2]
-        if probability >= SURE_AT:
+        # A coordinator's « not a crisis » phrase in the message: the model alone may add a
+        # gentle line, never take the reply over.
+        if probability >= SURE_AT and not idiom:
             return CrisisAlert(category, Level.SURE)
         if probability >= CHECK_AT:
             return CrisisAlert(category, Level.CHECK)
         return None
 
-    def _first_match(self, scan: Scan) -> CrisisCategory | None:
-        for idiom in self.idioms:
-            scan.blank(idiom)
+    def _first_match(self, scan: Scan) -> tuple[CrisisCategory | None, bool]:
+        """The first situation whose phrase is in the message once idioms are blanked out,
+        and whether an idiom was found (« mort de rire »)."""
+        idioms = sum(scan.blank(idiom) for idiom in self.idioms) > 0
         for category, phrases in self.rules:
             for phrase in phrases:
                 if scan.find(phrase) is not None:
-                    return category
-        return None
+                    return category, idioms
+        return None, idioms
 
 
 def _spellings(check: FileCheck, data: LineDict) -> Lexicon:
@@ -276,8 +280,25 @@ def _numbers_in_text(check: FileCheck, crisis: LineDict, key: str, where: str, t
                 )
 
 
+# Trained models by what they were trained on: a reload that changed no example, or the
+# same files loaded again, reuses the model instead of training it again (about a second).
+_TRAINED: dict[tuple[tuple[Example, ...], tuple[tuple[str, str], ...]], CrisisModel] = {}
+_MAX_TRAINED = 4
+
+
+def trained(examples: tuple[Example, ...], vocabulary: Vocabulary) -> CrisisModel:
+    """The model for these examples read with these SMS spellings, trained once."""
+    key = (examples, tuple(sorted(vocabulary.spellings.lexicon.replacements.items())))
+    model = _TRAINED.get(key)
+    if model is None:
+        if len(_TRAINED) >= _MAX_TRAINED:
+            _TRAINED.clear()
+        model = _TRAINED[key] = CrisisModel(examples, prepare=vocabulary.fold)
+    return model
+
+
 def load_crises(
-    path: Path, examples_path: Path | None = None
+    path: Path, examples_path: Path | None = None, ordinary: Sequence[str] = ()
 ) -> tuple[tuple[CrisisCategory, ...], CrisisDetector]:
     """Read ``crises.yaml`` (and the examples the model learns from, when the file exists);
     raise KnowledgeError listing every problem with its line."""
@@ -341,7 +362,9 @@ def load_crises(
     model = None
     if examples_path is not None and examples_path.exists():
         examples = load_examples(examples_path, [category.id for category, _ in rules])
-        model = CrisisModel(examples, prepare=vocabulary.fold)
+        # The entries' phrasings teach the model what everyday questions look like.
+        everyday = tuple(Example(text, None, "entry") for text in ordinary)
+        model = trained(examples + everyday, vocabulary)
     detector = CrisisDetector(
         vocabulary=vocabulary, idioms=idioms, rules=tuple(rules), model=model
     )

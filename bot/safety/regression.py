@@ -33,7 +33,8 @@ MAX_LISTED = 5
 class Figures:
     """What the safety files achieve on the shipped sets: higher is better, except alarms."""
 
-    crises_found: int
+    crises_found: int  # the right number given, whole reply or warm line
+    crises_sure: int  # ... as the whole reply
     look_alike_takeovers: int
     secrets_found: int
     harmless_flagged: int
@@ -56,10 +57,13 @@ def measure(rules: SafetyRules) -> Outcome:
     """Run every shipped message through ``rules``."""
     crises = _load("crises.yaml")
     missed, takeovers = [], []
+    sure = 0
     for item in crises["crises"]:
         alert = rules.assess_crisis(item["text"])
         if alert is None or alert.category.id != item["category"]:
             missed.append(item["text"])
+        elif alert.level is Level.SURE:
+            sure += 1
     for text in crises["not_crisis"]:
         alert = rules.assess_crisis(text)
         if alert is not None and alert.level is Level.SURE:
@@ -82,6 +86,7 @@ def measure(rules: SafetyRules) -> Outcome:
             genuine += suspicious
     figures = Figures(
         crises_found=len(crises["crises"]) - len(missed),
+        crises_sure=sure,
         look_alike_takeovers=len(takeovers),
         secrets_found=secrets,
         harmless_flagged=harmless,
@@ -103,6 +108,7 @@ def check(rules: SafetyRules, folder: Path) -> list[Problem]:
     problems = []
     worse = {
         "crises_found": (now.crises_found < then.crises_found, outcome.missed_crises),
+        "crises_sure": (now.crises_sure < then.crises_sure, outcome.missed_crises),
         "look_alike_takeovers": (
             now.look_alike_takeovers > then.look_alike_takeovers,
             outcome.takeovers,
@@ -114,6 +120,7 @@ def check(rules: SafetyRules, folder: Path) -> list[Problem]:
     }
     labels = {
         "crises_found": "crises reconnues",
+        "crises_sure": "crises reconnues à coup sûr",
         "look_alike_takeovers": "fausses alertes",
         "secrets_found": "secrets repérés",
         "harmless_flagged": "nombres anodins masqués",
