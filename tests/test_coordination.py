@@ -16,7 +16,6 @@ from bot.app.announcement import AnnouncementBoard
 from bot.app.coordination import CoordinatedEngine
 from bot.app.reload import KnowledgeWatcher, compare
 from bot.config import Settings
-from bot.knowledge.kb import load_knowledge
 from bot.domain.messages import DeleteIncoming, Inbound, Outbound, Reply
 from bot.knowledge.announcement import (
     Announcement,
@@ -26,6 +25,7 @@ from bot.knowledge.announcement import (
     parse_date,
 )
 from bot.knowledge.holder import KnowledgeHolder
+from bot.knowledge.kb import load_knowledge
 from bot.knowledge.lint import LintOptions
 from bot.knowledge.staff import DEFAULT_TIMEZONE
 from bot.knowledge.yamlfile import KnowledgeError

@@ -23,8 +23,8 @@ from fakebotapi import FakeBotApi, FakeChat, FakeMessage, Person, new_person
 from bot.__main__ import build_parser
 from bot.adapters.sqlite import open_stores
 from bot.channels.reports_cli import run_report_command
-from bot.knowledge.kb import load_knowledge
 from bot.config import Settings
+from bot.knowledge.kb import load_knowledge
 from bot.texts import person as texts
 
 REPO_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"

@@ -35,7 +35,7 @@ from bot.domain.messages import (
     Reply,
     Verb,
 )
-from bot.knowledge.decision import decide, screen
+from bot.knowledge.decision import Decision, decide, screen
 from bot.knowledge.holder import Knowledge, KnowledgeHolder
 from bot.knowledge.intents import Intent, is_emoji_only
 from bot.knowledge.kb import Entry
@@ -185,16 +185,31 @@ class Engine:
         if inbound.truncated:
             out.append(Reply(texts.TOO_LONG))
         decision = decide(knowledge, text)
+        if decision.kind == "crisis" and decision.crisis is not None:
+            # A life may be at stake: the numbers come before anything else is said.
+            session.crisis = decision.crisis
+            crisis = next(c for c in knowledge.safety.crises if c.id == decision.crisis)
+            out.insert(0, self._crisis_reply(crisis))
+            await self._count(Counter.CRISIS, crisis.id)
         if decision.sensitive:
             out.append(DeleteIncoming())
             out.append(Reply(texts.SENSITIVE_WARNING))
             await self._count(Counter.SENSITIVE, ",".join(decision.sensitive))
-        if decision.crisis is not None:
-            session.crisis = decision.crisis
-            crisis = next(c for c in knowledge.safety.crises if c.id == decision.crisis)
-            out.append(self._crisis_reply(crisis))
-            await self._count(Counter.CRISIS, crisis.id)
+        if decision.kind == "crisis":
             return out
+        replies = await self._understood(knowledge, session, inbound, decision)
+        if decision.crisis_level == "check" and decision.crisis is not None:
+            # Doubt costs little: the answer, then one warm line with the number.
+            crisis = next(c for c in knowledge.safety.crises if c.id == decision.crisis)
+            replies.append(Reply(crisis.gentle, buttons=((_human_button(),),)))
+            await self._count(Counter.CRISIS_CHECK, crisis.id)
+        return out + replies
+
+    async def _understood(
+        self, knowledge: Knowledge, session: Session, inbound: Inbound, decision: Decision
+    ) -> list[Outbound]:
+        """The reply to what the message asks (after the safety checks)."""
+        out: list[Outbound] = []
         # "Je veux parler à quelqu'un" is not a question: it does not replace the last one.
         if decision.kind != "human" or not session.question:
             session.question = decision.masked_text
@@ -216,6 +231,11 @@ class Engine:
         if decision.kind == "clarify":
             await self._count(Counter.CLARIFY)
             return [*out, self._clarify(knowledge, decision.choices)]
+        if decision.kind == "theme" and decision.theme is not None:
+            menu = self._theme(knowledge, session, decision.theme)
+            if menu is not None:
+                await self._count(Counter.THEME_MENU, decision.theme)
+                return [*out, menu]
         await self._count(Counter.FALLBACK)
         buttons = ((_human_button(),), (_menu_button(),))
         return [*out, Reply(texts.FALLBACK, buttons=buttons, unanswered=True)]

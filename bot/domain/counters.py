@@ -22,7 +22,9 @@ class Counter(StrEnum):
     FALLBACK = "fallback"
     NONE_OF_THESE = "none-of-these"
     HUMAN_REQUESTED = "human-requested"
-    CRISIS = "crisis"  # key: crisis category id
+    CRISIS = "crisis"  # key: crisis category id (sure: the numbers took the reply over)
+    CRISIS_CHECK = "crisis-check"  # key: crisis category id (a warm line under the answer)
+    THEME_MENU = "theme-menu"  # key: theme id (a word or two naming a theme)
     SENSITIVE = "sensitive"  # key: the categories found, comma-separated
     SCAM_CHECK = "scam-check"  # key: suspicious | clean
     FLOOD = "flood"

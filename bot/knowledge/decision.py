@@ -9,14 +9,14 @@ message is answered.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.knowledge.holder import Knowledge
 from bot.knowledge.intents import Intent, detect_intent
 from bot.knowledge.matching import Kind
 from bot.knowledge.normalize import normalize
-from bot.safety import ScamVerdict, find_sensitive, mask_sensitive
+from bot.safety import Level, ScamVerdict, find_sensitive, mask_sensitive
 
 # "Tu es qui ?" is answered with this entry of knowledge/bot.yaml when it exists.
 ABOUT_BOT_ENTRY = "bot-presentation"
@@ -42,7 +42,10 @@ class Decision:
     # For ``theme``: the id of the theme a one- or two-word message names (its menu is shown).
     theme: str | None = None
     choices: tuple[str, ...] = ()
+    # The crisis the message may speak of: ``sure`` (kind ``crisis``, the numbers take the
+    # reply over) or ``check`` (the answer, then one warm line with the number).
     crisis: str | None = None
+    crisis_level: str | None = None
     score: float = 0.0
     sensitive: tuple[str, ...] = ()
     intent: str | None = None
@@ -55,6 +58,7 @@ class Decision:
             "entry": self.entry,
             "choices": list(self.choices),
             "crisis": self.crisis,
+            "crisis_level": self.crisis_level,
             "theme": self.theme,
             "score": round(self.score, 3),
             "sensitive": list(self.sensitive),
@@ -70,28 +74,53 @@ class Decision:
 class Screening:
     """The checks that come before anything else reads a message: a crisis, then secrets."""
 
-    crisis: str | None = None  # the crisis category id
+    crisis: str | None = None  # the crisis category id, when the bot is sure
     sensitive: tuple[str, ...] = ()  # categories of secrets found, in order, once each
     masked_text: str = field(default="", repr=False)  # the text with every secret masked
+
+    check: str | None = None  # a crisis the message may speak of: worth a warm line
 
 
 def screen(knowledge: Knowledge, text: str) -> Screening:
     """Crisis and secrets only: all a message to an open case needs (no matcher, no scam)."""
-    crisis = knowledge.safety.detect_crisis(text)
+    alert = knowledge.safety.assess_crisis(text)
     findings = find_sensitive(text)
     sensitive = tuple(dict.fromkeys(f.category for f in findings))
     masked = mask_sensitive(text, findings) if findings else text
-    return Screening(crisis.id if crisis is not None else None, sensitive, masked)
+    sure = alert is not None and alert.level is Level.SURE
+    return Screening(
+        alert.category.id if alert is not None and sure else None,
+        sensitive,
+        masked,
+        alert.category.id if alert is not None and not sure else None,
+    )
 
 
 def decide(knowledge: Knowledge, text: str) -> Decision:
     """Pure decision for one typed message (no I/O, no session)."""
-    screened = screen(knowledge, text)
-    sensitive, masked = screened.sensitive, screened.masked_text
+    return _decide(knowledge, text, screen(knowledge, text))
+
+
+def _decide(knowledge: Knowledge, text: str, screened: Screening) -> Decision:
     if screened.crisis is not None:
         return Decision(
-            "crisis", crisis=screened.crisis, score=1.0, sensitive=sensitive, masked_text=masked
+            "crisis",
+            crisis=screened.crisis,
+            crisis_level="sure",
+            score=1.0,
+            sensitive=screened.sensitive,
+            masked_text=screened.masked_text,
         )
+    decision = _understand(knowledge, text, screened.sensitive, screened.masked_text)
+    if screened.check is None:
+        return decision
+    return replace(decision, crisis=screened.check, crisis_level="check")
+
+
+def _understand(
+    knowledge: Knowledge, text: str, sensitive: tuple[str, ...], masked: str
+) -> Decision:
+    """What the message asks, once safety has spoken (no crisis that takes the reply over)."""
     normalised = normalize(masked, knowledge.kb.lexicon)
     intent = detect_intent(normalised, text)
     entry = INTENT_ENTRIES.get(intent) if intent is not None else None
