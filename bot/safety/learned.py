@@ -43,6 +43,8 @@ MAX_CACHED_UNITS = 100_000
 C = 30.0
 # A feature must appear in this many examples to count.
 MIN_EXAMPLES = 2
+# Below this share of known character n-grams, a piece is not judged by the model.
+MIN_KNOWN_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -148,9 +150,16 @@ class CrisisModel:
         pieces = [p for p in pieces if p]
         if not pieces:
             return None, 0.0, 1.0
-        logits = self._chars.scores(pieces) + self._terms.scores(pieces) + self._intercept
+        chars, known = self._chars.scores(pieces)
+        terms, _ = self._terms.scores(pieces)
+        logits = chars + terms + self._intercept
         logits = np.exp(logits - logits.max(axis=1, keepdims=True))
         probabilities = logits / logits.sum(axis=1, keepdims=True)
+        # A piece made mostly of letter sequences no example had (gibberish, another
+        # language) cannot be judged: the model says nothing about it.
+        unknown = known < MIN_KNOWN_SHARE
+        probabilities[unknown] = 0.0
+        probabilities[unknown, self._none] = 1.0
         none = float(probabilities[:, self._none].min())
         probabilities[:, self._none] = -1.0
         row, column = np.unravel_index(int(np.argmax(probabilities)), probabilities.shape)
@@ -204,8 +213,9 @@ class _Family:
         self._weights = (coef * self.idf[np.newaxis, :]).T.astype(np.float64)
         self._forget_tokens()
 
-    def scores(self, pieces: Sequence[list[str]]) -> np.ndarray:
-        """One row of class scores per piece (before the intercept)."""
+    def scores(self, pieces: Sequence[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """One row of class scores per piece (before the intercept), and the share of each
+        piece's features that the examples had (gibberish has almost none)."""
         rows: list[int] = []
         starts: list[int] = []
         for words in pieces:
@@ -216,7 +226,10 @@ class _Family:
         taken = np.fromiter(rows, dtype=np.intp, count=len(rows))
         total = np.add.reduceat(self._vectors[taken], starts, axis=0)
         squares = np.add.reduceat(self._squares[taken], starts)
-        return total / np.sqrt(np.where(squares > 0, squares, 1.0))[:, np.newaxis]
+        known = np.add.reduceat(self._known[taken], starts)
+        seen = np.add.reduceat(self._seen[taken], starts)
+        scores = total / np.sqrt(np.where(squares > 0, squares, 1.0))[:, np.newaxis]
+        return scores, known / np.where(seen > 0, seen, 1.0)
 
     def _learn(self, token: str) -> int:
         """Compute a token's contribution once; its row in the cache."""
@@ -228,8 +241,12 @@ class _Family:
             grow = len(self._squares)
             self._vectors = np.vstack([self._vectors, np.zeros_like(self._vectors[:grow])])
             self._squares = np.concatenate([self._squares, np.zeros(grow)])
+            self._known = np.concatenate([self._known, np.zeros(grow)])
+            self._seen = np.concatenate([self._seen, np.zeros(grow)])
         self._vectors[row] = self._weights[columns].sum(axis=0)
         self._squares[row] = np.square(self.idf[columns]).sum()
+        self._known[row] = len(columns)
+        self._seen[row] = len(self._parts(token))
         self._rows[token] = row
         return row
 
@@ -237,6 +254,8 @@ class _Family:
         self._rows: dict[str, int] = {}
         self._vectors = np.zeros((1024, self._weights.shape[1]))
         self._squares = np.zeros(1024)
+        self._known = np.zeros(1024)  # how many of a token's features the examples had
+        self._seen = np.zeros(1024)  # how many features the token has
 
 
 class PrepareFn(Protocol):
