@@ -42,7 +42,7 @@ from bot.texts import person as texts
 PERSON = "pseudonyme-lea"
 CHAT = 4242
 ANSWERED = "comment je m'actualise sur france travail"
-UNCLEAR = "caf"
+UNCLEAR = "contacter la caf"
 OUT_OF_SCOPE = "recette de la tarte aux pommes"
 CRISIS = "je veux me suicider"
 SECRET = "mon mot de passe est Soleil2024"
@@ -99,8 +99,8 @@ async def test_a_secret_is_deleted_and_the_question_still_answered(
 
 async def test_a_secret_inside_a_crisis_is_deleted_and_the_numbers_given(engine: Engine) -> None:
     out = await engine.handle(text("code secret 1234 et je veux mourir"))
-    assert out[0] == DeleteIncoming()
-    assert replies(out)[-1].phones
+    assert replies(out)[0].phones  # the numbers first, before the secret warning
+    assert DeleteIncoming() in out
 
 
 async def test_asking_for_a_person_starts_the_asking_dialogue(

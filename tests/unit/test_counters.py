@@ -16,6 +16,8 @@ def test_stored_counter_names_never_change() -> None:
         "none-of-these",
         "human-requested",
         "crisis",
+        "crisis-check",
+        "theme-menu",
         "sensitive",
         "scam-check",
         "flood",
