@@ -42,7 +42,7 @@ from bot.texts import person as texts
 PERSON = "pseudonyme-lea"
 CHAT = 4242
 ANSWERED = "comment je m'actualise sur france travail"
-UNCLEAR = "contacter la caf"
+UNCLEAR = "mot de passe"
 OUT_OF_SCOPE = "recette de la tarte aux pommes"
 CRISIS = "je veux me suicider"
 SECRET = "mon mot de passe est Soleil2024"
@@ -169,7 +169,7 @@ async def test_a_clear_question_gets_its_answer_with_feedback_buttons(
 async def test_an_unclear_question_offers_choices(engine: Engine, counters: Counters) -> None:
     [reply] = await engine.handle(text(UNCLEAR))
     assert reply.text == texts.CLARIFY
-    assert Action(Verb.ENTRY, "caf-contact") in actions(reply)
+    assert any(a.verb is Verb.ENTRY for a in actions(reply))
     assert Action(Verb.NONE) in actions(reply) and offers_a_person(reply)
     assert counters.counted == [(str(Counter.CLARIFY), "")]
 
