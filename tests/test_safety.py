@@ -1,8 +1,8 @@
 """The safety layer on realistic messages: crises, secrets typed by mistake, pasted scams.
 
-The three data sets in ``bot/safety/regression_sets/`` are the contract: every crisis found with the
-right helpline, no idiom flagged, every secret found and masked, no official notice called
-a scam. Run with ``-s`` to see recall and false alarms per category.
+The three data sets in ``bot/safety/regression_sets/`` are the contract: every crisis found
+with the right helpline, no idiom flagged, every secret found and masked, no official notice
+called a scam. Run with ``-s`` to see recall and false alarms per category.
 """
 
 from __future__ import annotations
