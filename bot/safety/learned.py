@@ -37,6 +37,7 @@ MAX_PIECE_CHARS = 280
 PIECE_BREAK = "qqpiecebreakqq"  # survives folding, never typed
 _SENTENCES = re.compile(r"(?<=[.!?…\n])\s+|\n+")
 _TOP_KEYS = ("crisis", "not_crisis")
+_LETTER = re.compile(r"[^\W\d_]")
 # Units (n-grams, words, pairs) whose score is kept: a few megabytes at most.
 MAX_CACHED_UNITS = 100_000
 # Inverse regularisation strength, chosen by cross-validation (bench/tune_safety.py).
@@ -146,8 +147,10 @@ class CrisisModel:
         The piece most likely to be a crisis speaks for the message; "no crisis" is the
         smallest over the pieces, so one calm sentence cannot hide a crisis in the next.
         """
+        # A piece with no word of letters has no token at all: it is left out (numpy's
+        # reduceat below would otherwise lend it its neighbour's row).
         pieces = [p.split() for p in folded.split(PIECE_BREAK)]
-        pieces = [p for p in pieces if p]
+        pieces = [p for p in pieces if _words(p)]
         if not pieces:
             return None, 0.0, 1.0
         chars, known = self._chars.scores(pieces)
@@ -271,7 +274,9 @@ class PartsFn(Protocol):
 
 
 def _words(words: list[str]) -> list[str]:
-    return words
+    """The words that have a letter: numbers alone say nothing of a crisis, and 100 kB of
+    « 0 0 0 » must not weigh like a sentence."""
+    return [w for w in words if _LETTER.search(w)]
 
 
 def _ngrams(word: str) -> list[str]:
@@ -281,7 +286,8 @@ def _ngrams(word: str) -> list[str]:
 
 
 def _terms(words: list[str]) -> list[str]:
-    """Words, and pairs of neighbouring words."""
+    """Words (with a letter), and pairs of neighbouring words."""
+    words = _words(words)
     return [*words, *(f"{a} {b}" for a, b in pairwise(words))]
 
 

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 
 MAX_REMEMBERED_GROUPS = 10_000
 
+# Every repeating job: on a busy machine a run may start late; it must still run, once.
+# (APScheduler's default skips a run more than one second late, and logs a warning.)
+LATE_RUN_IS_FINE: dict[str, Any] = {"misfire_grace_time": None, "coalesce": True}
+
 
 class Decides(Protocol):
     """The conversation engine as the channel sees it (``bot.app.conversation.Engine``)."""

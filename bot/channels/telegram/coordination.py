@@ -30,7 +30,7 @@ from bot.app.ports import NoticeStore
 from bot.app.reload import POLL_SECONDS, KnowledgeWatcher, ReloadOutcome
 from bot.app.wiring import App
 from bot.channels.telegram import render
-from bot.channels.telegram.context import RelaisContext
+from bot.channels.telegram.context import LATE_RUN_IS_FINE, RelaisContext
 from bot.domain.messages import Action, DeleteIncoming, Inbound, Outbound, Reply, Verb
 from bot.knowledge.announcement import (
     Announcement,
@@ -114,8 +114,19 @@ class CoordinationDesk:
         if jobs is None:  # PTB without its job-queue extra: no live reload, say so once
             log.warning("no job queue: knowledge files are reloaded only with /recharger")
             return
-        jobs.run_repeating(self.watch_job, interval=POLL_SECONDS, name="knowledge-watch")
-        jobs.run_repeating(self.purge_job, interval=PURGE_EVERY, first=0, name="missed-purge")
+        jobs.run_repeating(
+            self.watch_job,
+            interval=POLL_SECONDS,
+            name="knowledge-watch",
+            job_kwargs=LATE_RUN_IS_FINE,
+        )
+        jobs.run_repeating(
+            self.purge_job,
+            interval=PURGE_EVERY,
+            first=0,
+            name="missed-purge",
+            job_kwargs=LATE_RUN_IS_FINE,
+        )
 
     # --- jobs ---------------------------------------------------------------------------
 

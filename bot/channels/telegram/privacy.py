@@ -42,7 +42,7 @@ from telegram.ext import (
 from bot.app import privacy as p
 from bot.app.privacy import Privacy, Purged
 from bot.channels.telegram import render
-from bot.channels.telegram.context import RelaisContext
+from bot.channels.telegram.context import LATE_RUN_IS_FINE, RelaisContext
 from bot.domain.buttons import PrivacyVerb, encode_privacy
 from bot.domain.messages import Reply
 
@@ -376,7 +376,11 @@ async def start_retention(application: Application) -> None:
         log.warning("no job queue: closed cases are erased only at each start")
         return
     application.job_queue.run_repeating(
-        retention_job, interval=RETENTION_EVERY, first=RETENTION_EVERY, name="privacy-retention"
+        retention_job,
+        interval=RETENTION_EVERY,
+        first=RETENTION_EVERY,
+        name="privacy-retention",
+        job_kwargs=LATE_RUN_IS_FINE,
     )
 
 

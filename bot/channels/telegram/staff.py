@@ -31,7 +31,7 @@ from telegram.ext import BaseHandler, CommandHandler, JobQueue, MessageHandler, 
 from bot.app.handoff import HandoffService
 from bot.app.relaying import NOTE_PREFIX
 from bot.channels.telegram import translate
-from bot.channels.telegram.context import RelaisContext
+from bot.channels.telegram.context import LATE_RUN_IS_FINE, RelaisContext
 from bot.channels.telegram.handoff_actions import CaseExecutor, Here
 from bot.config import ConfigError
 from bot.domain.effects import Action as CaseAction
@@ -91,9 +91,19 @@ def schedule_jobs(job_queue: JobQueue[RelaisContext] | None) -> None:
             "Il manque APScheduler pour les rappels de l'équipe : installez "
             "python-telegram-bot[job-queue] (./relais run le fait)."
         )
-    job_queue.run_repeating(outbox_job, interval=OUTBOX_EVERY, first=1, name="handoff-outbox")
     job_queue.run_repeating(
-        reminders_job, interval=REMINDERS_EVERY, first=5, name="handoff-reminders"
+        outbox_job,
+        interval=OUTBOX_EVERY,
+        first=1,
+        name="handoff-outbox",
+        job_kwargs=LATE_RUN_IS_FINE,
+    )
+    job_queue.run_repeating(
+        reminders_job,
+        interval=REMINDERS_EVERY,
+        first=5,
+        name="handoff-reminders",
+        job_kwargs=LATE_RUN_IS_FINE,
     )
 
 
