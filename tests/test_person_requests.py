@@ -111,3 +111,49 @@ def test_a_phrase_about_phoning_never_offers_scam_entries(knowledge: Knowledge):
 def test_a_phone_number_in_the_text_means_a_pasted_message():
     assert detect_intent("appelez moi", "Appelez-moi au 06 12 34 56 78") is None
     assert detect_intent("appelez moi", "appelez moi") is Intent.CALL_OR_MEET
+
+
+# Written after the intent examples, in words none of them uses: the patterns miss each of
+# these, the model learned from knowledge/exemples-intentions.yaml finds them.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "est ce que l educatrice pourrait me recontacter",
+        "une personne pour maider a comprendre mon courrier",
+    ],
+)
+def test_requests_the_patterns_miss_are_learned(knowledge: Knowledge, message: str):
+    assert detect_intent(message, message) is None
+    assert decide(knowledge, message).kind == "human"
+
+
+def test_a_wish_to_be_forgotten_in_new_words_gets_the_forget_entry(knowledge: Knowledge):
+    decision = decide(knowledge, "retirez tout ce que je vous ai ecrit")
+    assert (decision.kind, decision.entry) == ("answer", "bot-donnees")
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["comment appeler la caf", "numero de france travail", "CAF svp", "tu aimes le foot ?"],
+)
+def test_what_only_looks_like_a_request_keeps_its_own_reply(knowledge: Knowledge, message: str):
+    """Calling an organisation, a theme's name, an off-topic question: not our team."""
+    decision = decide(knowledge, message)
+    assert decision.kind != "human"
+    assert decision.entry != CALL_OR_MEET_ENTRY
+
+
+def test_a_coordinator_mistake_in_the_intent_examples_is_shown_with_its_line(tmp_path: Path):
+    from bot.knowledge.intent_model import load_intent_examples
+    from bot.knowledge.yamlfile import KnowledgeError
+
+    path = tmp_path / "exemples-intentions.yaml"
+    path.write_text(
+        'human:\n  - {text: "un humain svp"}\n  - {text: "UN HUMAIN SVP"}\nhumains:\n  - x\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeError) as error:
+        load_intent_examples(path)
+    shown = str(error.value)
+    assert "exemples-intentions.yaml:3" in shown and "déjà écrit ligne 2" in shown
+    assert "exemples-intentions.yaml:4" in shown and "humains" in shown

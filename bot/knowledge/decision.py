@@ -26,6 +26,11 @@ CALL_OR_MEET_ENTRY = "besoin-voir-quelqu-un"
 # "Efface tout", "oublie-moi": the entry that says what the bot keeps and offers /oublier.
 FORGET_ENTRY = "bot-donnees"
 # Intents answered with an entry (when the base has it).
+# Above this, the intent model wins over a clear answer of the base (see _learned_intent).
+INTENT_OVERRIDES_AT = 0.95
+# What the model may add. « Tu es qui ? » stays with the patterns: the model took too many
+# off-topic questions to the bot (« tu aimes le foot ? ») for it.
+LEARNED_ACTS_ON = (Intent.HUMAN, Intent.CALL_OR_MEET, Intent.FORGET)
 INTENT_ENTRIES = {
     Intent.ABOUT_BOT: ABOUT_BOT_ENTRY,
     Intent.CALL_OR_MEET: CALL_OR_MEET_ENTRY,
@@ -123,6 +128,9 @@ def _understand(
     """What the message asks, once safety has spoken (no crisis that takes the reply over)."""
     normalised = normalize(masked, knowledge.kb.lexicon)
     intent = detect_intent(normalised, text)
+    theme = knowledge.matcher.themes.theme_of(normalised) if intent is None else None
+    if intent is None and theme is None and knowledge.intents is not None:
+        intent = _learned_intent(knowledge, masked)
     entry = INTENT_ENTRIES.get(intent) if intent is not None else None
     if intent is not None and entry is not None and knowledge.kb.entry(entry):
         return Decision(
@@ -141,7 +149,6 @@ def _understand(
         intent = None  # its entry is missing from this base: the matcher does its best
     if intent is not None:
         return Decision("fallback", sensitive=sensitive, intent=intent.value, masked_text=masked)
-    theme = knowledge.matcher.themes.theme_of(normalised)
     if theme is not None:
         return Decision("theme", theme=theme, score=1.0, sensitive=sensitive, masked_text=masked)
     scam = knowledge.safety.check_scam(masked)
@@ -166,3 +173,23 @@ def _understand(
         scam=shown_verdict,
         masked_text=masked,
     )
+
+
+def _learned_intent(knowledge: Knowledge, masked: str) -> Intent | None:
+    """What the intent model adds to the patterns: a request they missed.
+
+    A question the base answers clearly (« comment appeler la caf ») keeps its answer, unless
+    the model is very sure the person asks for someone: then they get someone.
+    """
+    assert knowledge.intents is not None
+    guess = knowledge.intents.guess(masked)
+    if guess is None or guess.intent not in LEARNED_ACTS_ON:
+        return None
+    scam = knowledge.safety.check_scam(masked)
+    if scam is not None and scam.suspicious:  # « Appelez-moi au 06… pour votre colis »
+        return None
+    if guess.intent in (Intent.HUMAN, Intent.CALL_OR_MEET) and (
+        guess.probability >= INTENT_OVERRIDES_AT
+    ):
+        return guess.intent
+    return guess.intent if knowledge.matcher.match(masked).kind is not Kind.ANSWER else None

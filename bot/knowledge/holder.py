@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.knowledge.intent_model import IntentModel, intent_model
 from bot.knowledge.kb import KnowledgeBase, load_knowledge
 from bot.knowledge.matching import Matcher
 from bot.knowledge.places import Places, load_places
@@ -28,6 +29,8 @@ class Knowledge:
     safety: SafetyRules
     # The places of the territory (knowledge/lieux.yaml); None: the national finders only.
     places: Places | None = None
+    # Requests for a person (and the like) learned from knowledge/exemples-intentions.yaml.
+    intents: IntentModel | None = None
 
     @classmethod
     def load(cls, folder: Path) -> Knowledge:
@@ -42,15 +45,20 @@ class Knowledge:
             safety = load_safety(folder)
         except KnowledgeError as exc:
             problems.extend(exc.problems)
-        places = None
+        places = intents = None
         if kb is not None:
             try:
                 places = load_places(folder, kb)
             except KnowledgeError as exc:
                 problems.extend(exc.problems)
+            try:
+                phrasings = [(e.id, (e.title, *e.questions)) for e in kb.entries]
+                intents = intent_model(folder, phrasings, kb.lexicon)
+            except KnowledgeError as exc:
+                problems.extend(exc.problems)
         if problems or kb is None or safety is None:
             raise KnowledgeError(problems)
-        return cls(kb=kb, matcher=Matcher(kb), safety=safety, places=places)
+        return cls(kb=kb, matcher=Matcher(kb), safety=safety, places=places, intents=intents)
 
 
 class KnowledgeHolder:

@@ -40,6 +40,7 @@ SPECIAL_FILES = frozenset(
         "annonce.yaml",
         "lieux.yaml",
         "exemples-crises.yaml",
+        "exemples-intentions.yaml",
     }
 )
 ESCALATE_TO = ("pair-aidant", "referent")
