@@ -63,7 +63,7 @@ class _Hostile(yaml.composer.ComposerError):
     """A file built to exhaust memory: aliases repeating themselves, or one inside itself."""
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """SafeLoader whose mappings are LineDicts, and that refuses alias bombs."""
 
     def get_single_node(self) -> yaml.Node | None:

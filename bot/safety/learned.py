@@ -180,9 +180,17 @@ class _Family:
     def __init__(self, tokens: TokensFn, parts: PartsFn, pieces: Sequence[list[str]]) -> None:
         self._tokens = tokens
         self._parts = parts
+        # Words come back in thousands of examples: each one's features are listed once.
+        features_of: dict[str, list[str]] = {}
         frequency: dict[str, int] = {}
         for words in pieces:
-            for feature in {f for t in tokens(words) for f in parts(t)}:
+            seen: set[str] = set()
+            for token in tokens(words):
+                found = features_of.get(token)
+                if found is None:
+                    found = features_of[token] = parts(token)
+                seen.update(found)
+            for feature in seen:
                 frequency[feature] = frequency.get(feature, 0) + 1
         # A feature seen in one example only teaches little and slows training: left out.
         names = sorted(f for f, n in frequency.items() if n >= MIN_EXAMPLES)
@@ -193,24 +201,30 @@ class _Family:
         self._forget_tokens()
 
     def matrix(self, pieces: Sequence[list[str]]) -> csr_matrix:
-        """Training rows: counts times idf over the piece's length (as :meth:`scores` reads)."""
+        """Training rows: counts times idf over the piece's length (as :meth:`scores` reads).
+
+        The length is the square root of the sum of idf² over every feature occurrence,
+        exactly as :meth:`scores` adds up its tokens' squares.
+        """
         rows: list[int] = []
         columns: list[int] = []
-        values: list[float] = []
+        columns_of: dict[str, list[int]] = {}
         for row, words in enumerate(pieces):
-            counts: dict[int, int] = {}
             for token in self._tokens(words):
-                for feature in self._parts(token):
-                    column = self.index.get(feature)
-                    if column is not None:
-                        counts[column] = counts.get(column, 0) + 1
-            squares = sum(n * float(self.idf[c]) ** 2 for c, n in counts.items())
-            norm = squares**0.5 or 1.0
-            for column, n in counts.items():
-                rows.append(row)
-                columns.append(column)
-                values.append(n * float(self.idf[column]) / norm)
-        return csr_matrix((values, (rows, columns)), shape=(len(pieces), len(self.index)))
+                known = columns_of.get(token)
+                if known is None:
+                    known = columns_of[token] = [
+                        c for f in self._parts(token) if (c := self.index.get(f)) is not None
+                    ]
+                columns.extend(known)
+                rows.extend([row] * len(known))
+        at = np.asarray(rows, dtype=np.intp)
+        where = np.asarray(columns, dtype=np.intp)
+        values = self.idf[where]
+        norms = np.sqrt(np.bincount(at, weights=values * values, minlength=len(pieces)))
+        norms[norms == 0] = 1.0
+        # Repeated (row, column) pairs are summed by scipy: n occurrences give n * idf.
+        return csr_matrix((values / norms[at], (at, where)), shape=(len(pieces), len(self.index)))
 
     def set_weights(self, coef: np.ndarray) -> None:
         self._weights = (coef * self.idf[np.newaxis, :]).T.astype(np.float64)
