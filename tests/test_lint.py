@@ -309,6 +309,57 @@ def test_facts_marked_unverified_are_errors(tmp_path: Path) -> None:
     assert {p.severity for p in problems} == {ERROR}
 
 
+PLACES = ("piscine", "bibliotheque", "velo", "jardin", "musee", "cinema", "theatre", "stade")
+
+
+def make_menu(tmp_path: Path, groups: list[str]) -> Path:
+    """One theme a place, each with one entry; ``groups[i]`` is the group of theme i."""
+    themes, entries = [], []
+    for place, group in zip(PLACES, groups, strict=False):
+        where = f', group: "{group}"' if group else ""
+        themes.append(f'- {{id: {place}, label: "{place.title()}"{where}}}\n')
+        entries.append(
+            POOL.replace("piscine", place).replace("loisirs", place).replace("nager", "sport")
+        )
+    folder = make_kb(tmp_path, "".join(entries))
+    (folder / "themes.yaml").write_text("".join(themes), encoding="utf-8")
+    return folder
+
+
+def menu_problems(folder: Path) -> list[Problem]:
+    return [p for p in check_folder(folder, OPTIONS) if p.path.endswith("themes.yaml")]
+
+
+def test_a_menu_of_seven_groups_and_a_few_themes_each_is_fine(tmp_path: Path) -> None:
+    groups = ["🏊 Sport", "🏊 Sport", "📚 Culture", "📚 Culture", "🌳 Dehors", "🎬 Cinéma"]
+    groups += ["🎭 Théâtre", "🏟️ Stade"]
+    assert menu_problems(make_menu(tmp_path, groups)) == []
+
+
+def test_a_first_screen_of_more_than_seven_groups_is_flagged_at_the_eighth(
+    tmp_path: Path,
+) -> None:
+    folder = make_menu(tmp_path, [f"Groupe {place}" for place in PLACES])
+    [problem] = menu_problems(folder)
+    assert problem.severity == WARNING
+    assert "premier écran du menu aurait 8 boutons" in problem.message
+    assert problem.line == line_of(folder, "id: stade", "themes.yaml")
+
+
+def test_a_group_of_more_than_six_themes_is_flagged(tmp_path: Path) -> None:
+    folder = make_menu(tmp_path, ["🎉 Loisirs"] * 7 + ["🏟️ Stade"])
+    [problem] = menu_problems(folder)
+    assert "le groupe « 🎉 Loisirs » a 7 thèmes" in problem.message
+    assert problem.line == line_of(folder, "id: theatre", "themes.yaml")
+
+
+def test_a_theme_left_out_of_the_groups_is_flagged_at_its_line(tmp_path: Path) -> None:
+    folder = make_menu(tmp_path, ["🏊 Sport", "", "🏊 Sport"])
+    [problem] = menu_problems(folder)
+    assert "le thème 'bibliotheque' n'a pas de group:" in problem.message
+    assert problem.line == line_of(folder, "id: bibliotheque", "themes.yaml")
+
+
 def test_kb_check_prints_file_line_and_a_summary_and_exits_1_on_errors(tmp_path: Path) -> None:
     out = io.StringIO()
     folder = make_kb(tmp_path, POOL.replace("title:", "titel:"))
