@@ -283,6 +283,24 @@ def test_old_reviews_and_passed_review_dates_are_warnings(tmp_path: Path) -> Non
     assert [p.message for p in check_folder(folder, later) if "365" in p.message] == []
 
 
+def test_an_amount_needs_a_review_date_within_the_review_age(tmp_path: Path) -> None:
+    amount = POOL.replace(
+        "ouverte du lundi au samedi.", "ouverte du lundi au samedi. L'entrée coûte 3 € en 2026."
+    )
+    folder = make_kb(tmp_path / "a", amount)
+    problems = check_folder(folder, OPTIONS)
+    assert "montant en euros : ajoutez « review_by: »" in only(problems, "montant").message
+    dated = make_kb(tmp_path / "b", amount.replace("11-01", "11-01\n  review_by: 2027-04-01"))
+    assert check_folder(dated, OPTIONS) == []
+    # The day the amount may change, kb check says so; a shorter review age says so sooner.
+    out = io.StringIO()
+    assert kb_check(dated, out, today=dt.date(2027, 4, 2)) == 0
+    assert "à revérifier depuis le 2027-04-01" in out.getvalue()
+    out = io.StringIO()
+    assert kb_check(dated, out, today=TODAY, max_age_days=90) == 0
+    assert "review_by: 2027-04-01 est à plus de 90 jours de reviewed:" in out.getvalue()
+
+
 def test_a_missing_or_future_review_date_is_a_warning(tmp_path: Path) -> None:
     missing = check_folder(
         make_kb(tmp_path / "a", POOL.replace("  reviewed: 2026-11-01\n", "")), OPTIONS

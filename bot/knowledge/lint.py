@@ -46,6 +46,8 @@ CLOSE_SHARE = 1 / 3
 CLOSE_MIN_PHRASINGS = 2
 # Markers of a fact nobody could check (kb-facts writes [NON VÉRIFIÉ]).
 _UNVERIFIED = re.compile(r"non[ -]verifie|a verifier|unverified|\[\?\]")
+# An amount in euros: aids, ceilings and prices change every year (often on 1 January or 1 April).
+_AMOUNT = re.compile(r"\d\s?(?:€|euros?\b)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
@@ -112,6 +114,7 @@ def lint_knowledge(
         found.extend(_jargon(entry, jargon, places))
         found.extend(_links(entry, knowledge.safety.official_domains, places))
         found.extend(_dates(entry, options, places))
+        found.extend(_yearly(entry, options, places))
         found.extend(_unverified(entry, places))
     found.extend(_too_close(knowledge, places))
     found.extend(_menu_screens(knowledge.kb))
@@ -336,6 +339,36 @@ def _dates(entry: Entry, options: LintOptions, places: Places) -> Iterator[Probl
             places.line(entry, "review_by"),
             f"à revérifier depuis le {entry.review_by.isoformat()} (review_by) : "
             "vérifiez les faits, puis changez reviewed: et review_by:",
+            WARNING,
+        )
+
+
+def _yearly(entry: Entry, options: LintOptions, places: Places) -> Iterator[Problem]:
+    """An entry whose facts change every year is flagged before they change, not a year late.
+
+    ``reviewed:`` alone flags an entry ``max_age_days`` after the review: too late for an
+    amount revalued on 1 April. An amount in euros needs a ``review_by:``, and no
+    ``review_by:`` may be further from the review than ``max_age_days``.
+    """
+    text = plain("\n".join((entry.answer, *entry.steps)))
+    if entry.review_by is None and _AMOUNT.search(text):
+        yield _problem(
+            entry,
+            entry.line,
+            "la fiche donne un montant en euros : ajoutez « review_by: », la date où le "
+            "montant peut changer (souvent le 1er janvier ou le 1er avril), dans moins d'un an",
+            WARNING,
+        )
+    if (
+        entry.review_by is not None
+        and entry.reviewed is not None
+        and (entry.review_by - entry.reviewed).days > options.max_age_days
+    ):
+        yield _problem(
+            entry,
+            places.line(entry, "review_by"),
+            f"review_by: {entry.review_by.isoformat()} est à plus de {options.max_age_days} "
+            "jours de reviewed: : mettez une date plus proche",
             WARNING,
         )
 
