@@ -80,3 +80,30 @@ def test_unknown_field_is_reported_with_its_line(folder: Path):
     assert any(
         ":12: fiche 'ft-actualisation' : champ inconnu 'reponse'" in p for p in problems_of(folder)
     )
+
+
+def test_themes_gather_in_groups_in_the_order_of_their_first_theme(folder: Path):
+    (folder / "themes.yaml").write_text(
+        '- {id: caf, group: "💶 Argent et aides", label: "CAF"}\n'
+        '- {id: france-travail, label: "France Travail", emoji: "💼"}\n'
+        '- {id: impots, group: "💶 Argent et aides", label: "Impôts"}\n'
+    )
+    kb = load_knowledge(folder)
+    assert [(g.id, g.label, g.themes) for g in kb.groups] == [
+        ("argent-et-aides", "💶 Argent et aides", ("caf", "impots")),
+        ("france-travail", "💼 France Travail", ("france-travail",)),
+    ]
+    assert kb.group_of("impots") == kb.group("argent-et-aides")
+
+
+@pytest.mark.parametrize("group", ["12", '"🪪"', "[a, b]"])
+def test_a_group_without_letters_is_reported_with_its_line(folder: Path, group: str):
+    (folder / "themes.yaml").write_text(
+        '- {id: caf, label: "CAF"}\n'
+        f"- id: france-travail\n  label: France Travail\n  group: {group}\n"
+    )
+    [problem] = problems_of(folder)
+    assert problem.endswith(
+        "themes.yaml:4: group: est le texte du bouton du premier écran, avec des lettres "
+        "(par exemple « 🪪 Papiers et droits »)"
+    )

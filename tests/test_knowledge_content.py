@@ -4,14 +4,17 @@ The coverage list and the facts file live in ``../shared`` beside the repository
 the checks that need them are skipped, with the reason, where that folder is absent.
 """
 
+import datetime as dt
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 
 from bot.knowledge.holder import Knowledge
 from bot.knowledge.kb import load_knowledge
+from bot.knowledge.staff import DEFAULT_TIMEZONE
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -68,3 +71,31 @@ def test_entry_is_ready_for_a_person(entry_id: str):
     assert entry.reviewed is not None
     assert entry.escalate in ("pair-aidant", "referent")
     assert not re.search(r"https?://", entry.answer), "links go in `links`, as real links"
+
+
+def test_no_shipped_entry_is_past_its_review_date():
+    """Fails on the day an entry expires: that is its purpose (revalue, then move the dates)."""
+    today = dt.datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
+    late = [(e.id, str(e.review_by)) for e in KB.entries if e.review_by and e.review_by < today]
+    assert late == []
+
+
+AMOUNT = re.compile(r"\d\s?(?:€|euros?\b)", re.IGNORECASE)
+WITH_AMOUNTS = [e.id for e in KB.entries if AMOUNT.search("\n".join((e.answer, *e.steps)))]
+
+
+def next_date(after: dt.date, month: int) -> dt.date:
+    """The next 1st of ``month`` after ``after``: when many amounts are revalued."""
+    this_year = dt.date(after.year, month, 1)
+    return this_year if this_year > after else dt.date(after.year + 1, month, 1)
+
+
+@pytest.mark.parametrize("entry_id", WITH_AMOUNTS)
+def test_an_amount_is_flagged_for_review_before_it_changes(entry_id: str):
+    entry = KB.entry(entry_id)
+    assert entry.review_by is not None and entry.reviewed is not None
+    assert (entry.review_by - entry.reviewed).days <= 365
+    text = "\n".join((entry.answer, *entry.steps))
+    for words, month in (("1er janvier", 1), ("1er avril", 4)):
+        if re.search(rf"{words} 20\d\d, [^.]*\d\s?€|{words} 20\d\d\)", text):
+            assert entry.review_by <= next_date(entry.reviewed, month), words

@@ -283,6 +283,24 @@ def test_old_reviews_and_passed_review_dates_are_warnings(tmp_path: Path) -> Non
     assert [p.message for p in check_folder(folder, later) if "365" in p.message] == []
 
 
+def test_an_amount_needs_a_review_date_within_the_review_age(tmp_path: Path) -> None:
+    amount = POOL.replace(
+        "ouverte du lundi au samedi.", "ouverte du lundi au samedi. L'entrée coûte 3 € en 2026."
+    )
+    folder = make_kb(tmp_path / "a", amount)
+    problems = check_folder(folder, OPTIONS)
+    assert "montant en euros : ajoutez « review_by: »" in only(problems, "montant").message
+    dated = make_kb(tmp_path / "b", amount.replace("11-01", "11-01\n  review_by: 2027-04-01"))
+    assert check_folder(dated, OPTIONS) == []
+    # The day the amount may change, kb check says so; a shorter review age says so sooner.
+    out = io.StringIO()
+    assert kb_check(dated, out, today=dt.date(2027, 4, 2)) == 0
+    assert "à revérifier depuis le 2027-04-01" in out.getvalue()
+    out = io.StringIO()
+    assert kb_check(dated, out, today=TODAY, max_age_days=90) == 0
+    assert "review_by: 2027-04-01 est à plus de 90 jours de reviewed:" in out.getvalue()
+
+
 def test_a_missing_or_future_review_date_is_a_warning(tmp_path: Path) -> None:
     missing = check_folder(
         make_kb(tmp_path / "a", POOL.replace("  reviewed: 2026-11-01\n", "")), OPTIONS
@@ -307,6 +325,57 @@ def test_facts_marked_unverified_are_errors(tmp_path: Path) -> None:
     assert only(problems, "source est marquée non vérifiée").line == line_of(folder, "NON VÉRIFIÉ")
     assert only(problems, "fait marqué non vérifié").line == line_of(folder, "à vérifier")
     assert {p.severity for p in problems} == {ERROR}
+
+
+PLACES = ("piscine", "bibliotheque", "velo", "jardin", "musee", "cinema", "theatre", "stade")
+
+
+def make_menu(tmp_path: Path, groups: list[str]) -> Path:
+    """One theme a place, each with one entry; ``groups[i]`` is the group of theme i."""
+    themes, entries = [], []
+    for place, group in zip(PLACES, groups, strict=False):
+        where = f', group: "{group}"' if group else ""
+        themes.append(f'- {{id: {place}, label: "{place.title()}"{where}}}\n')
+        entries.append(
+            POOL.replace("piscine", place).replace("loisirs", place).replace("nager", "sport")
+        )
+    folder = make_kb(tmp_path, "".join(entries))
+    (folder / "themes.yaml").write_text("".join(themes), encoding="utf-8")
+    return folder
+
+
+def menu_problems(folder: Path) -> list[Problem]:
+    return [p for p in check_folder(folder, OPTIONS) if p.path.endswith("themes.yaml")]
+
+
+def test_a_menu_of_seven_groups_and_a_few_themes_each_is_fine(tmp_path: Path) -> None:
+    groups = ["🏊 Sport", "🏊 Sport", "📚 Culture", "📚 Culture", "🌳 Dehors", "🎬 Cinéma"]
+    groups += ["🎭 Théâtre", "🏟️ Stade"]
+    assert menu_problems(make_menu(tmp_path, groups)) == []
+
+
+def test_a_first_screen_of_more_than_seven_groups_is_flagged_at_the_eighth(
+    tmp_path: Path,
+) -> None:
+    folder = make_menu(tmp_path, [f"Groupe {place}" for place in PLACES])
+    [problem] = menu_problems(folder)
+    assert problem.severity == WARNING
+    assert "premier écran du menu aurait 8 boutons" in problem.message
+    assert problem.line == line_of(folder, "id: stade", "themes.yaml")
+
+
+def test_a_group_of_more_than_six_themes_is_flagged(tmp_path: Path) -> None:
+    folder = make_menu(tmp_path, ["🎉 Loisirs"] * 7 + ["🏟️ Stade"])
+    [problem] = menu_problems(folder)
+    assert "le groupe « 🎉 Loisirs » a 7 thèmes" in problem.message
+    assert problem.line == line_of(folder, "id: theatre", "themes.yaml")
+
+
+def test_a_theme_left_out_of_the_groups_is_flagged_at_its_line(tmp_path: Path) -> None:
+    folder = make_menu(tmp_path, ["🏊 Sport", "", "🏊 Sport"])
+    [problem] = menu_problems(folder)
+    assert "le thème 'bibliotheque' n'a pas de group:" in problem.message
+    assert problem.line == line_of(folder, "id: bibliotheque", "themes.yaml")
 
 
 def test_kb_check_prints_file_line_and_a_summary_and_exits_1_on_errors(tmp_path: Path) -> None:

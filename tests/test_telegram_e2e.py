@@ -13,6 +13,7 @@ from conftest import BotUnderTest
 from fakebotapi import FakeBotApi, FakeMessage, Fault, Person, new_person
 
 from bot.channels.telegram.app import FLOOD_RETRIES
+from bot.domain.buttons import MAX_BUTTONS_PER_SCREEN
 from bot.texts import handoff as handoff_texts
 from bot.texts import person as texts
 
@@ -61,13 +62,36 @@ async def test_the_menu_leads_to_themes_entries_and_an_answer(
     await relais.send(lea.says(texts.KEY_MENU))
     menu = last(fake_api, lea)
     assert menu.text == texts.MENU_INTRO
-    theme_label = next(label for [label] in menu.inline_buttons if "France Travail" in label)
-    await relais.send(lea.presses(menu, theme_label))
+    # France Travail is a group alone: its button opens its questions at once.
+    await relais.send(lea.presses(menu, "💼 Emploi"))
     theme = last(fake_api, lea)
     entry_title = title_of(relais, ACTUALISATION)
     assert [entry_title] in theme.inline_buttons
     await relais.send(lea.presses(theme, entry_title))
     assert last(fake_api, lea).text.startswith(entry_title)
+    assert fake_api.unanswered_callback_queries() == []
+
+
+async def test_the_menu_fits_a_phone_screen_down_to_a_second_page(
+    relais: BotUnderTest, fake_api: FakeBotApi
+) -> None:
+    lea = new_person(fake_api)
+    await relais.send(lea.says(texts.KEY_MENU))
+    menu = last(fake_api, lea)
+    await relais.send(lea.presses(menu, "💶 Argent et aides"))
+    group = last(fake_api, lea)
+    assert group.text == texts.GROUP_INTRO.format(label="💶 Argent et aides")
+    await relais.send(lea.presses(group, "🏠 CAF"))
+    first = last(fake_api, lea)
+    await relais.send(lea.presses(first, texts.BUTTON_MORE))
+    second = last(fake_api, lea)
+    assert second.text.endswith("Page 2 sur 3.")
+    caf = [e.title for e in relais.services.knowledge.current.kb.entries_of("caf")]
+    assert [label for [label] in second.inline_buttons[:5]] == caf[5:10]
+    for screen in (menu, group, first, second):
+        assert sum(len(row) for row in screen.inline_buttons) <= MAX_BUTTONS_PER_SCREEN
+    await relais.send(lea.presses(second, texts.BUTTON_BACK))
+    assert last(fake_api, lea).text == group.text
     assert fake_api.unanswered_callback_queries() == []
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from bot.app.asking import FLOW_VERBS, HandoffFlow
 from bot.app.flood import Flood, FloodGuard
 from bot.app.handoff import HandoffService
 from bot.app.ports import CounterStore
+from bot.domain.buttons import MAX_BUTTONS_PER_SCREEN
 from bot.domain.counters import Counter
 from bot.domain.messages import (
     Action,
@@ -107,6 +109,43 @@ def _human_button() -> Button:
 
 def _menu_button() -> Button:
     return Button(texts.BUTTON_MENU, Action(Verb.MENU))
+
+
+def _themes_with_entries(knowledge: Knowledge, themes: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(t for t in themes if knowledge.kb.entries_of(t))
+
+
+def _page_of(arg: str) -> tuple[str, int]:
+    """``caf:2`` -> (``caf``, 2); ``caf`` -> (``caf``, 1). The codec let only digits through."""
+    name, _, page = arg.partition(":")
+    return name, int(page) if page else 1
+
+
+def _paged(
+    buttons: list[Button],
+    page: int,
+    more: Callable[[int], Action],
+    bottom: tuple[Button, ...],
+) -> tuple[tuple[tuple[Button, ...], ...], int] | None:
+    """One screen of a list, one button a row, with ``bottom`` under it: (rows, pages).
+
+    A screen holds at most MAX_BUTTONS_PER_SCREEN buttons, ``bottom`` included; a longer list
+    is cut into pages, each but the last ending with « Autres choix ». None: no such page.
+    """
+    room = MAX_BUTTONS_PER_SCREEN - len(bottom)
+    size = room if len(buttons) <= room else room - 1
+    pages = max(1, -(-len(buttons) // size))
+    if not 1 <= page <= pages:
+        return None
+    rows: list[tuple[Button, ...]] = [(b,) for b in buttons[(page - 1) * size : page * size]]
+    if page < pages:
+        rows.append((Button(texts.BUTTON_MORE, more(page + 1)),))
+    rows.append(bottom)
+    return tuple(rows), pages
+
+
+def _with_page(intro: str, page: int, pages: int) -> str:
+    return intro if pages == 1 else f"{intro}\n{texts.PAGE.format(n=page, total=pages)}"
 
 
 class Engine:
@@ -324,26 +363,68 @@ class Engine:
         rows.append((_human_button(),))
         return Reply(texts.CLARIFY, buttons=tuple(rows))
 
-    def _menu(self, knowledge: Knowledge) -> Reply:
-        rows = [
-            (Button(f"{t.emoji} {t.label}".strip(), Action(Verb.THEME, t.id)),)
-            for t in knowledge.kb.themes
-            if knowledge.kb.entries_of(t.id)
-        ]
-        rows.append((_human_button(),))
-        return Reply(texts.MENU_INTRO, buttons=tuple(rows))
+    # --- the menu: groups of themes, then a group's themes, then a theme's questions -------
 
-    def _theme(self, knowledge: Knowledge, session: Session, theme_id: str) -> Reply | None:
-        theme = knowledge.kb.theme(theme_id)
+    def _menu(self, knowledge: Knowledge, page: int = 1) -> Reply:
+        kb = knowledge.kb
+        buttons = []
+        for group in kb.groups:
+            themes = _themes_with_entries(knowledge, group.themes)
+            if len(themes) == 1:
+                # A theme alone has its own button: one tap less to its questions.
+                buttons.append(Button(group.label, Action(Verb.THEME, themes[0])))
+            elif themes:
+                buttons.append(Button(group.label, Action(Verb.GROUP, group.id)))
+        screen = _paged(buttons, page, lambda n: Action(Verb.MENU, str(n)), (_human_button(),))
+        if screen is None:
+            return self._menu(knowledge)
+        rows, pages = screen
+        return Reply(_with_page(texts.MENU_INTRO, page, pages), buttons=rows)
+
+    def _group(self, knowledge: Knowledge, session: Session, arg: str) -> Reply | None:
+        group_id, page = _page_of(arg)
+        group = knowledge.kb.group(group_id)
+        if group is None:
+            return None
+        themes = _themes_with_entries(knowledge, group.themes)
+        if len(themes) == 1:
+            return self._theme(knowledge, session, themes[0])
+        buttons = []
+        for theme_id in themes:
+            theme = knowledge.kb.theme(theme_id)
+            assert theme is not None
+            label = f"{theme.emoji} {theme.label}".strip()
+            buttons.append(Button(label, Action(Verb.THEME, theme.id)))
+        back = (Button(texts.BUTTON_BACK_TO_THEMES, Action(Verb.MENU)), _human_button())
+        screen = _paged(buttons, page, lambda n: Action(Verb.GROUP, f"{group.id}:{n}"), back)
+        if screen is None:
+            return None
+        rows, pages = screen
+        intro = texts.GROUP_INTRO.format(label=group.label)
+        return Reply(_with_page(intro, page, pages), buttons=rows)
+
+    def _theme(self, knowledge: Knowledge, session: Session, arg: str) -> Reply | None:
+        theme_id, page = _page_of(arg)
+        kb = knowledge.kb
+        theme = kb.theme(theme_id)
         if theme is None:
             return None
         session.theme = theme.id
-        rows = [
-            (Button(e.title, Action(Verb.ENTRY, e.id)),) for e in knowledge.kb.entries_of(theme.id)
-        ]
-        rows.append((Button(texts.BUTTON_BACK_TO_THEMES, Action(Verb.MENU)), _human_button()))
+        buttons = [Button(e.title, Action(Verb.ENTRY, e.id)) for e in kb.entries_of(theme.id)]
+        group = kb.group_of(theme.id)
+        if group is not None and len(_themes_with_entries(knowledge, group.themes)) > 1:
+            back = Button(texts.BUTTON_BACK, Action(Verb.GROUP, group.id))
+        else:
+            back = Button(texts.BUTTON_BACK_TO_THEMES, Action(Verb.MENU))
+        more = lambda n: Action(Verb.THEME, f"{theme.id}:{n}")  # noqa: E731
+        screen = _paged(buttons, page, more, (back, _human_button()))
+        if screen is None:
+            return None
+        rows, pages = screen
+        if not buttons:
+            return Reply(texts.THEME_EMPTY, buttons=rows)
         intro = texts.THEME_INTRO.format(emoji=theme.emoji, label=theme.label).strip()
-        return Reply(intro if len(rows) > 1 else texts.THEME_EMPTY, buttons=tuple(rows))
+        return Reply(_with_page(intro, page, pages), buttons=rows)
 
     # --- buttons and commands ----------------------------------------------------------
 
@@ -354,7 +435,7 @@ class Engine:
         assert action is not None
         kb = knowledge.kb
         if action.verb is Verb.MENU:
-            return [self._menu(knowledge)]
+            return [self._menu(knowledge, int(action.arg or 1))]
         if action.verb is Verb.HUMAN:
             return await self._ask_for_human(session, inbound.user)
         if action.verb in FLOW_VERBS:  # handoff: the asking dialogue's buttons
@@ -362,8 +443,9 @@ class Engine:
         if action.verb is Verb.NONE:
             await self._count(Counter.NONE_OF_THESE)
             return [Reply(texts.NONE_OF_THESE, buttons=((_human_button(),), (_menu_button(),)))]
-        if action.verb is Verb.THEME:
-            reply = self._theme(knowledge, session, action.arg)
+        if action.verb in (Verb.GROUP, Verb.THEME):
+            show = self._group if action.verb is Verb.GROUP else self._theme
+            reply = show(knowledge, session, action.arg)
             if reply is not None:
                 return [reply]
         elif action.verb is Verb.ENTRY and (entry := kb.entry(action.arg)) is not None:

@@ -25,6 +25,9 @@ from enum import StrEnum
 MAX_PAYLOAD_BYTES = 64
 """Telegram's limit for ``callback_data``."""
 
+MAX_BUTTONS_PER_SCREEN = 8
+"""What a small phone shows under a message without scrolling: longer lists go in pages."""
+
 CONVERSATION_PREFIX = "v1|"
 CASE_PREFIX = "h1:"
 PRIVACY_PREFIX = "p1|"
@@ -85,8 +88,9 @@ def decode_privacy(payload: str | None) -> PrivacyVerb | None:
 class Verb(StrEnum):
     """What a button asks the engine to do. Values are short: they travel in callback data."""
 
-    MENU = "m"  # show the theme menu
-    THEME = "t"  # arg: theme id -> list the entries of that theme
+    MENU = "m"  # arg: "" or a page number -> the first menu screen (the groups of themes)
+    GROUP = "g"  # arg: group id -> list the themes of that group
+    THEME = "t"  # arg: theme id, or "<theme id>:<page>" -> list the entries of that theme
     ENTRY = "e"  # arg: entry id -> show that answer
     NONE = "n"  # "Aucune de ces réponses"
     HUMAN = "h"  # "Parler à quelqu'un"
@@ -113,6 +117,7 @@ class Action:
 
 _VERBS_WITH_ARG = frozenset(
     {
+        Verb.GROUP,
         Verb.THEME,
         Verb.ENTRY,
         Verb.HELPFUL,
@@ -122,6 +127,8 @@ _VERBS_WITH_ARG = frozenset(
         Verb.ASK_YES,
     }
 )
+# A long list is shown a few buttons at a time: ":<page>" says which screen.
+_PAGED_VERBS = frozenset({Verb.GROUP, Verb.THEME})
 
 
 def encode_action(action: Action) -> str:
@@ -140,9 +147,13 @@ def decode_action(payload: str | None) -> Action | None:
     except ValueError:
         return None
     if verb in _VERBS_WITH_ARG:
-        if not is_id(arg) or (verb is Verb.STEP) != (":" in arg):
+        if not is_id(arg):
             return None
-    elif arg:
+        if ":" in arg and verb not in _PAGED_VERBS and verb is not Verb.STEP:
+            return None
+        if ":" not in arg and verb is Verb.STEP:
+            return None
+    elif arg and not (verb is Verb.MENU and arg.isdigit() and len(arg) <= 3):
         return None
     return Action(verb, arg)
 

@@ -63,6 +63,48 @@ class Theme:
     # The names people type alone for this theme (« caf », « pole emploi », « impots »): a
     # message of only these words gets the theme's menu (see bot/knowledge/themes.py).
     words: tuple[str, ...] = ()
+    # The button of the first menu screen this theme is under (« 🪪 Papiers et droits »). Themes
+    # of one group share a second screen; a theme without a group has its own button.
+    group: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class ThemeGroup:
+    """One button of the first menu screen: a few themes, or one theme alone.
+
+    Phones show about eight buttons without scrolling, and there are more themes than that:
+    the menu opens on groups (``group:`` in themes.yaml), then a group's themes.
+    """
+
+    id: str
+    label: str
+    themes: tuple[str, ...]
+
+
+def group_id(label: str) -> str:
+    """The id of a group, from its label: « 🪪 Papiers et droits » -> ``papiers-et-droits``."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(label)).strip("-")[:MAX_ID_LENGTH].strip("-")
+
+
+def group_themes(themes: Iterable[Theme]) -> tuple[ThemeGroup, ...]:
+    """The groups in the order of their first theme; a theme without a group stands alone."""
+    order: list[str] = []
+    labels: dict[str, str] = {}
+    members: dict[str, list[str]] = {}
+    for theme in themes:
+        if theme.group and group_id(theme.group):
+            key, label = group_id(theme.group), theme.group
+        else:
+            key, label = f"theme:{theme.id}", f"{theme.emoji} {theme.label}".strip()
+        if key not in members:
+            order.append(key)
+            labels[key] = label
+            members[key] = []
+        members[key].append(theme.id)
+    return tuple(
+        ThemeGroup(key.removeprefix("theme:"), labels[key], tuple(members[key])) for key in order
+    )
 
 
 @dataclass(frozen=True)
@@ -96,16 +138,24 @@ class KnowledgeBase:
     folder: Path = Path("knowledge")
     _by_id: Mapping[str, Entry] = field(init=False, repr=False, compare=False)
     _themes_by_id: Mapping[str, Theme] = field(init=False, repr=False, compare=False)
+    groups: tuple[ThemeGroup, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", MappingProxyType({e.id: e for e in self.entries}))
         object.__setattr__(self, "_themes_by_id", MappingProxyType({t.id: t for t in self.themes}))
+        object.__setattr__(self, "groups", group_themes(self.themes))
 
     def entry(self, entry_id: str) -> Entry | None:
         return self._by_id.get(entry_id)
 
     def theme(self, theme_id: str) -> Theme | None:
         return self._themes_by_id.get(theme_id)
+
+    def group(self, group_id: str) -> ThemeGroup | None:
+        return next((g for g in self.groups if g.id == group_id), None)
+
+    def group_of(self, theme_id: str) -> ThemeGroup | None:
+        return next((g for g in self.groups if theme_id in g.themes), None)
 
     def entries_of(self, theme_id: str) -> tuple[Entry, ...]:
         return tuple(e for e in self.entries if e.theme == theme_id)
@@ -210,9 +260,26 @@ def _load_themes(path: Path, found: _Collector) -> list[Theme]:
                 emoji=_text(item.get("emoji")),
                 description=_text(item.get("description")),
                 words=tuple(str(w) for w in item.get("words") or () if str(w).strip()),
+                group=_group(item, shown, found),
+                line=item.line,
             )
         )
     return themes
+
+
+def _group(item: LineDict, shown: str, found: _Collector) -> str:
+    group = item.get("group")
+    if group is None:
+        return ""
+    if not isinstance(group, str) or not group_id(group):
+        found.add(
+            shown,
+            item.line_of("group") if "group" in item else item.line,
+            "group: est le texte du bouton du premier écran, avec des lettres "
+            "(par exemple « 🪪 Papiers et droits »)",
+        )
+        return ""
+    return group.strip()
 
 
 def _load_lexicon(path: Path, found: _Collector) -> Lexicon:

@@ -20,14 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot.domain.buttons import MAX_BUTTONS_PER_SCREEN
 from bot.knowledge.announcement import Announcement, load_announcement_file
 from bot.knowledge.decision import decide
 from bot.knowledge.holder import Knowledge
 from bot.knowledge.jargon import JargonWord, first_unexplained, load_jargon, paragraphs, plain
-from bot.knowledge.kb import Entry
+from bot.knowledge.kb import THEMES_FILE, Entry, KnowledgeBase
 from bot.knowledge.lint_places import Places
 from bot.knowledge.normalize import normalize
-from bot.knowledge.yamlfile import KnowledgeError, Problem
+from bot.knowledge.yamlfile import KnowledgeError, Problem, display_path
 from bot.safety import regression as safety_regression
 from bot.safety.links import find_addresses, registrable
 
@@ -45,6 +46,8 @@ CLOSE_SHARE = 1 / 3
 CLOSE_MIN_PHRASINGS = 2
 # Markers of a fact nobody could check (kb-facts writes [NON VÉRIFIÉ]).
 _UNVERIFIED = re.compile(r"non[ -]verifie|a verifier|unverified|\[\?\]")
+# An amount in euros: aids, ceilings and prices change every year (often on 1 January or 1 April).
+_AMOUNT = re.compile(r"\d\s?(?:€|euros?\b)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
@@ -111,8 +114,10 @@ def lint_knowledge(
         found.extend(_jargon(entry, jargon, places))
         found.extend(_links(entry, knowledge.safety.official_domains, places))
         found.extend(_dates(entry, options, places))
+        found.extend(_yearly(entry, options, places))
         found.extend(_unverified(entry, places))
     found.extend(_too_close(knowledge, places))
+    found.extend(_menu_screens(knowledge.kb))
     return sort_problems(found)
 
 
@@ -338,6 +343,36 @@ def _dates(entry: Entry, options: LintOptions, places: Places) -> Iterator[Probl
         )
 
 
+def _yearly(entry: Entry, options: LintOptions, places: Places) -> Iterator[Problem]:
+    """An entry whose facts change every year is flagged before they change, not a year late.
+
+    ``reviewed:`` alone flags an entry ``max_age_days`` after the review: too late for an
+    amount revalued on 1 April. An amount in euros needs a ``review_by:``, and no
+    ``review_by:`` may be further from the review than ``max_age_days``.
+    """
+    text = plain("\n".join((entry.answer, *entry.steps)))
+    if entry.review_by is None and _AMOUNT.search(text):
+        yield _problem(
+            entry,
+            entry.line,
+            "la fiche donne un montant en euros : ajoutez « review_by: », la date où le "
+            "montant peut changer (souvent le 1er janvier ou le 1er avril), dans moins d'un an",
+            WARNING,
+        )
+    if (
+        entry.review_by is not None
+        and entry.reviewed is not None
+        and (entry.review_by - entry.reviewed).days > options.max_age_days
+    ):
+        yield _problem(
+            entry,
+            places.line(entry, "review_by"),
+            f"review_by: {entry.review_by.isoformat()} est à plus de {options.max_age_days} "
+            "jours de reviewed: : mettez une date plus proche",
+            WARNING,
+        )
+
+
 def _unverified(entry: Entry, places: Places) -> Iterator[Problem]:
     """A fact marked unverified must not reach a person (kb-facts marks them [NON VÉRIFIÉ])."""
     for source in entry.sources:
@@ -362,6 +397,52 @@ def _unverified(entry: Entry, places: Places) -> Iterator[Problem]:
                 "le texte contient un fait marqué non vérifié : vérifiez-le ou retirez-le",
                 ERROR,
             )
+
+
+def _menu_screens(kb: KnowledgeBase) -> Iterator[Problem]:
+    """The menu fits a phone: each screen shows its buttons without a « page 2 ».
+
+    The first screen has one button a group (``group:`` in themes.yaml) and « Parler à
+    quelqu'un »; a group's screen has its themes, « Autres thèmes » and « Parler à quelqu'un ».
+    The bot cuts a longer list in pages: it works, but people rarely look at page 2.
+    """
+    path = display_path(kb.folder / THEMES_FILE)
+    grouped = any(t.group for t in kb.themes)
+    shown = []
+    for group in kb.groups:
+        themes = [t for t in (kb.theme(i) for i in group.themes) if t and kb.entries_of(t.id)]
+        if not themes:
+            continue
+        shown.append(themes[0])
+        room = MAX_BUTTONS_PER_SCREEN - 2
+        if len(themes) > room:
+            yield Problem(
+                path,
+                themes[room].line,
+                f"le groupe « {group.label} » a {len(themes)} thèmes : son écran aurait plus de "
+                f"{MAX_BUTTONS_PER_SCREEN} boutons. Mettez {room} thèmes au plus par groupe "
+                "(changez leur group:)",
+                WARNING,
+            )
+    for theme in kb.themes:
+        if grouped and not theme.group and kb.entries_of(theme.id):
+            yield Problem(
+                path,
+                theme.line,
+                f"le thème '{theme.id}' n'a pas de group: : il a son propre bouton sur le premier "
+                "écran du menu. Ajoutez-lui le group: d'un groupe qui existe, ou un nouveau",
+                WARNING,
+            )
+    room = MAX_BUTTONS_PER_SCREEN - 1
+    if len(shown) > room:
+        yield Problem(
+            path,
+            shown[room].line,
+            f"le premier écran du menu aurait {len(shown)} boutons, plus les {room} qu'un "
+            "téléphone montre (avec « Parler à quelqu'un ») : regroupez des thèmes avec le même "
+            "group:",
+            WARNING,
+        )
 
 
 def _too_close(knowledge: Knowledge, places: Places) -> Iterator[Problem]:

@@ -22,6 +22,9 @@ BUTTON_HELPFUL = "👍 Ça m'aide"
 BUTTON_NOT_HELPFUL = "👎 Non"
 BUTTON_NEXT_STEP = "➡️ Étape suivante"
 BUTTON_BACK_TO_THEMES = "⬅️ Autres thèmes"
+BUTTON_BACK = "⬅️ Retour"
+# Under a list too long for one screen: the next screen of the same list.
+BUTTON_MORE = "➡️ Autres choix"
 
 # Commands shown in Telegram's menu (set_my_commands), in the order shown.
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -63,7 +66,10 @@ HELP = (
 )
 
 MENU_INTRO = "📋 Choisissez un thème :"
+GROUP_INTRO = "{label} : choisissez un thème."
 THEME_INTRO = "{emoji} {label} : choisissez votre question."
+# Under the intro of a list shown in several screens.
+PAGE = "Page {n} sur {total}."
 THEME_EMPTY = "Ce thème n'a pas encore de réponse. Une personne peut vous aider."
 
 CLARIFY = "Je ne suis pas sûr d'avoir compris. Votre question parle de quoi ?"

@@ -62,3 +62,23 @@ def test_the_families_never_read_each_others_payloads() -> None:
     assert parse_button(engine) is None and decode_privacy(engine) is None
     assert decode_action(case) is None and decode_privacy(case) is None
     assert decode_action(privacy) is None and parse_button(privacy) is None
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        Action(Verb.GROUP, "papiers-et-droits"),
+        Action(Verb.GROUP, "papiers-et-droits:2"),
+        Action(Verb.THEME, "caf:3"),
+        Action(Verb.MENU, "2"),
+    ],
+)
+def test_menu_screens_and_their_pages_round_trip(action: Action) -> None:
+    assert decode_action(encode_action(action)) == action
+
+
+@pytest.mark.parametrize(
+    "payload", ["v1|e|caf-compte:2", "v1|s|caf-compte", "v1|m|caf", "v1|t|caf:x", "v1|g|"]
+)
+def test_a_page_only_goes_with_a_list(payload: str) -> None:
+    assert decode_action(payload) is None

@@ -23,10 +23,12 @@ from conversation_fakes import (  # noqa: F401 (fixtures)
 
 from bot.app.conversation import SESSION_TTL_SECONDS, Engine, Sessions
 from bot.app.flood import FloodGuard
+from bot.domain.buttons import MAX_BUTTONS_PER_SCREEN
 from bot.domain.counters import Counter
 from bot.domain.effects import CopyToTopic, PostInTopic
 from bot.domain.messages import (
     Action,
+    Button,
     CaseActions,
     DeleteIncoming,
     Inbound,
@@ -256,20 +258,85 @@ async def test_the_human_command_starts_the_asking_dialogue(engine: Engine) -> N
 # --- buttons ---------------------------------------------------------------------------------
 
 
-async def test_the_menu_lists_themes_with_entries_then_a_person(
+async def screens(engine: Engine) -> dict[Action, Reply]:
+    """Every menu screen a person can reach by tapping, from the first one."""
+    seen: dict[Action, Reply] = {}
+    todo = [Action(Verb.MENU)]
+    while todo:
+        action = todo.pop()
+        if action in seen:
+            continue
+        [seen[action]] = await engine.handle(Inbound(user=PERSON, action=action, chat=CHAT))
+        todo += [a for a in actions(seen[action]) if a.verb in (Verb.MENU, Verb.GROUP, Verb.THEME)]
+    return seen
+
+
+def entries_listed(shown: dict[Action, Reply]) -> list[str]:
+    return [a.arg for reply in shown.values() for a in actions(reply) if a.verb is Verb.ENTRY]
+
+
+async def test_no_menu_screen_has_more_than_eight_buttons(engine: Engine) -> None:
+    shown = await screens(engine)
+    assert len(shown) > 10  # groups, themes and the pages of the longest themes
+    for action, reply in shown.items():
+        assert len(actions(reply)) <= MAX_BUTTONS_PER_SCREEN, (action, len(actions(reply)))
+        assert offers_a_person(reply), action
+
+
+async def test_every_entry_is_reached_from_the_menu_once(
+    engine: Engine, knowledge: Knowledge
+) -> None:
+    listed = entries_listed(await screens(engine))
+    assert sorted(listed) == sorted(e.id for e in knowledge.kb.entries)
+
+
+async def test_the_first_screen_shows_the_groups_then_a_person(
     engine: Engine, knowledge: Knowledge
 ) -> None:
     [menu] = await engine.handle(press(Verb.MENU))
-    themes = [a.arg for a in actions(menu) if a.verb is Verb.THEME]
-    assert themes == [t.id for t in knowledge.kb.themes if knowledge.kb.entries_of(t.id)]
-    assert actions(menu)[-1] == Action(Verb.HUMAN)
+    assert [b.label for [b] in menu.buttons] == [
+        *(g.label for g in knowledge.kb.groups),
+        texts.BUTTON_HUMAN,
+    ]
+    # A group of one theme opens its questions at once; a group of several lists its themes.
+    by_label = {b.label: b.action for [b] in menu.buttons}
+    assert by_label["🏘️ Logement"] == Action(Verb.THEME, "logement")
+    assert by_label["💶 Argent et aides"] == Action(Verb.GROUP, "argent-et-aides")
 
 
-async def test_a_theme_lists_its_entries(engine: Engine, knowledge: Knowledge) -> None:
-    [reply] = await engine.handle(press(Verb.THEME, "caf"))
-    entries = [a.arg for a in actions(reply) if a.verb is Verb.ENTRY]
-    assert entries == [e.id for e in knowledge.kb.entries_of("caf")]
-    assert Action(Verb.MENU) in actions(reply)
+async def test_a_group_lists_its_themes_and_a_way_back(engine: Engine) -> None:
+    [group] = await engine.handle(press(Verb.GROUP, "argent-et-aides"))
+    assert group.text == texts.GROUP_INTRO.format(label="💶 Argent et aides")
+    themes = [a.arg for a in actions(group) if a.verb is Verb.THEME]
+    assert themes == ["caf", "argent", "impots"]
+    assert group.buttons[-1] == (
+        Button(texts.BUTTON_BACK_TO_THEMES, Action(Verb.MENU)),
+        Button(texts.BUTTON_HUMAN, Action(Verb.HUMAN)),
+    )
+    [theme] = await engine.handle(press(Verb.THEME, "argent"))
+    assert Action(Verb.GROUP, "argent-et-aides") in actions(theme)
+
+
+async def test_a_long_theme_is_shown_in_pages(engine: Engine, knowledge: Knowledge) -> None:
+    caf = [e.id for e in knowledge.kb.entries_of("caf")]
+    assert len(caf) > MAX_BUTTONS_PER_SCREEN
+    [first] = await engine.handle(press(Verb.THEME, "caf"))
+    assert first.text.endswith("Page 1 sur 3.")
+    assert (Button(texts.BUTTON_MORE, Action(Verb.THEME, "caf:2")),) in first.buttons
+    listed = []
+    for page in ("caf", "caf:2", "caf:3"):
+        [reply] = await engine.handle(press(Verb.THEME, page))
+        listed += [a.arg for a in actions(reply) if a.verb is Verb.ENTRY]
+    assert listed == caf
+    assert Action(Verb.THEME, "caf:4") not in actions(reply)
+
+
+@pytest.mark.parametrize("words", ["logement", "Logement ?", "le logement svp"])
+async def test_a_word_naming_a_theme_opens_its_questions(engine: Engine, words: str) -> None:
+    [reply] = await engine.handle(text(words))
+    assert reply.text == texts.THEME_INTRO.format(emoji="🏘️", label="Logement, énergie")
+    listed = [a.arg for a in actions(reply) if a.verb is Verb.ENTRY]
+    assert listed[:2] == ["logement-social-demande", "logement-dalo"]
 
 
 async def test_an_entry_button_gives_the_answer(engine: Engine, counters: Counters) -> None:
@@ -313,6 +380,9 @@ async def test_none_of_these_offers_a_person(engine: Engine, counters: Counters)
     "action",
     [
         Action(Verb.THEME, "theme-retire"),
+        Action(Verb.THEME, "caf:9"),
+        Action(Verb.GROUP, "groupe-retire"),
+        Action(Verb.GROUP, "argent-et-aides:5"),
         Action(Verb.ENTRY, "fiche-retiree"),
         Action(Verb.STEP, "ft-actualisation:99"),
         Action(Verb.STEP, "pas-un-nombre"),
