@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.app.handoff import HandoffService
+from bot.domain.buttons import MAX_BUTTONS_PER_SCREEN
 from bot.domain.effects import Action as CaseAction
 from bot.domain.effects import NoCase
 from bot.domain.messages import (
@@ -52,6 +53,7 @@ FLOW_VERBS = frozenset(
     {
         Verb.ASK_LAST,
         Verb.ASK_THEME,
+        Verb.ASK_TOPICS,
         Verb.ASK_OTHER,
         Verb.ASK_PAIR,
         Verb.ASK_REFERENT,
@@ -134,8 +136,10 @@ class HandoffFlow:
         if verb is Verb.ASK_LAST and pending.base.question.strip():
             pending.about_chosen, pending.about_last = True, True
             pending.theme = pending.base.theme
-        elif verb is Verb.ASK_THEME and kb.theme(arg) is not None:
+        elif verb is Verb.ASK_THEME and (kb.theme(arg) or kb.group(arg)) is not None:
             pending.about_chosen, pending.about_last, pending.theme = True, False, arg
+        elif verb is Verb.ASK_TOPICS:
+            return [_topics_question(kb)]
         elif verb is Verb.ASK_OTHER:
             pending.about_chosen, pending.about_last, pending.theme = True, False, None
         elif verb in (Verb.ASK_PAIR, Verb.ASK_REFERENT):
@@ -244,22 +248,39 @@ def _menu_button() -> Button:
 
 
 def _about_question(kb: KnowledgeBase, base: HandoffRequested) -> Reply:
-    text = t.ASK_ABOUT
-    rows: list[tuple[Button, ...]] = []
+    """What the request is about: the last question, or another subject (next screen).
+
+    Two short screens rather than one long one: a phone shows about eight buttons.
+    """
     question = base.question.strip()
-    if question:
-        if len(question) > LAST_QUESTION_SHOWN:
-            question = question[: LAST_QUESTION_SHOWN - 1].rstrip() + "…"
-        text += "\n\n" + t.ASK_ABOUT_LAST.format(question=question)
-        rows.append((Button(t.BUTTON_ASK_LAST, Action(Verb.ASK_LAST)),))
-    rows += [
-        (Button(f"{theme.emoji} {theme.label}".strip(), Action(Verb.ASK_THEME, theme.id)),)
-        for theme in kb.themes
-        if kb.entries_of(theme.id)
-    ]
+    if not question:
+        return _topics_question(kb)
+    if len(question) > LAST_QUESTION_SHOWN:
+        question = question[: LAST_QUESTION_SHOWN - 1].rstrip() + "…"
+    return Reply(
+        t.ASK_ABOUT + "\n\n" + t.ASK_ABOUT_LAST.format(question=question),
+        buttons=(
+            (Button(t.BUTTON_ASK_LAST, Action(Verb.ASK_LAST)),),
+            (Button(t.BUTTON_ASK_TOPICS, Action(Verb.ASK_TOPICS)),),
+            (Button(t.BUTTON_ASK_CANCEL, Action(Verb.ASK_NO)),),
+        ),
+    )
+
+
+def _topics_question(kb: KnowledgeBase) -> Reply:
+    """The subjects as the menu's first screen groups them, and « Autre chose »."""
+    rows: list[tuple[Button, ...]] = []
+    for group in kb.groups:
+        themes = [kb.theme(theme_id) for theme_id in group.themes]
+        shown = [theme for theme in themes if theme is not None and kb.entries_of(theme.id)]
+        if not shown:
+            continue
+        # A group of one theme stands for that theme (its label is the theme's).
+        arg = shown[0].id if len(group.themes) == 1 else group.id
+        rows.append((Button(group.label, Action(Verb.ASK_THEME, arg)),))
+    rows = rows[: MAX_BUTTONS_PER_SCREEN - 1]
     rows.append((Button(t.BUTTON_ASK_OTHER, Action(Verb.ASK_OTHER)),))
-    rows.append((Button(t.BUTTON_ASK_CANCEL, Action(Verb.ASK_NO)),))
-    return Reply(text, buttons=tuple(rows))
+    return Reply(t.ASK_ABOUT, buttons=tuple(rows))
 
 
 def _kind_question() -> Reply:

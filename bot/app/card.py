@@ -52,8 +52,13 @@ class KnowledgeCatalog:
         return entry.title if entry else None
 
     def theme_label(self, theme_id: str) -> str | None:
-        theme = self._current().theme(theme_id)
-        return theme.label if theme else None
+        """A theme's label, or a group's (the person may choose « Papiers et droits »)."""
+        kb = self._current()
+        theme = kb.theme(theme_id)
+        if theme is not None:
+            return theme.label
+        group = kb.group(theme_id)
+        return group.label if group else None
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,8 @@ class Verb(StrEnum):
     STEP = "s"  # arg: "<entry id>:<n>" -> next step of a long answer
     # Asking for a person (bot/app/asking.py): nothing is shared before ASK_YES.
     ASK_LAST = "hl"  # it is about my last question
-    ASK_THEME = "ht"  # arg: theme id -> it is about this theme
+    ASK_THEME = "ht"  # arg: theme id, or a group's id -> it is about this
+    ASK_TOPICS = "hc"  # it is about another subject: show the subjects (the menu's groups)
     ASK_OTHER = "ho"  # it is about something else
     ASK_PAIR = "hp"  # help with a website, an app, the phone -> pair-aidant
     ASK_REFERENT = "hr"  # my personal situation -> référent

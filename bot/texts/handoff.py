@@ -54,6 +54,7 @@ ASK_ABOUT = (
 )
 ASK_ABOUT_LAST = "Votre dernière question : « {question} »"
 BUTTON_ASK_LAST = "💬 Ma dernière question"
+BUTTON_ASK_TOPICS = "📂 Un autre sujet"
 BUTTON_ASK_OTHER = "❓ Autre chose"
 BUTTON_ASK_CANCEL = "✖️ Annuler"
 ASK_KIND = (

@@ -24,6 +24,8 @@ from bot.app.asking import (
     HandoffFlow,
     entry_reply,
 )
+from bot.app.card import KnowledgeCatalog
+from bot.domain.buttons import MAX_BUTTONS_PER_SCREEN
 from bot.domain.effects import SendToPerson
 from bot.domain.messages import (
     Action,
@@ -90,19 +92,45 @@ async def preview_of(flow: HandoffFlow, kb: KnowledgeBase, *taps: Action) -> Rep
 # --- 1. what it is about ---------------------------------------------------------------------
 
 
-async def test_the_first_question_offers_the_last_question_the_themes_and_a_way_out(
+async def test_the_first_question_offers_the_last_question_another_subject_and_a_way_out(
     flow: HandoffFlow, kb: KnowledgeBase
 ) -> None:
     reply = only_reply(await flow.ask(kb, request()))
     assert reply.text.startswith(t.ASK_ABOUT)
     assert t.ASK_ABOUT_LAST.format(question=QUESTION) in reply.text
-    assert actions(reply)[0] == Action(Verb.ASK_LAST)
-    themes = [a.arg for a in actions(reply) if a.verb is Verb.ASK_THEME]
-    assert themes == [theme.id for theme in kb.themes if kb.entries_of(theme.id)]
-    assert actions(reply)[-2:] == [Action(Verb.ASK_OTHER), Action(Verb.ASK_NO)]
+    assert actions(reply) == [Action(Verb.ASK_LAST), Action(Verb.ASK_TOPICS), Action(Verb.ASK_NO)]
 
 
-async def test_without_a_question_there_is_no_last_question_button(
+async def test_another_subject_shows_the_menus_groups_on_one_phone_screen(
+    flow: HandoffFlow, kb: KnowledgeBase
+) -> None:
+    await flow.ask(kb, request())
+    reply = only_reply(await flow.press(kb, press(Verb.ASK_TOPICS)))
+    assert reply.text == t.ASK_ABOUT
+    assert len(actions(reply)) <= MAX_BUTTONS_PER_SCREEN
+    chosen = [a.arg for a in actions(reply) if a.verb is Verb.ASK_THEME]
+    # Every theme with entries is reachable: by its own button or by its group's.
+    covered = {
+        theme
+        for group in kb.groups
+        if group.id in chosen or set(group.themes) & set(chosen)
+        for theme in group.themes
+    }
+    assert {th.id for th in kb.themes if kb.entries_of(th.id)} <= covered
+    assert actions(reply)[-1] == Action(Verb.ASK_OTHER)
+
+
+async def test_a_group_chosen_as_the_subject_is_named_on_the_preview(
+    flow: HandoffFlow, kb: KnowledgeBase
+) -> None:
+    group = next(g for g in kb.groups if len(g.themes) > 1)
+    preview = await preview_of(flow, kb, Action(Verb.ASK_THEME, group.id), Action(Verb.ASK_PAIR))
+    assert f"thème={group.id}" in preview.text
+    # The helper's card names it as the person saw it.
+    assert KnowledgeCatalog(lambda: kb).theme_label(group.id) == group.label
+
+
+async def test_without_a_question_the_subjects_come_first(
     flow: HandoffFlow, kb: KnowledgeBase
 ) -> None:
     reply = only_reply(await flow.ask(kb, request(question="  ")))
