@@ -29,7 +29,6 @@ from bot.domain.relay import (
     TO_TOPIC,
     OutboxItem,
     RelayState,
-    plan_dispatch,
     retry_delay,
 )
 from bot.knowledge.staff import Role
@@ -178,18 +177,6 @@ class RelayMixin(HandoffCore):
         for relay in uncertain.values():
             marks += await self._undelivered(relay, uncertain=True)
         return [*marks, *deliveries]
-
-    async def outbox_next_at(self, now: dt.datetime | None = None) -> dt.datetime | None:
-        """When to call ``outbox_due`` again (None: when something new is queued)."""
-        now = now or self._clock()
-        plan = plan_dispatch(
-            await self.relays.pending(),
-            await self.relays.attempts_since(now - dt.timedelta(minutes=1)),
-            now,
-            per_minute=self.relays_per_minute,
-            orphaned_before=self._started,
-        )
-        return now if plan.ready or plan.uncertain or self._uncertain else plan.next_at
 
     async def outbox_sent(self, outbox_id: int) -> list[Action]:
         """The copy was made. The person's chat id goes when nothing is left to relay."""

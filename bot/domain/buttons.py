@@ -181,11 +181,6 @@ class CaseVerb(StrEnum):
     ACCEPT_CHARTER = "c"  # staff: "J'accepte la charte" (case id 0)
 
 
-STAFF_VERBS = frozenset(
-    {CaseVerb.CLAIM, CaseVerb.TO_REFERENT, CaseVerb.STATUS, CaseVerb.ACCEPT_CHARTER}
-)
-
-
 @dataclass(frozen=True)
 class CaseButton:
     """An inline button; ``data`` is what the adapter puts in ``callback_data``."""

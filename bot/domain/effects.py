@@ -12,14 +12,13 @@ from enum import StrEnum
 
 from bot.domain.buttons import (  # re-exported: they were defined here
     BUTTON_PREFIX,
-    STAFF_VERBS,
     Buttons,
     CaseButton,
     CaseVerb,
     parse_button,
 )
 
-__all__ = ["BUTTON_PREFIX", "STAFF_VERBS", "Buttons", "CaseButton", "CaseVerb", "parse_button"]
+__all__ = ["BUTTON_PREFIX", "Buttons", "CaseButton", "CaseVerb", "parse_button"]
 
 
 class DeliveryFailure(StrEnum):

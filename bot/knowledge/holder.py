@@ -1,14 +1,14 @@
 """What the engine knows right now, and how it is swapped safely on reload.
 
 A :class:`Knowledge` bundles the knowledge base with what is built from it (matcher, safety
-rules). :class:`KnowledgeHolder` keeps the current one; :meth:`KnowledgeHolder.reload` builds
-a complete new bundle first and swaps it in only if everything loaded, so a coordinator's bad
-edit never takes the bot down.
+rules, intent model, places). :class:`KnowledgeHolder` keeps the current one; the live reload
+(:mod:`bot.app.reload`) builds a complete new bundle first and swaps it in only if everything
+loaded and passed the safety regression gate, so a coordinator's bad edit never takes the bot
+down.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +18,6 @@ from bot.knowledge.matching import Matcher
 from bot.knowledge.places import Places, load_places
 from bot.knowledge.yamlfile import KnowledgeError, Problem
 from bot.safety import SafetyRules, load_safety
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,19 +68,3 @@ class KnowledgeHolder:
     @classmethod
     def from_folder(cls, folder: Path) -> KnowledgeHolder:
         return cls(Knowledge.load(folder))
-
-    def reload(self, folder: Path | None = None) -> list[Problem]:
-        """Load ``folder`` again; keep the previous knowledge if it has problems.
-
-        Returns the problems found (empty when the new knowledge is in use).
-        """
-        try:
-            fresh = Knowledge.load(folder or self.current.kb.folder)
-        except KnowledgeError as exc:
-            log.warning(
-                "knowledge reload refused: %d problem(s); keeping previous", len(exc.problems)
-            )
-            return exc.problems
-        self.current = fresh
-        log.info("knowledge reloaded: %d entries", len(fresh.kb.entries))
-        return []
