@@ -28,13 +28,13 @@ from typing import Generic, Protocol, TypeVar
 
 from bot.domain.counters import Counter
 from bot.domain.messages import Action, Button, Outbound, Phone, Reply, Verb
-from bot.knowledge.communes import Commune, default_communes, name_key
+from bot.knowledge.communes import Commune, default_communes
 from bot.knowledge.decision import Decision, decide
 from bot.knowledge.holder import Knowledge
 from bot.knowledge.kb import Entry
-from bot.knowledge.nearby import Request, asks_for_a_place, topic_words
+from bot.knowledge.nearby import Request, asks_for_a_place, communes_in, topic_words
 from bot.knowledge.normalize import fold
-from bot.knowledge.places import Place, PlaceMatch, answer_for, render_place
+from bot.knowledge.places import Place, PlaceMatch, render_place
 from bot.texts import nearby as texts
 from bot.texts import person as person_texts
 
@@ -134,9 +134,11 @@ def plan_for_text(
         if request is Request.KIND or (topic is not None and topic != FINDER_ENTRY):
             return None
         return NearbyPlan(Step.FINDER)
-    communes = answer_for(text, None, now).communes
-    if request is Request.KIND and not (communes and _named_in(text, communes[0])):
-        return None  # « c'est quoi france services »: the entry answers, with its button
+    # « france services ploermel »: a request only with the name as it is (« cest » is no
+    # typo for Crest); « c'est quoi france services »: the entry answers, with its button.
+    communes = communes_in(text, default_communes(), typos=request is Request.WHERE)
+    if not communes and request is Request.KIND:
+        return None
     commune = communes[0] if len(communes) == 1 else None
     asked = _topic_of(knowledge, topic_words(text, commune))
     fallback = asked if asked is not None and knowledge.kb.entry(asked) else FINDER_ENTRY
@@ -167,14 +169,13 @@ def _reply_to_asking(
     """The bot asked for a commune: the reply names one, or the person moved on (None)."""
     communes = default_communes()
     exact = bool(communes.named(text)) or _POSTCODE_ONLY.match(text) is not None
-    if decision.kind in ("answer", "theme", "clarify") and not exact:
-        # « Sens » is a commune and a word: asked for a commune, the exact name wins. A
-        # question the base answers is a new question.
-        found = answer_for(text, None, now).communes if decision.kind == "clarify" else ()
-        if not found:
-            return None
-    found = answer_for(text, None, now).communes
+    if decision.kind in ("answer", "theme") and not exact:
+        return None  # a question the base answers is a new one; « Sens » alone: the commune
+    # The base has ideas about it: a commune only as it is written, else a new question.
+    found = communes_in(text, communes, typos=decision.kind != "clarify")
     if not found:
+        if decision.kind == "clarify":
+            return None
         return NearbyPlan(Step.NOT_FOUND, topic=asking.topic, entry=asking.entry)
     return _plan_for(knowledge, found, asking.topic, now, asking.entry)
 
@@ -194,15 +195,6 @@ def _plan_for(
     step = Step.PLACES if places else Step.FINDER
     return NearbyPlan(
         step, topic=topic, entry=entry, communes=tuple(communes), places=tuple(places)
-    )
-
-
-def _named_in(text: str, commune: Commune) -> bool:
-    """Whether ``text`` writes the commune's name or postcode as it is (no guessed typo)."""
-    words = f" {name_key(text)} "
-    names = (commune.name, *commune.former_names)
-    return any(f" {name_key(n)} " in words for n in names) or any(
-        p in text.replace(" ", "") for p in commune.postcodes
     )
 
 
