@@ -185,6 +185,7 @@ async def test_a_reply_that_is_no_commune_is_asked_again(engine: Engine) -> None
     await engine.handle(says("où aller pour qu'on m'aide"))
     [again] = replies(await engine.handle(says("zzkwx")))
     assert again.text == nearby_texts.COMMUNE_NOT_FOUND
+    assert not again.unanswered  # never kept as a missed question (RELAIS_MANQUES)
     assert place_names(await engine.handle(says("Taupont"))) == [
         "CCAS de l'Exemple",
         ALL_THREE[1],
