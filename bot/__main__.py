@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from bot.app.nearby import FINDER_ENTRY, NearbyPlan, Step, plan_for_text
 from bot.bootstrap import open_try_out
 from bot.channels import terminal
 from bot.channels.reports_cli import REPORT_COMMANDS, add_report_commands, run_report_command
@@ -168,8 +169,17 @@ def ask(folder: Path, message: str, *, as_json: bool, out: TextIO) -> int:
     lines = (line.rstrip("\n") for line in sys.stdin) if message == "-" else iter([message])
     for line in lines:
         decision = decide(knowledge, line)
+        now = dt.datetime.now(ZoneInfo(DEFAULT_TIMEZONE))
+        nearby = plan_for_text(knowledge, decision, line, now)
         if as_json:
-            print(json.dumps(decision.as_json(), ensure_ascii=False), file=out, flush=True)
+            data = decision.as_json()
+            if nearby is not None:
+                data.update(_nearby_json(nearby))
+            print(json.dumps(data, ensure_ascii=False), file=out, flush=True)
+            continue
+        if nearby is not None:
+            places = ", ".join(m.place.id for m in nearby.places) or "-"
+            print(f"nearby\t{nearby.step}\t{places}", file=out, flush=True)
             continue
         target = (
             decision.entry
@@ -180,6 +190,19 @@ def ask(folder: Path, message: str, *, as_json: bool, out: TextIO) -> int:
         )
         print(f"{decision.kind}\t{target}\t{decision.score:.2f}", file=out, flush=True)
     return 0
+
+
+def _nearby_json(plan: NearbyPlan) -> dict[str, object]:
+    """What the bot does instead of the decision: the places, or asking for the commune."""
+    return {
+        "kind": "nearby",
+        "entry": FINDER_ENTRY if plan.step is Step.FINDER else None,
+        "nearby": plan.step.value,
+        "topic": plan.topic,
+        "commune": plan.commune.code if plan.commune is not None else None,
+        "communes": [c.code for c in plan.communes] if len(plan.communes) > 1 else [],
+        "places": [m.place.id for m in plan.places],
+    }
 
 
 if __name__ == "__main__":

@@ -43,7 +43,8 @@ async def open_services(
 ) -> App:
     """Load the knowledge and the staff file (raise KnowledgeError), open the database.
 
-    ``clock`` replaces the handoff's clock (tests move time by hand).
+    ``clock`` replaces the handoff's clock and the one that tells which places are open
+    (tests move time by hand).
     """
     knowledge = KnowledgeHolder.from_folder(settings.knowledge_dir)
     team = _load_team(settings)  # files first: a bad one stops us before the database opens
@@ -66,7 +67,11 @@ async def open_services(
     def now() -> dt.datetime:
         return dt.datetime.now(tz)
 
-    engine = Engine(knowledge, stores.counters, handoff=handoff)
+    def places_now() -> dt.datetime:
+        """When the places' opening hours are read: the test's clock when it moves time."""
+        return clock().astimezone(tz) if clock is not None else now()
+
+    engine = Engine(knowledge, stores.counters, handoff=handoff, now=places_now)
     board = AnnouncementBoard()
     board.from_file = _file_notice(settings.knowledge_dir)
     memory = MemoryRegistry()  # what /mesdonnees lists and /oublier erases, in memory

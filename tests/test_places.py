@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 import shutil
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -277,3 +279,30 @@ def test_kb_check_reports_a_bad_places_file_with_file_and_line(tmp_path: Path) -
     assert Knowledge is not None
     with pytest.raises(KnowledgeError):
         Knowledge.load(folder)
+
+
+def test_ask_json_reports_the_commune_and_the_places(tmp_path: Path) -> None:
+    from bot.__main__ import ask  # the command line, as coordinators and scripts run it
+
+    def asked(folder: Path, message: str) -> dict[str, object]:
+        out = io.StringIO()
+        assert ask(folder, message, as_json=True, out=out) == 0
+        return json.loads(out.getvalue())
+
+    with_places = _folder_with(tmp_path / "a", EXAMPLE.read_text(encoding="utf-8"))
+    found = asked(with_places, "où aller pour qu'on m'aide à Ploërmel")
+    assert (found["kind"], found["nearby"], found["commune"]) == ("nearby", "places", "56165")
+    assert found["places"] == ["ccas-exemple", "france-services-exemple", "epn-exemple"]
+    assert asked(with_places, "Saint-Denis, où aller pour qu'on m'aide")["communes"] == [
+        "97411",
+        "93066",
+        "11339",
+        "30247",
+    ]
+    assert "commune" not in asked(with_places, "comment je m'actualise sur france travail")
+    finder = asked(_folder_with(tmp_path / "b", None), "où aller pour qu'on m'aide")
+    assert (finder["nearby"], finder["entry"], finder["places"]) == (
+        "finder",
+        "aide-france-services",
+        [],
+    )

@@ -56,6 +56,12 @@ def test_the_notice_without_contact_names_the_referent_and_says_only_what_is_tru
     assert p.NOTICE_NOBODY_MISSED in text and p.NOTICE_NOBODY not in text
 
 
+def test_the_notice_says_the_commune_is_used_then_forgotten():
+    for team in (True, False):
+        text = p.privacy_notice(retention_days=30, contact=None, team=team, keep_missed=False)
+        assert "Votre commune" in text and "puis je l'oublie" in text
+
+
 def test_the_durations_said_to_people_are_the_ones_in_the_code():
     assert SESSION_TTL_SECONDS == HOUR and "une heure" in m.KEPT_SESSION
     assert PENDING_TTL_SECONDS == 30 * 60 and "30 minutes" in m.KEPT_PENDING

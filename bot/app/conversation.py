@@ -6,13 +6,15 @@ No Telegram here. The order of checks on a typed message is the product's promis
 2. sensitive data (delete the message, say kindly never to send it, go on with the rest);
 3. asking for a person, greetings, thanks;
 4. "is this a scam?" on a pasted message;
-5. knowledge matching: answer, clarify or fallback.
+5. places near the person, when they ask where to go (``bot/app/nearby.py``);
+6. knowledge matching: answer, clarify or fallback.
 
 Every reply offers a way to a person: a message is never a dead end.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections import OrderedDict
@@ -23,6 +25,8 @@ from typing import Any
 from bot.app.asking import FLOW_VERBS, HandoffFlow
 from bot.app.flood import Flood, FloodGuard
 from bot.app.handoff import HandoffService
+from bot.app.nearby import NEARBY_VERBS, Asking, NearbyFlow, nearby_button
+from bot.app.nearby import offers_nearby as _offers_nearby
 from bot.app.ports import CounterStore
 from bot.domain.buttons import MAX_BUTTONS_PER_SCREEN
 from bot.domain.counters import Counter
@@ -63,6 +67,10 @@ class Session:
     not_helpful: list[str] = field(default_factory=list)
     theme: str | None = None
     crisis: str | None = None
+    # The last entry or theme shown: the topic at hand for « 📍 Près de chez moi ».
+    topic: str | None = None
+    # Waiting for the person's commune (bot/app/nearby.py); never the commune itself.
+    nearby: Asking | None = None
 
 
 class Sessions:
@@ -101,6 +109,10 @@ class Sessions:
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def _human_button() -> Button:
@@ -160,6 +172,7 @@ class Engine:
         clock: Any = time.monotonic,
         handoff: HandoffService | None = None,
         flood: FloodGuard | None = None,
+        now: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.counters = counters
@@ -170,6 +183,10 @@ class Engine:
         self.flood = flood if flood is not None else FloodGuard(clock=clock)
         # Asking for a person, and relaying while a case is open (bot/app/asking.py).
         self.flow = HandoffFlow(handoff, clock=clock)
+        # Places near the person (bot/app/nearby.py); ``now`` tells which are open.
+        self.nearby = NearbyFlow[Session](
+            now=now or _utc_now, count=self._count, show_entry=self._finder_answer
+        )
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Everything the bot does in answer to one thing the person did."""
@@ -227,6 +244,7 @@ class Engine:
         if decision.kind == "crisis" and decision.crisis is not None:
             # A life may be at stake: the numbers come before anything else is said.
             session.crisis = decision.crisis
+            session.nearby = None  # never read what follows as the commune asked for
             crisis = next(c for c in knowledge.safety.crises if c.id == decision.crisis)
             out.insert(0, self._crisis_reply(crisis))
             await self._count(Counter.CRISIS, crisis.id)
@@ -249,6 +267,10 @@ class Engine:
     ) -> list[Outbound]:
         """The reply to what the message asks (after the safety checks)."""
         out: list[Outbound] = []
+        # Where to go nearby: before the question is kept, so that a commune is never kept.
+        nearby = await self.nearby.on_text(knowledge, session, decision, inbound.text)
+        if nearby is not None:
+            return nearby
         # "Je veux parler à quelqu'un" is not a question: it does not replace the last one.
         if decision.kind != "human" or not session.question:
             session.question = decision.masked_text
@@ -266,7 +288,7 @@ class Engine:
         if decision.kind == "answer" and decision.entry:
             entry = knowledge.kb.entry(decision.entry)
             if entry is not None:
-                return out + await self._answer(session, entry)
+                return out + await self._answer(knowledge, session, entry)
         if decision.kind == "clarify":
             await self._count(Counter.CLARIFY)
             return [*out, self._clarify(knowledge, decision.choices)]
@@ -309,15 +331,20 @@ class Engine:
 
     # --- answers ------------------------------------------------------------------------
 
-    async def _answer(self, session: Session, entry: Entry) -> list[Outbound]:
+    async def _answer(
+        self, knowledge: Knowledge, session: Session, entry: Entry, *, nearby: bool = True
+    ) -> list[Outbound]:
         if entry.id not in session.shown:
             session.shown.append(entry.id)
         session.theme = entry.theme
+        session.topic = entry.id
         await self._count(Counter.ANSWER, entry.id)
         rows: list[tuple[Button, ...]] = []
         if entry.steps:
             rows.append((Button(texts.BUTTON_NEXT_STEP, Action(Verb.STEP, f"{entry.id}:1")),))
         rows.append(self._feedback_row(entry))
+        if nearby and _offers_nearby(knowledge, entry):
+            rows.append((nearby_button(entry),))
         rows.append((_human_button(),))
         return [
             Reply(
@@ -328,6 +355,12 @@ class Engine:
                 buttons=tuple(rows),
             )
         ]
+
+    async def _finder_answer(
+        self, knowledge: Knowledge, session: Session, entry: Entry
+    ) -> list[Outbound]:
+        """The national finder entry, for the places flow: without « 📍 » (no loop)."""
+        return await self._answer(knowledge, session, entry, nearby=False)
 
     @staticmethod
     def _feedback_row(entry: Entry) -> tuple[Button, ...]:
@@ -410,6 +443,7 @@ class Engine:
         if theme is None:
             return None
         session.theme = theme.id
+        session.topic = theme.id
         buttons = [Button(e.title, Action(Verb.ENTRY, e.id)) for e in kb.entries_of(theme.id)]
         group = kb.group_of(theme.id)
         if group is not None and len(_themes_with_entries(knowledge, group.themes)) > 1:
@@ -440,6 +474,10 @@ class Engine:
             return await self._ask_for_human(session, inbound.user)
         if action.verb in FLOW_VERBS:  # handoff: the asking dialogue's buttons
             return await self.flow.press(kb, inbound)
+        if action.verb in NEARBY_VERBS:
+            nearby = await self.nearby.on_button(knowledge, session, action)
+            if nearby is not None:
+                return nearby
         if action.verb is Verb.NONE:
             await self._count(Counter.NONE_OF_THESE)
             return [Reply(texts.NONE_OF_THESE, buttons=((_human_button(),), (_menu_button(),)))]
@@ -449,7 +487,7 @@ class Engine:
             if reply is not None:
                 return [reply]
         elif action.verb is Verb.ENTRY and (entry := kb.entry(action.arg)) is not None:
-            return await self._answer(session, entry)
+            return await self._answer(knowledge, session, entry)
         elif action.verb is Verb.STEP and (steps := self._step(knowledge, action.arg)):
             return steps
         elif action.verb in (Verb.HELPFUL, Verb.NOT_HELPFUL) and kb.entry(action.arg):

@@ -58,6 +58,10 @@ NOTICE_MEMORY = (
     "les numéros de nos messages pendant {hours} heures, pour pouvoir les effacer avec "
     "/effacer. Tout est oublié quand le robot redémarre."
 )
+NOTICE_COMMUNE = (
+    "Votre commune, si vous la donnez pour trouver un lieu d'aide : elle sert à cette "
+    "réponse, puis je l'oublie. Je ne la garde nulle part."
+)
 NOTICE_READERS = "Qui peut lire quoi :"
 NOTICE_NOBODY = "L'équipe ne voit pas vos échanges avec le robot."
 NOTICE_TEAM = (
@@ -144,6 +148,7 @@ def privacy_notice(
     if keep_missed:
         kept.append(NOTICE_MISSED.format(days=MISSED_RETENTION_DAYS))
     kept.append(NOTICE_MEMORY.format(hours=RECENT_MESSAGES_HOURS))
+    kept.append(NOTICE_COMMUNE)
     readers = [NOTICE_NOBODY_MISSED if keep_missed else NOTICE_NOBODY]
     readers += [*([NOTICE_TEAM] if team else []), NOTICE_TELEGRAM]
     return "\n\n".join(

@@ -106,6 +106,9 @@ class Verb(StrEnum):
     ASK_REFERENT = "hr"  # my personal situation -> référent
     ASK_YES = "hy"  # arg: preview number -> "Oui, je transmets"
     ASK_NO = "hn"  # "Non" (or cancel): nothing is shared, nothing is kept
+    # Places near the person (bot/app/nearby.py).
+    NEARBY = "p"  # arg: entry id -> "📍 Près de chez moi" under that answer
+    NEARBY_COMMUNE = "pc"  # arg: code INSEE, lower-case ("56165", "2a004") -> that commune
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,8 @@ _VERBS_WITH_ARG = frozenset(
         Verb.STEP,
         Verb.ASK_THEME,
         Verb.ASK_YES,
+        Verb.NEARBY,
+        Verb.NEARBY_COMMUNE,
     }
 )
 # A long list is shown a few buttons at a time: ":<page>" says which screen.

@@ -28,6 +28,7 @@ class Counter(StrEnum):
     SENSITIVE = "sensitive"  # key: the categories found, comma-separated
     SCAM_CHECK = "scam-check"  # key: suspicious | clean
     FLOOD = "flood"
+    NEARBY = "nearby"  # key: the step reached (ask, choose, places, finder…), never the commune
     # The coordinators' wrapper (bot/app/coordination.py).
     ACTIVITY_HOUR = "activity-hour"  # key: local hour, 00…23
     # The handoff (bot/app/handoff.py, relaying.py, erasure.py).

@@ -188,15 +188,17 @@ def opening_status(hours: OpeningHours, now: dt.datetime) -> str:
     return f"fermé maintenant, ouvre {following}"
 
 
-def render_place(place: Place, now: dt.datetime) -> str:
+def render_place(place: Place, now: dt.datetime, *, phone_line: bool = True) -> str:
     """The place as a person reads it, in plain text (FALC): what, where, phone, when.
 
     Used for the person's answer and for ``/apercu lieu <id>`` in the staff group, so that
     coordinators see exactly what people see. The channel escapes and formats it.
+    ``phone_line=False`` leaves the phone out, for a channel that shows it tap-to-call
+    (``bot/app/nearby.py`` passes it as a :class:`~bot.domain.messages.Phone`).
     """
     lines = [f"📍 {place.name}", place.what or place.kind.label]
     lines.append(f"Adresse : {place.address}")
-    if place.phone:
+    if place.phone and phone_line:
         lines.append(f"☎️ {place.phone}")
     status = opening_status(place.hours, now)
     lines.append(f"🕘 {status[:1].upper()}{status[1:]}.")

@@ -92,9 +92,25 @@ PREVIEW_UNKNOWN_ENTRY = (
     "Je ne connais pas la fiche « {entry} ». Écrivez son id, par exemple /apercu caf-compte.{near}"
 )
 PREVIEW_NEAR = "\nVoulez-vous dire : {ids} ?"
-PREVIEW_USAGE = "Écrivez l'id d'une fiche après /apercu, par exemple : /apercu caf-compte"
+PREVIEW_USAGE = (
+    "Écrivez l'id d'une fiche après /apercu, par exemple : /apercu caf-compte "
+    "(ou /apercu lieu <id> pour un lieu de lieux.yaml)"
+)
 PREVIEW_HEADER = (
     "👁️ Aperçu de la fiche « {entry} » ({where}), exactement comme une personne la voit :"
+)
+PREVIEW_PLACE_HEADER = (
+    "👁️ Aperçu du lieu « {place} » ({where}), exactement comme une personne le voit, "
+    "avec ses horaires à cette heure-ci :"
+)
+PREVIEW_UNKNOWN_PLACE = (
+    "Je ne connais pas le lieu « {place} ». Écrivez son id (lieux.yaml), par exemple "
+    "/apercu lieu france-services-ploermel.{near}"
+)
+PREVIEW_PLACE_USAGE = "Écrivez l'id d'un lieu après /apercu lieu. Les lieux : {ids}."
+PREVIEW_NO_PLACES = (
+    "Il n'y a pas de lieux.yaml : le robot donne les cartes nationales. "
+    "Pour ajouter les lieux du territoire, voir docs/coordination.md (section 11)."
 )
 PREVIEW_QUESTIONS_OK = "✅ Ses {total} questions mènent toutes à cette fiche."
 PREVIEW_QUESTIONS_MISSED = "⚠️ {missed} question(s) sur {total} mènent ailleurs :\n{list}"

@@ -3,7 +3,8 @@
 - ``/recharger`` (coordinateurs): check the knowledge files now and use them if valid;
   a repeating job does the same by itself when a file changes;
 - ``/apercu <id>`` and ``/tester <message>`` (every helper): what a person would get, drawn
-  by the same renderer as people's answers, with the matching decision;
+  by the same renderer as people's answers, with the matching decision; ``/apercu lieu <id>``
+  shows a place of ``lieux.yaml`` the same way;
 - ``/annonce <date> <texte>`` (coordinateurs): the notice people see once a day.
 
 Handlers are filtered where they are registered (the staff groups of the staff file, and the
@@ -26,6 +27,7 @@ from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, fi
 from bot.app.announcement import AnnouncementBoard
 from bot.app.conversation import Engine
 from bot.app.missed import MissedQuestions
+from bot.app.nearby import place_reply
 from bot.app.ports import NoticeStore
 from bot.app.reload import POLL_SECONDS, KnowledgeWatcher, ReloadOutcome
 from bot.app.wiring import App
@@ -49,6 +51,7 @@ COORDINATION_GROUP = -5
 
 PURGE_EVERY = dt.timedelta(days=1)
 PREVIEW_USER = "apercu"  # the engine's session key for previews: never a person
+PLACE_WORD = "lieu"  # /apercu lieu <id>: a place of lieux.yaml, not an entry
 
 
 def desk_for(app: App) -> CoordinationDesk:
@@ -153,6 +156,9 @@ class CoordinationDesk:
     async def preview_command(self, update: Update, context: RelaisContext) -> None:
         """/apercu <id>: the entry exactly as a person gets it, and where its questions lead."""
         message = _message(update)
+        if (context.args or [""])[0].lower() == PLACE_WORD:
+            await self._preview_place(context.bot, message, " ".join(context.args[1:]))
+            raise ApplicationHandlerStop
         entry_id = " ".join(context.args or []).strip().lower()
         knowledge = self.knowledge.current
         entry = knowledge.kb.entry(entry_id) if entry_id else None
@@ -187,6 +193,28 @@ class CoordinationDesk:
         )
         await _show(context.bot, message, outbounds)
         raise ApplicationHandlerStop
+
+    async def _preview_place(self, bot: Bot, message: Message, place_id: str) -> None:
+        """/apercu lieu <id>: the place exactly as a person gets it, open or closed now."""
+        places = self.knowledge.current.places
+        place_id = place_id.strip().lower()
+        if places is None:
+            await _say(bot, message, t.PREVIEW_NO_PLACES)
+            return
+        if not place_id:
+            ids = ", ".join(p.id for p in places.places)
+            await _say(bot, message, t.PREVIEW_PLACE_USAGE.format(ids=ids))
+            return
+        place = places.get(place_id)
+        if place is None:
+            ids = [p.id for p in places.places]
+            near = process.extract(place_id, ids, limit=3)
+            hint = t.PREVIEW_NEAR.format(ids=", ".join(n[0] for n in near)) if near else ""
+            await _say(bot, message, t.PREVIEW_UNKNOWN_PLACE.format(place=place_id, near=hint))
+            return
+        header = t.PREVIEW_PLACE_HEADER.format(place=place.id, where=f"{place.path}:{place.line}")
+        await _say(bot, message, header)
+        await _show(bot, message, [place_reply(place, self._now())])
 
     async def test_command(self, update: Update, context: RelaisContext) -> None:
         """/tester <message>: the decision and the reply, as if a person had typed it."""
