@@ -23,9 +23,11 @@ from reliability_support import Relais, running
 from test_coordination_day import Team, staff_file
 
 from bot import logsafety
+from bot.app.reload import KnowledgeWatcher
 from bot.bootstrap import open_services
 from bot.config import Settings
 from bot.knowledge.holder import KnowledgeHolder
+from bot.knowledge.lint import LintOptions
 from bot.knowledge.places import PLACES_FILE
 from bot.texts import nearby as nearby_texts
 from bot.texts import person as texts
@@ -287,13 +289,19 @@ async def test_a_new_or_broken_lieux_yaml_is_reloaded_or_refused_with_its_line(
 ) -> None:
     folder = settings_with(fake_api, tmp_path, team, places=False).knowledge_dir
     holder = KnowledgeHolder.from_folder(folder)
+    # The live reload the bot runs (the file watch and /recharger).
+    watcher = KnowledgeWatcher(
+        holder, folder, options=lambda: LintOptions(today=dt.datetime.now(dt.UTC).date())
+    )
     assert holder.current.places is None
     (folder / PLACES_FILE).write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
-    assert holder.reload() == []
+    assert (await watcher.reload()).applied
     assert holder.current.places is not None and len(holder.current.places.places) == 3
     broken = EXAMPLE.read_text(encoding="utf-8").replace('"01 99 00 00 02"', '"12 34"')
     (folder / PLACES_FILE).write_text(broken, encoding="utf-8")
-    [problem] = holder.reload()
+    outcome = await watcher.reload()
+    assert not outcome.applied
+    [problem] = [p for p in outcome.problems if p.severity == "erreur"]
     line = broken.splitlines().index('    phone: "12 34"') + 1
     assert (Path(problem.path).name, problem.line) == (PLACES_FILE, line)
     assert len(holder.current.places.places) == 3  # the previous places stay in use

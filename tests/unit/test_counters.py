@@ -18,6 +18,7 @@ def test_stored_counter_names_never_change() -> None:
         "crisis",
         "crisis-check",
         "theme-menu",
+        "nearby",
         "sensitive",
         "scam-check",
         "flood",
