@@ -46,6 +46,8 @@ C = 30.0
 MIN_EXAMPLES = 2
 # Below this share of known character n-grams, a piece is not judged by the model.
 MIN_KNOWN_SHARE = 0.5
+# A piece needs this many characters in its words to be judged (« adieu » has five).
+MIN_LETTERS = 5
 
 
 @dataclass(frozen=True)
@@ -148,9 +150,10 @@ class CrisisModel:
         smallest over the pieces, so one calm sentence cannot hide a crisis in the next.
         """
         # A piece with no word of letters has no token at all: it is left out (numpy's
-        # reduceat below would otherwise lend it its neighbour's row).
+        # reduceat below would otherwise lend it its neighbour's row). So is a piece too
+        # short to judge: « y » or « m » alone gave wild scores.
         pieces = [p.split() for p in folded.split(PIECE_BREAK)]
-        pieces = [p for p in pieces if _words(p)]
+        pieces = [p for p in pieces if sum(map(len, _words(p))) >= MIN_LETTERS]
         if not pieces:
             return None, 0.0, 1.0
         chars, known = self._chars.scores(pieces)
