@@ -397,6 +397,8 @@ def _secret_before(text: str, pos: int) -> tuple[int, int] | None:
     """« j'ai mis Paris75020! comme mot de passe »: a password-shaped word just before."""
     window = [(m.start(), m.end()) for m in _TOKEN.finditer(text, max(0, pos - 60), pos)]
     for a, b in reversed(window[-4:]):
+        if MASK in text[a:b]:  # already masked: nothing left to hide here
+            return None
         a, b = _trim(text, a, b)
         if _strong(text[a:b]) and _plain(text[a:b]) not in _NOT_SECRET:
             return a, b
