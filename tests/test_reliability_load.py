@@ -132,7 +132,7 @@ async def test_a_thousand_people_sending_ten_messages_at_once_are_each_answered_
 
 # --- memory ----------------------------------------------------------------------------------
 
-LONG_RUN = 100_000
+LONG_RUN = 30_000
 DISTINCT_PEOPLE = 25_000  # more than every per-person memory keeps (10 000): they all churn
 CHECKPOINT = 10_000
 WARM_UP = 20_000
@@ -163,16 +163,17 @@ def engine_workload(questions: list[str], entry_ids: list[str]) -> Callable[[int
 
 
 @pytest.mark.heavy
-async def test_the_engine_keeps_a_flat_memory_over_100_000_updates(tmp_path: Path) -> None:
-    """100 000 engine calls (the real engine, SQLite and knowledge/), after a warm-up.
+async def test_the_engine_keeps_a_flat_memory_over_30_000_updates(tmp_path: Path) -> None:
+    """30 000 engine calls (the real engine, SQLite and knowledge/), after a warm-up.
 
     Engine calls, not ``process_update``: the full path costs about 3 ms an update, so
     100 000 would take five minutes; the Telegram layer's own memory is measured by the next
     test. Measured with ``sys.getallocatedblocks()`` (live Python objects, exact and free):
     tracemalloc makes every call 2.5 times slower, which this budget cannot afford here.
 
-    Bound: 5 000 blocks. The drift seen stays within 200 blocks (the allocator settling);
-    a leak of one object every 20 updates would add 5 000.
+    Bound: 1 500 blocks. The drift seen stays within 200 blocks (the allocator settling);
+    a leak of one object every 20 updates would add 1 500. (It ran 100 000 calls until the
+    whole suite had to fit a CI budget; 30 000 keep the same leak rate detectable.)
     """
     settings = settings_for(FakeBotApi(), tmp_path)
     services = await open_services(settings)
@@ -193,7 +194,7 @@ async def test_the_engine_keeps_a_flat_memory_over_100_000_updates(tmp_path: Pat
                 gc.collect()
                 drift.append(sys.getallocatedblocks() - start)
         print(f"\nmemory, engine: block drift every {CHECKPOINT} updates: {drift}")
-        assert max(map(abs, drift)) < 5_000, drift
+        assert max(map(abs, drift)) < 1_500, drift
         assert len(engine.sessions) == MAX_SESSIONS
         assert len(engine.flood) == MAX_TRACKED_PEOPLE
     finally:

@@ -50,3 +50,10 @@ def test_removing_the_learned_examples_is_refused(knowledge: Path) -> None:
     examples.unlink()
     problems = [p for p in check_folder(knowledge, OPTIONS) if "sécurité" in p.message]
     assert problems and "crises reconnues" in problems[0].message
+
+
+@pytest.mark.parametrize("message", ["Y", "m", "k", "ça", "0:" * 50])
+def test_a_letter_or_a_number_alone_is_never_a_crisis(message: str) -> None:
+    """A one-letter reply (« Y », « m ») is too short to judge: no numbers instead of help."""
+    rules = load_safety(ROOT / "knowledge")
+    assert rules.assess_crisis(message) is None

@@ -41,6 +41,7 @@ SPECIAL_FILES = frozenset(
         "lieux.yaml",
         "exemples-crises.yaml",
         "exemples-intentions.yaml",
+        "exemples-arnaques.yaml",
     }
 )
 ESCALATE_TO = ("pair-aidant", "referent")

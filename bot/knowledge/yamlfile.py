@@ -24,6 +24,8 @@ MAX_FILE_BYTES = 512_000
 # Values in a file, aliases counted as many times as they are used. A 512 kB file without
 # aliases has fewer than 300 000; a "billion laughs" has hundreds of millions.
 MAX_EXPANDED_VALUES = 1_000_000
+# Levels of nesting: an entry needs four or five; hundreds are a hostile or broken file.
+MAX_DEPTH = 100
 _UNKNOWN_TAG = "could not determine a constructor for the tag"
 _UNREADABLE = "valeur illisible"
 
@@ -92,9 +94,11 @@ def _check_expansion(root: yaml.Node) -> None:
     """
     sizes: dict[int, int] = {}
     entered: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    stack: list[tuple[yaml.Node, bool, int]] = [(root, False, 0)]
     while stack:
-        node, children_done = stack.pop()
+        node, children_done, depth = stack.pop()
+        if depth > MAX_DEPTH:  # libyaml parses any depth; building it would not end well
+            raise RecursionError
         key = id(node)
         if children_done:
             children = _children(node)
@@ -112,8 +116,10 @@ def _check_expansion(root: yaml.Node) -> None:
         if key in entered:
             raise _Hostile(None, None, "un renvoi (*) se contient lui-même", node.start_mark)
         entered.add(key)
-        stack.append((node, True))
-        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+        stack.append((node, True, depth))
+        stack.extend(
+            (child, False, depth + 1) for child in _children(node) if id(child) not in sizes
+        )
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -190,7 +196,7 @@ def load_yaml(path: Path) -> Any:
         raise KnowledgeError([Problem(shown, 1, f"fichier illisible ({exc.strerror})")]) from None
     try:
         return yaml.load(text, Loader=_LineLoader)
-    except RecursionError:  # the parser is recursive: a few hundred levels exhaust it
+    except RecursionError:  # too deep for the reader (or beyond MAX_DEPTH)
         raise KnowledgeError(
             [
                 Problem(

@@ -20,6 +20,7 @@ from bot.knowledge.kb import phrasings_in
 from bot.knowledge.yamlfile import KnowledgeError
 from bot.safety.crisis import CrisisAlert, CrisisCategory, CrisisDetector, Level, load_crises
 from bot.safety.scam import OfficialSite, ScamChecker, ScamVerdict, load_scam_rules
+from bot.safety.scam_model import LEARNED_REASON, ScamModel, scam_model
 from bot.safety.sensitive import CATEGORIES as CATEGORY_IDS
 from bot.safety.sensitive import SensitiveFinding, find_sensitive, mask_sensitive
 
@@ -54,6 +55,7 @@ class SafetyRules:
     official_domains: frozenset[str]
     _detector: CrisisDetector | None = field(default=None, repr=False, compare=False)
     _scam: ScamChecker | None = field(default=None, repr=False, compare=False)
+    _scam_model: ScamModel | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self._scam is None:
@@ -71,7 +73,13 @@ class SafetyRules:
     def check_scam(self, text: str) -> ScamVerdict | None:
         """A verdict on a pasted message or an "is this a scam?" question, else None."""
         assert self._scam is not None  # set in __post_init__
-        return self._scam.check(text)
+        verdict = self._scam.check(text)
+        if verdict is None and self._scam_model is not None:
+            # No sign and no link to judge: the examples may still know this scam.
+            guess = self._scam_model.guess(text)
+            if guess is not None:
+                return ScamVerdict(True, (LEARNED_REASON,), guess.entry, ())
+        return verdict
 
 
 def load_safety(knowledge_dir: Path) -> SafetyRules:
@@ -92,8 +100,17 @@ def load_safety(knowledge_dir: Path) -> SafetyRules:
         scam = load_scam_rules(knowledge_dir / DOMAINS_FILE)
     except KnowledgeError as exc:
         problems.extend(exc.problems)
+    learned: ScamModel | None = None
+    try:
+        learned = scam_model(knowledge_dir)
+    except KnowledgeError as exc:
+        problems.extend(exc.problems)
     if problems or scam is None:
         raise KnowledgeError(problems)
     return SafetyRules(
-        crises=crises, official_domains=scam.official, _detector=detector, _scam=scam
+        crises=crises,
+        official_domains=scam.official,
+        _detector=detector,
+        _scam=scam,
+        _scam_model=learned,
     )

@@ -46,6 +46,10 @@ C = 30.0
 MIN_EXAMPLES = 2
 # Below this share of known character n-grams, a piece is not judged by the model.
 MIN_KNOWN_SHARE = 0.5
+# A piece needs this many characters in its words to be judged (« adieu » has five).
+MIN_LETTERS = 5
+# Glued words (« jenpeuxplus ») stay well under this; longer runs are pastes, not words.
+MAX_WORD = 40
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,8 @@ class CrisisModel:
         self._prepare = prepare
         pieces = [prepare(e.text).split() for e in examples]
         labels = [e.category or NOT_CRISIS for e in examples]
+        # Every word of three letters or more the examples use, even once (_knows_a_word).
+        self._words_seen = frozenset(w for words in pieces for w in words if len(w) >= 3)
         self._chars = _Family(_words, _ngrams, pieces)
         self._terms = _Family(_terms, _itself, pieces)
         model = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
@@ -132,6 +138,11 @@ class CrisisModel:
         self._chars.set_weights(model.coef_[:, :split])
         self._terms.set_weights(model.coef_[:, split:])
         self._intercept = model.intercept_.astype(np.float64)
+
+    def _knows_a_word(self, words: list[str]) -> bool:
+        """At least one word of three letters or more that the examples used: noise that
+        folds to « fi il ni » shares letter pairs with French, never whole words."""
+        return any(w in self._words_seen for w in words)
 
     def predict(self, text: str) -> tuple[str | None, float, float]:
         """(most likely crisis, its probability, probability of no crisis) for ``text``."""
@@ -148,9 +159,10 @@ class CrisisModel:
         smallest over the pieces, so one calm sentence cannot hide a crisis in the next.
         """
         # A piece with no word of letters has no token at all: it is left out (numpy's
-        # reduceat below would otherwise lend it its neighbour's row).
+        # reduceat below would otherwise lend it its neighbour's row). So is a piece that
+        # cannot be judged: « y » or « m » alone gave wild scores.
         pieces = [p.split() for p in folded.split(PIECE_BREAK)]
-        pieces = [p for p in pieces if _words(p)]
+        pieces = [p for p in pieces if _judgeable(_words(p)) and self._knows_a_word(p)]
         if not pieces:
             return None, 0.0, 1.0
         chars, known = self._chars.scores(pieces)
@@ -167,6 +179,21 @@ class CrisisModel:
         probabilities[:, self._none] = -1.0
         row, column = np.unravel_index(int(np.argmax(probabilities)), probabilities.shape)
         return self.classes[int(column)], float(probabilities[row, column]), none
+
+
+def _judgeable(words: list[str]) -> bool:
+    """Enough to judge: five letters at least (« adieu »), and words, not noise."""
+    if sum(map(len, words)) < MIN_LETTERS:
+        return False
+    if len(words) > 1 and len(set(words)) == 1:  # « fi fi fi », « il il il »
+        return False
+    if len(words) <= 12:
+        return True
+    # A sentence varies its words and most of them have three letters or more; a paste
+    # of symbols folds to « a e a e … » or « il il il … ».
+    varied = len(set(words)) >= 0.3 * len(words)
+    wordy = sum(len(w) >= 3 for w in words) >= 0.2 * len(words)
+    return varied and wordy
 
 
 class _Family:
@@ -289,8 +316,9 @@ class PartsFn(Protocol):
 
 def _words(words: list[str]) -> list[str]:
     """The words that have a letter: numbers alone say nothing of a crisis, and 100 kB of
-    « 0 0 0 » must not weigh like a sentence."""
-    return [w for w in words if _LETTER.search(w)]
+    « 0 0 0 » must not weigh like a sentence. A « word » longer than any real one (a paste
+    of 100 kB without a space) says nothing either."""
+    return [w for w in words if len(w) <= MAX_WORD and _LETTER.search(w)]
 
 
 def _ngrams(word: str) -> list[str]:

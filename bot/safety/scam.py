@@ -97,6 +97,11 @@ class Sign:
     alert: bool = False  # official bodies never say this: suspicious even with official links
 
 
+def _label(domain: str) -> str:
+    """« caf » for caf.fr, « impots » for impots.gouv.fr: the name before the suffix."""
+    return registrable(domain).split(".")[0] if "." in domain else ""
+
+
 def _compact(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
@@ -135,10 +140,11 @@ class ScamChecker:
         self.official = frozenset(site.domain for site in sites)
         # Words an imitation uses ("ameli" in "ameli-renouvellement.com"): short ones must be
         # a whole part of the address ("caf" in "caf-fr.info", not in "cafe.fr").
+        # The name in the site's own address counts too (« caf » of caf.fr).
         self._words = [
             (site, key, len(key) <= 4)
             for site in sites
-            for key in map(_compact, site.words)
+            for key in dict.fromkeys(map(_compact, (*site.words, _label(site.domain))))
             if key
         ]
         # The names people recognise ("ameli" in "ameli.fr"), to spot "arneli.fr".
@@ -254,9 +260,13 @@ class ScamChecker:
         domains = tuple(dict.fromkeys(j.address.host for j in judged))
         official = [j for j in judged if j.official]
         bad = [j for j in judged if j.reasons]
+        # A link that imitates, hides or is raw numbers is enough; a link to a site we do
+        # not know (a doctor's booking site, the train) is one clue among others.
+        deceptive = any(j.deceptive for j in bad)
+        unknown = any(not j.deceptive for j in bad)
         alert = fee or any(s.alert for s in signs)
-        weak = len(signs) + (1 if question else 0)
-        suspicious = bool(bad) or alert or (not official and weak >= 2)
+        weak = len(signs) + (1 if question else 0) + (1 if unknown else 0)
+        suspicious = deceptive or alert or (not official and weak >= 2)
         if not suspicious:
             if not official:
                 return None

@@ -63,10 +63,28 @@ _NIR_LAYOUT = re.compile(
     r"(?![0-9A-Za-z])"
 )
 # Start of an IBAN: country letters and check digits, not inside a word.
-_IBAN_START = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]{2}\d\d(?=[ 0-9A-Za-z.\-/\u00a0\u202f\n])")
+_IBAN_START = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]{2} ?\d\d(?=[ 0-9A-Za-z.\-/\u00a0\u202f\n])")
 _IBAN_PIECE = re.compile(r"[0-9A-Za-z]+")
 
 
+# Words that say what a number is. With one of them in the message, a number of the right
+# shape is a secret even when its check digits are wrong: a mistyped IBAN or card is still
+# most of the person's real one, and people writing for help do mistype.
+_BANK_CUE = re.compile(
+    r"(?<![a-z])(?:iban|ibn|rib|bic|banque|bq|banq|guichet|compte|cpte|cpt|cl[eé]f?|"
+    r"virement|etablissement|établissement)(?![a-z])",
+    re.IGNORECASE,
+)
+_CARD_CUE = re.compile(
+    r"(?<![a-z])(?:cartes?|cb|visa|master\s?card|maestro|amex|crypto\w*|cvv|cvc|exp\w*|"
+    r"valable|cryptogramme|prépayée|prepayee)(?![a-z])"
+    r"|(?<!\d)(?:0[1-9]|1[0-2]) ?/ ?\d\d(?!\d)",  # an expiry date: « 09/27 »
+    re.IGNORECASE,
+)
+_NIR_CUE = re.compile(
+    r"(?<![a-z])(?:s[eé]cu|nir|s[eé]curit[eé]\s+sociale|vitale|ss|insee)(?![a-z])",
+    re.IGNORECASE,
+)
 # A NIR glued to a phone number is 25 digits; longer runs are lists of figures.
 _LONGEST_RUN = 45
 
@@ -90,14 +108,15 @@ def _digits(text: str, groups: list[tuple[int, int]]) -> str:
     return "".join(text[a:b] for a, b in groups)
 
 
-def _is_nir(number: str) -> bool:
-    """15 signs, 1-4, 7 or 8 first, a real month (or a special 20-42, 50-99), right key."""
+def _is_nir(number: str, cued: bool = False) -> bool:
+    """15 signs, 1-4, 7 or 8 first, a real month (or a special 20-42, 50-99), right key
+    (any key when the message says it is a social security number)."""
     if len(number) != 15 or number[0] not in "123478" or not number[3:5].isdigit():
         return False
     month = int(number[3:5])
     if not (1 <= month <= 12 or 20 <= month <= 42 or month >= 50):
         return False
-    return std_nir.is_valid(number.upper())
+    return cued or std_nir.is_valid(number.upper())
 
 
 def _card_layout(sizes: list[int]) -> bool:
@@ -109,14 +128,15 @@ def _card_layout(sizes: list[int]) -> bool:
     return len(sizes) >= 4 and all(s == 4 for s in sizes[:-1]) and 1 <= sizes[-1] <= 4
 
 
-def _is_card(number: str, sizes: list[int]) -> bool:
-    """Luhn-valid, card length and layout; a SIRET or a numéro fiscal is not a card (both
-    are public or harmless, and a SIRET passes the Luhn check too)."""
+def _is_card(number: str, sizes: list[int], cued: bool = False) -> bool:
+    """Luhn-valid (or any 16 digits when the message speaks of a card), card length and
+    layout; a SIRET or a numéro fiscal is not a card (both are public or harmless, and a
+    SIRET passes the Luhn check too)."""
     return (
         13 <= len(number) <= 19
         and number[0] in "23456"
         and _card_layout(sizes)
-        and luhn.is_valid(number)
+        and (luhn.is_valid(number) or (cued and len(number) == 16))
         and not (len(number) == 14 and std_siret.is_valid(number))
         and not (len(number) == 13 and std_nif.is_valid(number))
     )
@@ -130,12 +150,37 @@ def _is_rib(bank: str, branch: str, account: str, key: str) -> bool:
     return int(key) == 97 - (89 * int(bank) + 15 * int(branch) + 3 * int(digits)) % 97
 
 
-def _find_ribs(text: str) -> list[SensitiveFinding]:
-    return [
+# A RIB written with its labels: « banque 30004 guichet 00823 compte 00012345678 clé 21 ».
+_LABELLED_RIB = re.compile(
+    r"(?<![a-z])(?:banque|banq|bq|[ée]tablissement)\W{0,4}(\d{5})\W{1,4}(?:guichet|gui)\W{0,4}"
+    r"(\d{5})\W{1,4}(?:n°\s*(?:de\s+)?)?(?:compte|conte|cpte|cpt)\W{0,4}([0-9A-Za-z]{11})"
+    r"(?:\W{1,4}(?:cl[ée]f?)\W{0,4}(\d{2}))?",
+    re.IGNORECASE,
+)
+# A RIB with its key said apart: « 17515 90000 08001234567 cle 89 ».
+_RIB_KEY_WORD = re.compile(
+    r"(?<![0-9A-Za-z])(\d{5})\W{1,3}(\d{5})\W{1,3}([0-9A-Za-z]{11})\W{1,3}cl[ée]f?\W{0,3}(\d{2})"
+    r"(?!\d)",
+    re.IGNORECASE,
+)
+# An account number said as such: « mon numero de compte c 12345678901 », « cpte n° … ».
+_ACCOUNT = re.compile(
+    r"(?<![a-z])(?:compte|cpte|cpt)(?![a-z])[^0-9\n]{0,18}?(\d{11})(?!\d)"
+    r"(?:\W{1,4}(?:et\s+la\s+)?cl[ée]f?\W{0,4}\d{2}(?!\d))?",
+    re.IGNORECASE,
+)
+
+
+def _find_ribs(text: str, cued: bool) -> list[SensitiveFinding]:
+    found = [
         SensitiveFinding("rib", m.start(), m.end())
         for m in _RIB.finditer(text)
-        if _is_rib(*m.groups())
+        if cued or _is_rib(*m.groups())
     ]
+    found += [SensitiveFinding("rib", m.start(1), m.end()) for m in _LABELLED_RIB.finditer(text)]
+    found += [SensitiveFinding("rib", m.start(), m.end()) for m in _RIB_KEY_WORD.finditer(text)]
+    found += [SensitiveFinding("rib", m.start(1), m.end()) for m in _ACCOUNT.finditer(text)]
+    return found
 
 
 @lru_cache(maxsize=256)
@@ -149,7 +194,7 @@ def _iban_length(country: str) -> int:
     return 4 + sum(lengths) if lengths else 0
 
 
-def _find_ibans(text: str) -> list[SensitiveFinding]:
+def _find_ibans(text: str, cued: bool) -> list[SensitiveFinding]:
     """IBANs of any country, typed in one block or in groups (spaces, dots, dashes, lines)."""
     found: list[SensitiveFinding] = []
     for start in _IBAN_START.finditer(text):
@@ -168,7 +213,11 @@ def _find_ibans(text: str) -> list[SensitiveFinding]:
             if len(compact) >= expected:
                 # "FR76…0189merci": the last piece may run into the next word.
                 extra = len(compact) - expected
-                if std_iban.is_valid(compact[:expected].upper()):
+                candidate = compact[:expected].upper()
+                shaped = candidate[2:4].isdigit() and candidate[4:].isalnum()
+                # « FR76 » and 23 signs is an IBAN whatever its check digits say.
+                lenient = shaped and (cued or candidate.startswith("FR"))
+                if lenient or std_iban.is_valid(candidate):
                     best = piece.end() - extra
                 break
             previous_end = piece.end()
@@ -177,12 +226,26 @@ def _find_ibans(text: str) -> list[SensitiveFinding]:
     return found
 
 
-def _find_numbers(text: str, taken: list[SensitiveFinding]) -> list[SensitiveFinding]:
+# « numero carte vitale 1850578006084 cle 36 »: the 13 signs, then the key said apart.
+_NIR_AND_KEY = re.compile(
+    r"(?<![0-9A-Za-z])([1-478][\d ]{10,16}[\dAB])\W{1,3}cl[ée]f?\W{0,3}(\d\d)(?!\d)",
+    re.IGNORECASE,
+)
+
+
+def _find_numbers(
+    text: str, taken: list[SensitiveFinding], card_cued: bool, nir_cued: bool
+) -> list[SensitiveFinding]:
     """NIR (any grouping) and card numbers inside digit runs, skipping what is already taken."""
     found = [
         SensitiveFinding("nir", m.start(), m.end())
         for m in _NIR_LAYOUT.finditer(text)
-        if _is_nir(re.sub(r"[ .]", "", m.group()))
+        if _is_nir(re.sub(r"[ .]", "", m.group()), nir_cued)
+    ]
+    found += [
+        SensitiveFinding("nir", m.start(), m.end())
+        for m in _NIR_AND_KEY.finditer(text)
+        if nir_cued and _is_nir(m.group(1).replace(" ", "") + m.group(2), True)
     ]
     # Runs and spans both come in reading order: one pointer walks the spans taken.
     spans = sorted(taken + found, key=lambda f: f.start)
@@ -193,16 +256,18 @@ def _find_numbers(text: str, taken: list[SensitiveFinding]) -> list[SensitiveFin
         if k < len(spans) and spans[k].start < run.end():
             continue
         for groups in _groups(text, run.start(), run.end()):
-            found.extend(_in_groups(text, groups))
+            found.extend(_in_groups(text, groups, card_cued, nir_cued))
     return found
 
 
-def _in_groups(text: str, groups: list[tuple[int, int]]) -> list[SensitiveFinding]:
+def _in_groups(
+    text: str, groups: list[tuple[int, int]], card_cued: bool, nir_cued: bool
+) -> list[SensitiveFinding]:
     sizes = [b - a for a, b in groups]
     if sum(sizes) > _LONGEST_RUN:  # a table of numbers, not a number typed in a sentence
         return []
     number = _digits(text, groups)
-    if _is_card(number, sizes):
+    if _is_card(number, sizes, card_cued):
         return [SensitiveFinding("carte-bancaire", groups[0][0], groups[-1][1])]
     # A NIR may be typed in any grouping, or glued to other numbers: try group windows.
     for i in range(len(groups)):
@@ -211,7 +276,7 @@ def _in_groups(text: str, groups: list[tuple[int, int]]) -> list[SensitiveFindin
             length += sizes[j]
             if length > 15:
                 break
-            if length == 15 and _is_nir(_digits(text, groups[i : j + 1])):
+            if length == 15 and _is_nir(_digits(text, groups[i : j + 1]), nir_cued):
                 return [SensitiveFinding("nir", groups[i][0], groups[j][1])]
     return []
 
@@ -236,7 +301,7 @@ _EDGE = "\"'«»“”‘’()[]<>"
 _TRAILING = ".,;:!?)»\"'”’…"
 # "mdp : ******" or text we already masked: nothing left to hide.
 _HIDDEN = frozenset(MASK + "*xX.")
-_CONNECTORS = {"est", "c est", "cest", "c", "ces", "sont", "is", "etait", "ce", "sera", "ets"}
+_CONNECTORS = {"est", "c est", "cest", "c", "ces", "sont", "is", "etait", "sera", "ets"}
 # Words after "mon mot de passe est / c'est" that describe it instead of being it.
 _NOT_SECRET = set(
     """
@@ -250,6 +315,7 @@ _NOT_SECRET = set(
     perdue perime plus possible pour pourquoi quand que quel quelle qui quoi refuse refusee
     reinitialise requis rien sa sans securise ses si simple solide son sur ta tes the toi ton
     toujours tout tres trop tu un une valide vide vous vraiment wrong y not incorrectly
+    oublier grave matin soir hier aujourd connait connu marchait vrai
     """.split()
 )
 # Words right after "code" that make it something other than a secret.
@@ -305,20 +371,59 @@ def _looks_secret(word: str) -> bool:
     )
 
 
+def _strong(word: str) -> bool:
+    """Shaped like a password whatever the words around: letters with digits or symbols
+    (« Lola2015 », « Ma1son!Bleue », « Paris75020! »); not an address or an e-mail."""
+    if len(word) < 5 or len(word) > 40 or ("@" in word and "." in word) or "/" in word:
+        return False
+    letters = sum(c.isalpha() for c in word)
+    digits = sum(c.isdigit() for c in word)
+    symbols = sum(c in "!@#$%&*?+=_€£" for c in word)
+    return letters >= 2 and (digits >= 2 or symbols >= 1) and not word.isdigit()
+
+
 def _passwords(text: str) -> list[SensitiveFinding]:
     found: list[SensitiveFinding] = []
     for cue in _PASSWORD_CUE.finditer(text):
         span = _secret_after(text, cue.end())
+        if span is None and MASK not in text[cue.end() : cue.end() + 20]:
+            span = _secret_before(text, cue.start())
         if span is not None:
             found.append(SensitiveFinding("mot-de-passe", *span))
     return found
+
+
+def _secret_before(text: str, pos: int) -> tuple[int, int] | None:
+    """« j'ai mis Paris75020! comme mot de passe »: a password-shaped word just before."""
+    window = [(m.start(), m.end()) for m in _TOKEN.finditer(text, max(0, pos - 60), pos)]
+    for a, b in reversed(window[-4:]):
+        if MASK in text[a:b]:  # already masked: nothing left to hide here
+            return None
+        a, b = _trim(text, a, b)
+        if _strong(text[a:b]) and _plain(text[a:b]) not in _NOT_SECRET:
+            return a, b
+    return None
+
+
+def _digits_after(text: str, tokens: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """« 582 947 », « 30 11 72 », « 19051978 »: six digits or more, grouped or not."""
+    start = end = None
+    count = 0
+    for a, b in tokens:
+        a, b = _trim(text, a, b)
+        if a >= b or not text[a:b].isdigit():
+            break
+        start = a if start is None else start
+        end, count = b, count + (b - a)
+    return (start, end) if start is not None and end is not None and 6 <= count <= 12 else None
 
 
 def _secret_after(text: str, pos: int) -> tuple[int, int] | None:
     """The secret that follows a password cue, if the wording says there is one."""
     connector = False
     skipped = 0
-    for i, (a, b) in enumerate(_tokens(text, pos, 9)):
+    previous = ""
+    for i, (a, b) in enumerate(_tokens(text, pos, 12)):
         raw = text[a:b]
         if raw in (":", "=", "->", "=>", "➡", "➡️", "-", ":)", "est:", "c'est:"):
             connector = True
@@ -329,13 +434,22 @@ def _secret_after(text: str, pos: int) -> tuple[int, int] | None:
         if a >= b:
             continue
         word = text[a:b]
+        if MASK in word:  # already masked: nothing left to hide here
+            return None
         folded = _plain(word)
         if folded in _CONNECTORS:
             connector = True
             continue
+        if word.isdigit():
+            digits = _digits_after(text, _tokens(text, a, 4))
+            if digits is not None and _plain(previous) not in _BEFORE_NOT_CODE:
+                return digits
         if connector:
             first = folded.split()[0] if folded else ""
             if len(word) < 4 or first in _NOT_SECRET or set(word) <= _HIDDEN:
+                return None
+            # Far from the cue, « … tous les 3 mois c vrai » is talk, not a password.
+            if i > 5 and not _looks_secret(word):
                 return None
             end = b
             # "soleil 2024": a number right after the word belongs to the password.
@@ -345,8 +459,14 @@ def _secret_after(text: str, pos: int) -> tuple[int, int] | None:
             return a, end
         if i == 0 and _looks_secret(word) and folded not in _NOT_SECRET:
             return a, b
-        if raw[-1] in ".?!" or not word.isalpha() or skipped >= 5:
+        if _strong(word) and folded not in _NOT_SECRET:
+            return a, b
+        if raw.endswith((":", "=")):
+            connector = True
+        # A sentence ends here: the secret is not further (« impots.gouv » goes on).
+        if raw[-1] in ".?!" or skipped >= 9:
             return None
+        previous = word
         skipped += 1
     return None
 
@@ -363,14 +483,24 @@ def _codes(text: str) -> list[SensitiveFinding]:
     return found
 
 
+# « 284-519 », « G-482915 »: the dash and a leading letter are not part of the code.
+_DASHED = re.compile(r"^[A-Z]-|(?<=\d)-(?=\d)")
+
+
 def _code_in(text: str, tokens: list[tuple[int, int]]) -> tuple[int, int] | None:
     """The code among the words after "code" ("reçu par sms est 482913", "… : 739 204")."""
     previous = ""
     for k, (raw_a, raw_b) in enumerate(tokens):
         a, b = _trim(text, raw_a, raw_b)
         word = text[a:b]
-        if _is_code(word, previous):
+        if _is_code(word, previous) or _is_code(_DASHED.sub("", word), previous):
             return a, b
+        if _strong(word) and _plain(word) not in _NOT_SECRET:
+            return a, b
+        if word.isdigit() and previous not in _BEFORE_NOT_CODE:
+            digits = _digits_after(text, tokens[k:])
+            if digits is not None:
+                return digits
         spaced = _spaced_digits(text, tokens[k:])
         if spaced is not None:
             return a, spaced
@@ -437,9 +567,11 @@ def find_sensitive(text: str) -> list[SensitiveFinding]:
     """Every secret in ``text``, in reading order, spans never overlapping."""
     if not text:
         return []
-    candidates = _find_ibans(text)
-    candidates += _find_ribs(text)
-    candidates += _find_numbers(text, candidates)
+    bank = _BANK_CUE.search(text) is not None
+    candidates = _find_ibans(text, bank)
+    candidates += _find_ribs(text, bank)
+    card = _CARD_CUE.search(text) is not None
+    candidates += _find_numbers(text, candidates, card, _NIR_CUE.search(text) is not None)
     candidates += _identity_numbers(text)
     candidates += _passwords(text)
     candidates += _codes(text)

@@ -1,0 +1,142 @@
+"""Scams recognised from examples, where the signs of ``domaines-officiels.yaml`` say nothing.
+
+The signs find what their authors listed: a parcel, an amende, a « nouveau numéro ». People
+paste and tell scams in endless other words: « la banque m'a appelé, il faut valider sur
+l'appli pour annuler », « le proprio est à l'étranger, il veut la caution avant la visite ».
+``knowledge/exemples-arnaques.yaml`` holds such messages, each with the entry that answers
+it, and genuine messages that only look like one; the questions of the other entries are
+ordinary messages, by definition. The crisis model's machinery (:mod:`bot.safety.learned`)
+is trained on them at load; it speaks only when the signs have no verdict, and only when
+quite sure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.knowledge.kb import SPECIAL_FILES
+from bot.knowledge.yamlfile import KnowledgeError, load_yaml_fast
+from bot.safety.files import FileCheck
+from bot.safety.learned import CrisisModel, Example
+from bot.safety.unmask import unmask
+
+SCAM_EXAMPLES_FILE = "exemples-arnaques.yaml"
+_TOP_KEYS = ("scams", "genuine")
+# Chance of a scam above which the model's verdict counts. Chosen by cross-validation on the
+# examples (bench/tune_scams.py) so that genuine messages are almost never called scams.
+SURE_AT = 0.80
+SCAM_THEME = "arnaques"
+# What the person reads when the model, not a sign, recognised the scam.
+LEARNED_REASON = "Ce message ressemble à des arnaques que nous connaissons déjà."
+
+
+@dataclass(frozen=True)
+class ScamGuess:
+    entry: str
+    probability: float
+
+
+class ScamModel:
+    """P(scam, and which entry answers it | message), trained once at load."""
+
+    def __init__(self, examples: Sequence[Example]) -> None:
+        self._model = CrisisModel(examples, prepare=_prepare)
+
+    def guess(self, text: str, sure_at: float = SURE_AT) -> ScamGuess | None:
+        entry, _probability, none = self._model.predict(text)
+        if entry is None or 1.0 - none < sure_at:
+            return None
+        return ScamGuess(entry, 1.0 - none)
+
+
+def _prepare(text: str) -> str:
+    """Lower case, look-alike letters folded: what the model reads."""
+    return " ".join(unmask(text).lower().split())
+
+
+def load_scam_examples(path: Path) -> tuple[Example, ...]:
+    """Read the examples file; raise KnowledgeError with file:line for every problem."""
+    data = load_yaml_fast(path)
+    check = FileCheck(path, data)
+    if not isinstance(data, dict):
+        check.add(1, "le fichier doit contenir « scams: » puis « genuine: »")
+        check.done()
+    examples: list[Example] = []
+    seen: dict[str, int] = {}
+    for key, items in data.items():
+        where = check.key_line(str(key))
+        if key not in _TOP_KEYS:
+            check.add(where, f"clé « {key} » inconnue : scams ou genuine")
+            continue
+        if not isinstance(items, list) or not items:
+            check.add(where, f"« {key}: » : une liste d'exemples")
+            continue
+        after = where
+        for number, item in enumerate(items, start=1):
+            text = item.get("text") if isinstance(item, dict) else None
+            entry = item.get("entry") if isinstance(item, dict) else None
+            if not isinstance(text, str) or not text.strip():
+                check.add(after, f'{key} n°{number} : écrivez - {{text: "…"}}')
+                continue
+            line = after = check.item_line(after, text)
+            if key == "scams" and not isinstance(entry, str):
+                check.add(line, f"scams n°{number} : ajoutez « entry: » (la fiche qui répond)")
+                continue
+            folded = " ".join(text.lower().split())
+            if folded in seen:
+                check.add(line, f"exemple déjà écrit ligne {seen[folded]} : enlevez l'un des deux")
+                continue
+            seen[folded] = line
+            examples.append(Example(text.strip(), entry if key == "scams" else None, "", line))
+    check.done()
+    return tuple(examples)
+
+
+def entry_questions(folder: Path) -> tuple[tuple[str, str, str], ...]:
+    """(entry id, theme, question) of every entry file, read leniently (like the crisis
+    model's ``phrasings_in``: ``load_knowledge`` reports the mistakes)."""
+    found: list[tuple[str, str, str]] = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
+        if path.name in SPECIAL_FILES:
+            continue
+        try:
+            data = load_yaml_fast(path)
+        except KnowledgeError:
+            continue
+        for entry in data if isinstance(data, list) else ():
+            if not isinstance(entry, dict):
+                continue
+            questions = entry.get("questions") or ()
+            for question in questions if isinstance(questions, list) else ():
+                if isinstance(question, str) and question.strip():
+                    found.append((str(entry.get("id")), str(entry.get("theme")), question))
+    return tuple(found)
+
+
+_TRAINED: dict[tuple[Example, ...], ScamModel] = {}
+_MAX_TRAINED = 4
+
+
+def scam_model(folder: Path) -> ScamModel | None:
+    """The model for this folder (None without an examples file), trained once per content."""
+    path = folder / SCAM_EXAMPLES_FILE
+    if not path.is_file():
+        return None
+    examples = list(load_scam_examples(path))
+    known = {" ".join(e.text.lower().split()) for e in examples}
+    for _entry_id, theme, question in entry_questions(folder):
+        folded = " ".join(question.lower().split())
+        # The « arnaques » entries' questions are about scams, not scams: left out.
+        if folded in known or theme == SCAM_THEME:
+            continue
+        known.add(folded)
+        examples.append(Example(question, None))
+    key = tuple(Example(e.text, e.category) for e in examples)
+    model = _TRAINED.get(key)
+    if model is None:
+        if len(_TRAINED) >= _MAX_TRAINED:
+            _TRAINED.clear()
+        model = _TRAINED[key] = ScamModel(key)
+    return model
