@@ -27,6 +27,7 @@ _TOP_KEYS = ("scams", "genuine")
 # Chance of a scam above which the model's verdict counts. Chosen by cross-validation on the
 # examples (bench/tune_scams.py) so that genuine messages are almost never called scams.
 SURE_AT = 0.80
+READ_CHARS = 1_000
 SCAM_THEME = "arnaques"
 # What the person reads when the model, not a sign, recognised the scam.
 LEARNED_REASON = "Ce message ressemble à des arnaques que nous connaissons déjà."
@@ -45,7 +46,9 @@ class ScamModel:
         self._model = CrisisModel(examples, prepare=_prepare)
 
     def guess(self, text: str, sure_at: float = SURE_AT) -> ScamGuess | None:
-        entry, _probability, none = self._model.predict(text)
+        # A pasted scam is a few lines; the start of a long message is enough to judge it
+        # (the crisis and secret checks, not this one, read every character).
+        entry, _probability, none = self._model.predict(text[:READ_CHARS])
         if entry is None or 1.0 - none < sure_at:
             return None
         return ScamGuess(entry, 1.0 - none)

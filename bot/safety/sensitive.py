@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import islice
 
 from stdnum import iban as std_iban
@@ -85,6 +85,28 @@ _NIR_CUE = re.compile(
     r"(?<![a-z])(?:s[eé]cu|nir|s[eé]curit[eé]\s+sociale|vitale|ss|insee)(?![a-z])",
     re.IGNORECASE,
 )
+
+
+class _Cues:
+    """Which kinds of number the message names, looked up only when a number needs it
+    (most messages have no number with wrong check digits: no search at all)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    @cached_property
+    def bank(self) -> bool:
+        return _BANK_CUE.search(self._text) is not None
+
+    @cached_property
+    def card(self) -> bool:
+        return _CARD_CUE.search(self._text) is not None
+
+    @cached_property
+    def nir(self) -> bool:
+        return _NIR_CUE.search(self._text) is not None
+
+
 # A NIR glued to a phone number is 25 digits; longer runs are lists of figures.
 _LONGEST_RUN = 45
 
@@ -108,7 +130,7 @@ def _digits(text: str, groups: list[tuple[int, int]]) -> str:
     return "".join(text[a:b] for a, b in groups)
 
 
-def _is_nir(number: str, cued: bool = False) -> bool:
+def _is_nir(number: str, cues: _Cues | None = None) -> bool:
     """15 signs, 1-4, 7 or 8 first, a real month (or a special 20-42, 50-99), right key
     (any key when the message says it is a social security number)."""
     if len(number) != 15 or number[0] not in "123478" or not number[3:5].isdigit():
@@ -116,7 +138,7 @@ def _is_nir(number: str, cued: bool = False) -> bool:
     month = int(number[3:5])
     if not (1 <= month <= 12 or 20 <= month <= 42 or month >= 50):
         return False
-    return cued or std_nir.is_valid(number.upper())
+    return std_nir.is_valid(number.upper()) or (cues is not None and cues.nir)
 
 
 def _card_layout(sizes: list[int]) -> bool:
@@ -128,7 +150,7 @@ def _card_layout(sizes: list[int]) -> bool:
     return len(sizes) >= 4 and all(s == 4 for s in sizes[:-1]) and 1 <= sizes[-1] <= 4
 
 
-def _is_card(number: str, sizes: list[int], cued: bool = False) -> bool:
+def _is_card(number: str, sizes: list[int], cues: _Cues | None = None) -> bool:
     """Luhn-valid (or any 16 digits when the message speaks of a card), card length and
     layout; a SIRET or a numéro fiscal is not a card (both are public or harmless, and a
     SIRET passes the Luhn check too)."""
@@ -136,7 +158,7 @@ def _is_card(number: str, sizes: list[int], cued: bool = False) -> bool:
         13 <= len(number) <= 19
         and number[0] in "23456"
         and _card_layout(sizes)
-        and (luhn.is_valid(number) or (cued and len(number) == 16))
+        and (luhn.is_valid(number) or (len(number) == 16 and cues is not None and cues.card))
         and not (len(number) == 14 and std_siret.is_valid(number))
         and not (len(number) == 13 and std_nif.is_valid(number))
     )
@@ -171,11 +193,11 @@ _ACCOUNT = re.compile(
 )
 
 
-def _find_ribs(text: str, cued: bool) -> list[SensitiveFinding]:
+def _find_ribs(text: str, cues: _Cues) -> list[SensitiveFinding]:
     found = [
         SensitiveFinding("rib", m.start(), m.end())
         for m in _RIB.finditer(text)
-        if cued or _is_rib(*m.groups())
+        if _is_rib(*m.groups()) or cues.bank
     ]
     found += [SensitiveFinding("rib", m.start(1), m.end()) for m in _LABELLED_RIB.finditer(text)]
     found += [SensitiveFinding("rib", m.start(), m.end()) for m in _RIB_KEY_WORD.finditer(text)]
@@ -194,7 +216,7 @@ def _iban_length(country: str) -> int:
     return 4 + sum(lengths) if lengths else 0
 
 
-def _find_ibans(text: str, cued: bool) -> list[SensitiveFinding]:
+def _find_ibans(text: str, cues: _Cues) -> list[SensitiveFinding]:
     """IBANs of any country, typed in one block or in groups (spaces, dots, dashes, lines)."""
     found: list[SensitiveFinding] = []
     for start in _IBAN_START.finditer(text):
@@ -216,7 +238,7 @@ def _find_ibans(text: str, cued: bool) -> list[SensitiveFinding]:
                 candidate = compact[:expected].upper()
                 shaped = candidate[2:4].isdigit() and candidate[4:].isalnum()
                 # « FR76 » and 23 signs is an IBAN whatever its check digits say.
-                lenient = shaped and (cued or candidate.startswith("FR"))
+                lenient = shaped and (candidate.startswith("FR") or cues.bank)
                 if lenient or std_iban.is_valid(candidate):
                     best = piece.end() - extra
                 break
@@ -233,19 +255,17 @@ _NIR_AND_KEY = re.compile(
 )
 
 
-def _find_numbers(
-    text: str, taken: list[SensitiveFinding], card_cued: bool, nir_cued: bool
-) -> list[SensitiveFinding]:
+def _find_numbers(text: str, taken: list[SensitiveFinding], cues: _Cues) -> list[SensitiveFinding]:
     """NIR (any grouping) and card numbers inside digit runs, skipping what is already taken."""
     found = [
         SensitiveFinding("nir", m.start(), m.end())
         for m in _NIR_LAYOUT.finditer(text)
-        if _is_nir(re.sub(r"[ .]", "", m.group()), nir_cued)
+        if _is_nir(re.sub(r"[ .]", "", m.group()), cues)
     ]
     found += [
         SensitiveFinding("nir", m.start(), m.end())
         for m in _NIR_AND_KEY.finditer(text)
-        if nir_cued and _is_nir(m.group(1).replace(" ", "") + m.group(2), True)
+        if cues.nir and _is_nir(m.group(1).replace(" ", "") + m.group(2), cues)
     ]
     # Runs and spans both come in reading order: one pointer walks the spans taken.
     spans = sorted(taken + found, key=lambda f: f.start)
@@ -256,18 +276,16 @@ def _find_numbers(
         if k < len(spans) and spans[k].start < run.end():
             continue
         for groups in _groups(text, run.start(), run.end()):
-            found.extend(_in_groups(text, groups, card_cued, nir_cued))
+            found.extend(_in_groups(text, groups, cues))
     return found
 
 
-def _in_groups(
-    text: str, groups: list[tuple[int, int]], card_cued: bool, nir_cued: bool
-) -> list[SensitiveFinding]:
+def _in_groups(text: str, groups: list[tuple[int, int]], cues: _Cues) -> list[SensitiveFinding]:
     sizes = [b - a for a, b in groups]
     if sum(sizes) > _LONGEST_RUN:  # a table of numbers, not a number typed in a sentence
         return []
     number = _digits(text, groups)
-    if _is_card(number, sizes, card_cued):
+    if _is_card(number, sizes, cues):
         return [SensitiveFinding("carte-bancaire", groups[0][0], groups[-1][1])]
     # A NIR may be typed in any grouping, or glued to other numbers: try group windows.
     for i in range(len(groups)):
@@ -276,7 +294,7 @@ def _in_groups(
             length += sizes[j]
             if length > 15:
                 break
-            if length == 15 and _is_nir(_digits(text, groups[i : j + 1]), nir_cued):
+            if length == 15 and _is_nir(_digits(text, groups[i : j + 1]), cues):
                 return [SensitiveFinding("nir", groups[i][0], groups[j][1])]
     return []
 
@@ -374,7 +392,9 @@ def _looks_secret(word: str) -> bool:
 def _strong(word: str) -> bool:
     """Shaped like a password whatever the words around: letters with digits or symbols
     (« Lola2015 », « Ma1son!Bleue », « Paris75020! »); not an address or an e-mail."""
-    if len(word) < 5 or len(word) > 40 or ("@" in word and "." in word) or "/" in word:
+    if len(word) < 5 or len(word) > 40 or word.isalpha() or word.isdigit():
+        return False  # most words of a message: decided at once
+    if ("@" in word and "." in word) or "/" in word:
         return False
     letters = sum(c.isalpha() for c in word)
     digits = sum(c.isdigit() for c in word)
@@ -567,11 +587,10 @@ def find_sensitive(text: str) -> list[SensitiveFinding]:
     """Every secret in ``text``, in reading order, spans never overlapping."""
     if not text:
         return []
-    bank = _BANK_CUE.search(text) is not None
-    candidates = _find_ibans(text, bank)
-    candidates += _find_ribs(text, bank)
-    card = _CARD_CUE.search(text) is not None
-    candidates += _find_numbers(text, candidates, card, _NIR_CUE.search(text) is not None)
+    cues = _Cues(text)
+    candidates = _find_ibans(text, cues)
+    candidates += _find_ribs(text, cues)
+    candidates += _find_numbers(text, candidates, cues)
     candidates += _identity_numbers(text)
     candidates += _passwords(text)
     candidates += _codes(text)
