@@ -25,7 +25,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import logsafety
 from bot.app.asking import entry_reply
@@ -35,7 +35,9 @@ from bot.channels.telegram.context import BotDeps, RelaisContext
 from bot.channels.telegram.handoff_actions import CaseExecutor
 from bot.channels.telegram.ordering import PerChatOrderedProcessor
 from bot.channels.telegram.sinks import HandoffSink
+from bot.channels.telegram.updates import SkipUnreadableUpdates
 from bot.config import ConfigError, Settings
+from bot.domain.counters import Counter
 from bot.texts import person as texts
 
 log = logging.getLogger(__name__)
@@ -124,8 +126,18 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    # One update PTB cannot build must not block all the others (updates.py). PTB's own
+    # getUpdates transport is one connection (ApplicationBuilder's default for polling).
+    counters = app.stores.counters
+
+    async def count_skipped() -> None:
+        await counters.count(Counter.UNREADABLE_UPDATE)
+
+    builder = builder.get_updates_request(
+        SkipUnreadableUpdates(
+            get_updates_request or HTTPXRequest(connection_pool_size=1), count_skipped
+        )
+    )
     application = builder.build()
     register(application, app, recent=recent, staff_chats=cases.staff_chats if cases else ())
     return application
