@@ -123,7 +123,6 @@ async def test_no_text_no_name_no_telegram_id_on_disk_or_in_the_logs(
 
     # Asking for a person: after a crisis, straight to the preview (référents only).
     await desk.send(lea.says(texts.KEY_HUMAN))
-    await desk.send(lea.presses(desk.last(lea), t.BUTTON_ASK_LAST))
     preview = desk.last(lea)
     assert MARK in preview.text  # the masked last question, shown before anything is sent
     await desk.send(lea.presses(preview, t.BUTTON_ASK_YES))
