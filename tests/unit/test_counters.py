@@ -34,6 +34,7 @@ def test_stored_counter_names_never_change() -> None:
         "handoff-urgent",
         "handoff-reminder",
         "handoff-relay-failed",
+        "unreadable-update",
     }
 
 
