@@ -38,6 +38,7 @@ from bot.adapters.sqlite import database as database_module
 from bot.channels.telegram import render
 from bot.channels.telegram.handoff_actions import delivery_failure
 from bot.domain.effects import DeliveryFailure
+from bot.domain.messages import HandoffRequested
 from bot.domain.pseudonym import user_key
 from bot.domain.relay import MAX_ATTEMPTS, TO_PERSON, TO_TOPIC, OutboxItem, plan_dispatch
 from bot.texts import handoff as handoff_texts
@@ -453,6 +454,81 @@ async def test_a_case_goes_on_after_the_process_is_killed(
     finally:
         await store.close()
     assert case.status == "owned"
+
+
+async def test_killed_between_yes_and_the_topic_the_case_gets_its_topic_at_restart(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    """SIGKILL while Telegram creates the staff topic: the case is stored, its topic is not.
+
+    Restarted, the bot creates the topic with the card at once; what the person wrote while
+    it was down reaches it; asking again does not say « déjà ouverte » for ever.
+    """
+    api, team, lea = fake_api, Team(fake_api, tmp_path), new_person(fake_api, "Léa")
+    database = tmp_path / "relais.sqlite3"
+    async with FakeBotApiHttpServer(api) as server:
+        env = {
+            **os.environ,
+            "RELAIS_TOKEN": api.token,
+            "RELAIS_SECRET": SECRET,
+            "RELAIS_BOT_API_URL": server.base_url,
+            "RELAIS_DB": str(database),
+            "RELAIS_KNOWLEDGE": str(REPO_ROOT / "knowledge"),
+            "RELAIS_STAFF_CONFIG": str(team.path),
+        }
+        relais = BotProcess(env, tmp_path / "relais.log")
+        try:
+            await relais.start()
+            lea.says(CASE_QUESTION)
+            await api.wait_until(lambda: len(api.texts_to(lea.chat_id)) == 1, within=120)
+            lea.says(texts.KEY_HUMAN)
+            for label in (
+                handoff_texts.BUTTON_ASK_LAST,
+                handoff_texts.BUTTON_ASK_REFERENT,
+                handoff_texts.BUTTON_ASK_YES,
+            ):
+                await api.wait_until(lambda label=label: _has_button(api, lea, label))
+                if label == handoff_texts.BUTTON_ASK_YES:
+                    creating = api.hang("createForumTopic")
+                lea.presses(api.sent_to(lea.chat_id)[-1], label)
+            await asyncio.wait_for(creating.wait(), 120)
+            await relais.kill()
+            api.unhang("createForumTopic")
+            lea.says("vous êtes là ?")
+            await relais.start()
+            await api.wait_until(lambda: bool(api.topics[team.group.id]), within=120)
+            [topic] = api.topics[team.group.id]
+            await api.wait_until(
+                lambda: "vous êtes là ?" in team.topic_messages(topic), within=120
+            )
+        finally:
+            await relais.stop()
+    card, *_ = team.topic_messages(topic)
+    assert card.startswith("🆕 Demande") and handoff_texts.TOPIC_LATE in card
+    assert texts.TECHNICAL_PROBLEM not in api.texts_to(lea.chat_id)
+
+
+async def test_a_case_left_without_its_topic_gets_it_from_the_regular_job(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    """The job finishes it too (a topic creation that died without a restart), and the
+    person, who waited, is told; a case opened a moment ago is left to its own creation."""
+    async with desk_for(fake_api, tmp_path) as desk:
+        lea = new_person(fake_api, "Léa")
+        service = desk.relais.services.handoff
+        assert service is not None
+        request = HandoffRequested(user=user_key(SECRET, lea.user.id), crisis=None)
+        await service.open_case(request, lea.chat_id, referent=True)  # actions lost: killed
+        await desk.cases.send_reminders(desk.relais.application.bot)
+        assert fake_api.topics[desk.team.group.id] == {}  # under way, maybe: not yet
+        await desk.send(lea.says("il y a quelqu'un ?"))
+        desk.clock.advance(minutes=5)
+        await desk.cases.send_reminders(desk.relais.application.bot)
+        await desk.drain()
+        topic = await desk.topic_of(lea)
+        in_topic = desk.team.topic_messages(topic)
+        assert handoff_texts.TOPIC_LATE in in_topic[0] and "il y a quelqu'un ?" in in_topic
+        assert handoff_texts.REQUEST_LATE in fake_api.texts_to(lea.chat_id)
 
 
 async def _outbox_settled(database: Path) -> None:

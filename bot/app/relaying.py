@@ -123,7 +123,9 @@ class RelayMixin(HandoffCore):
 
     # --- robustness -------------------------------------------------------------------
 
-    async def topic_missing(self, case_id: int, topic_id: int | None = None) -> list[Action]:
+    async def topic_missing(
+        self, case_id: int, topic_id: int | None = None, *, note: str = t.TOPIC_RECREATED
+    ) -> list[Action]:
         """The topic was deleted or closed by hand: create it again, with the card.
 
         ``topic_id``: the topic that failed. A report about a topic already replaced is
@@ -146,7 +148,7 @@ class RelayMixin(HandoffCore):
             if case.status == Status.OWNED and owner
             else waiting_buttons(case.id, Role(case.audience))
         )
-        card = self._rebuilt_card(case, group) + "\n\n" + t.TOPIC_RECREATED
+        card = self._rebuilt_card(case, group) + "\n\n" + note
         log.info("case %d: topic re-created", case_id)
         return [
             CreateTopic(

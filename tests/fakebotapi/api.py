@@ -237,6 +237,7 @@ class FakeBotApi:
         self._faults: list[tuple[str | None, int | None, Fault]] = []
         self._chaos: _Chaos | None = None
         self.faults_served: list[tuple[str, Fault]] = []  # (method, fault), in order
+        self._hanging: dict[str, asyncio.Event] = {}  # method -> set when a call arrived
         self._new_updates = asyncio.Event()
         self._activity = asyncio.Event()
         self._methods: dict[str, Handler] = {
@@ -282,6 +283,9 @@ class FakeBotApi:
                 await self._activity.wait()
 
     async def _call(self, method: str, params: JSON) -> tuple[int, JSON]:
+        if method in self._hanging:  # never answered: the bot waits until it is killed
+            self._hanging[method].set()
+            await asyncio.Event().wait()
         handler = self._methods.get(method)
         try:
             fault = self._take_fault(method, params)
@@ -331,6 +335,17 @@ class FakeBotApi:
         Seeded: a failing run can be replayed exactly.
         """
         self._chaos = _Chaos(random.Random(seed), rate, tuple(faults), methods, limit)
+
+    def hang(self, method: str) -> asyncio.Event:
+        """From now on calls of ``method`` get no answer at all (until ``unhang``).
+
+        Returns an event set when one such call has arrived: the moment to kill the bot.
+        """
+        self._hanging[method] = asyncio.Event()
+        return self._hanging[method]
+
+    def unhang(self, method: str) -> None:
+        self._hanging.pop(method, None)
 
     def calm(self) -> None:
         """No more random faults (queued ones from ``inject`` still apply)."""

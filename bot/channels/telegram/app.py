@@ -203,6 +203,7 @@ async def start_up(application: Application) -> None:
     deps: BotDeps = application.bot_data
     if deps.cases is not None:
         await staff.check_staff_groups(application.bot, deps.cases.service.staff)
+        await deps.cases.finish_topics(application.bot)  # a kill between « Oui » and topic
         staff.schedule_jobs(application.job_queue)
     await privacy.start_retention(application)  # expired cases erased now, then daily
 

@@ -162,6 +162,10 @@ class CaseExecutor:
         await self.run(bot, due)
         return len(due)
 
+    async def finish_topics(self, bot: Bot) -> None:
+        """At start: the topics a killed process did not create (``topics_not_created``)."""
+        await self.run(bot, await self.service.topics_not_created(at_start=True))
+
     async def send_reminders(self, bot: Bot) -> None:
         """One turn of the reminders job (the service stays quiet while a team is closed)."""
         await self.run(bot, await self.service.due_reminders())
