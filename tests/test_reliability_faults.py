@@ -282,6 +282,43 @@ async def test_a_database_locked_by_another_program(
         assert fake_api.texts_to(lea.chat_id).count(texts.TECHNICAL_PROBLEM) == 1
 
 
+@pytest.mark.parametrize("fault", ["locked", "read-only"])
+async def test_a_helpers_message_the_database_cannot_take_is_marked_and_sent_when_it_is_back(
+    fake_api: FakeBotApi, tmp_path: Path, quick_busy_timeout: None, fault: str
+) -> None:
+    """A backup holds the lock, or the database turned read-only, while Nadia writes: she sees
+    under her message that it did not go yet; once the database is back, it reaches Léa,
+    once, and Nadia sees that it went."""
+    async with desk_for(fake_api, tmp_path) as desk:
+        lea = new_person(fake_api, "Léa")
+        await desk.ask(lea)
+        await desk.claim(desk.team.nadia, lea)
+        store = desk.relais.services.stores
+        assert isinstance(store, SqliteStores)
+        other = sqlite3.connect(tmp_path / "relais.sqlite3", isolation_level=None)
+        if fault == "locked":
+            other.execute("BEGIN EXCLUSIVE")
+            other.execute("INSERT INTO counters (day, name, key, value) VALUES ('x', 'x', '', 1)")
+        else:
+            await store.database.connection.execute("PRAGMA query_only = ON")
+        update = await desk.helper_writes(desk.team.nadia, lea, "pendant la panne")
+        held = update["message"]["message_id"]
+        group = desk.team.group.id
+        assert held in _replied_to(fake_api, group, handoff_texts.HELPER_MESSAGE_HELD)
+        await desk.drain()  # still down: kept, not lost, nobody told twice
+        assert "pendant la panne" not in fake_api.texts_to(lea.chat_id)
+        if fault == "locked":
+            other.execute("ROLLBACK")
+        else:
+            await store.database.connection.execute("PRAGMA query_only = OFF")
+        other.close()
+        await desk.drain()
+        assert fake_api.texts_to(lea.chat_id).count("pendant la panne") == 1
+        assert held in _replied_to(fake_api, group, handoff_texts.HELPER_MESSAGE_SENT_LATE)
+        marks = [m for m in fake_api.texts_to(group) if m == handoff_texts.HELPER_MESSAGE_HELD]
+        assert len(marks) == 1
+
+
 async def test_a_full_disk(
     fake_api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -235,6 +235,11 @@ TOPIC_RECREATED = (
     "♻️ Le sujet de ce cas avait été supprimé ou fermé : il est recréé ici. "
     "Les anciens messages ne sont plus visibles."
 )
+HELPER_MESSAGE_HELD = (
+    "⏸️ Ce message n'est pas encore parti : la base de données du robot est indisponible. "
+    "Il partira tout seul dès qu'elle revient. Ne le renvoyez pas."
+)
+HELPER_MESSAGE_SENT_LATE = "✅ Ce message est parti, en retard."
 TOPIC_LATE = (
     "⏳ Ce cas n'avait pas pu être posté à cause d'une panne du robot : le voici. "
     "La question n'a pas été gardée : demandez-la à la personne."

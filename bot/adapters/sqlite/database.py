@@ -209,13 +209,18 @@ _TROUBLE = {
 }
 
 
+def _trouble(error: sqlite3.Error) -> tuple[str, str | None]:
+    """SQLite's name for ``error``, and what it means when the database cannot be used."""
+    name = getattr(error, "sqlite_errorname", "") or type(error).__name__
+    return name, _TROUBLE.get("_".join(name.split("_")[:2]))
+
+
 def note_failure(operation: str, error: sqlite3.Error) -> None:
     """One log line saying why the database could not be used (once, by the outermost call)."""
     if getattr(error, "relais_noted", False):
         return
-    name = getattr(error, "sqlite_errorname", "") or type(error).__name__
-    trouble = _TROUBLE.get("_".join(name.split("_")[:2]), "in error")
-    log.warning("database %s (%s): %s failed", trouble, name, operation)
+    name, trouble = _trouble(error)
+    log.warning("database %s (%s): %s failed", trouble or "in error", name, operation)
     error.relais_noted = True  # type: ignore[attr-defined]
 
 
@@ -226,6 +231,9 @@ def _logged(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[An
             return await method(*args, **kwargs)
         except sqlite3.Error as error:
             note_failure(method.__name__, error)
+            _name, trouble = _trouble(error)
+            if trouble is not None:  # the port's error: use cases know what to do with it
+                raise StoreError(f"database {trouble}") from error
             raise
 
     return guarded
