@@ -22,6 +22,7 @@ from bot.app.coordination import CoordinatedEngine
 from bot.app.handoff import HandoffService, utc_now
 from bot.app.memory import MemoryRegistry
 from bot.app.missed import MissedQuestions
+from bot.app.ports import StoreError
 from bot.app.privacy import Privacy
 from bot.app.reload import KnowledgeWatcher, today_options
 from bot.app.wiring import App, AppOpener
@@ -47,7 +48,10 @@ async def open_services(
     """
     knowledge = KnowledgeHolder.from_folder(settings.knowledge_dir)
     team = _load_team(settings)  # files first: a bad one stops us before the database opens
-    stores = await open_stores(settings.db_path)
+    try:
+        stores = await open_stores(settings.db_path)
+    except StoreError as error:  # a folder that cannot be written, a newer schema
+        raise ConfigError(str(error)) from None
     staff, charter = team if team is not None else (None, None)
     handoff = None
     if staff is not None:

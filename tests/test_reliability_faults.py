@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
@@ -317,6 +318,41 @@ async def test_a_helpers_message_the_database_cannot_take_is_marked_and_sent_whe
         assert held in _replied_to(fake_api, group, handoff_texts.HELPER_MESSAGE_SENT_LATE)
         marks = [m for m in fake_api.texts_to(group) if m == handoff_texts.HELPER_MESSAGE_HELD]
         assert len(marks) == 1
+
+
+def test_a_data_folder_the_bot_cannot_write_is_one_sentence_and_exit_code_2(
+    tmp_path: Path,
+) -> None:
+    """``python -m bot run`` with its database in a folder it cannot write: no traceback,
+    one sentence that says what to check, exit code 2 (as every other start error)."""
+    if os.geteuid() == 0:  # root ignores permissions; nothing can be created in /proc
+        database = Path("/proc/relais.sqlite3")
+    else:
+        folder = tmp_path / "data"
+        folder.mkdir()
+        folder.chmod(0o555)
+        database = folder / "relais.sqlite3"
+    env = {
+        **os.environ,
+        "RELAIS_TOKEN": FakeBotApi().token,
+        "RELAIS_SECRET": SECRET,
+        "RELAIS_BOT_API_URL": "http://127.0.0.1:9/bot",  # never reached
+        "RELAIS_DB": str(database),
+        "RELAIS_KNOWLEDGE": str(REPO_ROOT / "knowledge"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    said = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert len(said) == 1 and str(database) in said[0] and "RELAIS_DB" in said[0]
 
 
 async def test_a_full_disk(
