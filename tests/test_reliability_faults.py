@@ -36,6 +36,7 @@ from test_handoff_support import MONDAY_10H
 
 from bot.adapters.sqlite import SqliteStores, open_stores
 from bot.adapters.sqlite import database as database_module
+from bot.app import privacy as privacy_texts
 from bot.channels.telegram import render
 from bot.channels.telegram.handoff_actions import delivery_failure
 from bot.domain.effects import DeliveryFailure
@@ -353,6 +354,35 @@ def test_a_data_folder_the_bot_cannot_write_is_one_sentence_and_exit_code_2(
     assert done.returncode == 2, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
     assert len(said) == 1 and str(database) in said[0] and "RELAIS_DB" in said[0]
+
+
+async def test_oublier_racing_a_helpers_message_leaves_no_error(
+    fake_api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Nadia's message is being queued when Léa's « Oui, tout effacer » erases the case: the
+    message goes nowhere (nothing is left to relay to), and nothing fails in the log."""
+    caplog.set_level(logging.INFO)
+    async with desk_for(fake_api, tmp_path) as desk:
+        lea = new_person(fake_api, "Léa")
+        await desk.ask(lea)
+        await desk.claim(desk.team.nadia, lea)
+        topic = await desk.topic_of(lea)
+        await desk.send(lea.command("oublier"))
+        question = desk.last(lea)
+        relays = desk.relais.services.stores.relays
+        enqueue = relays.enqueue
+
+        async def erased_meanwhile(*args: object, **kwargs: object) -> int | None:
+            await desk.send(lea.presses(question, privacy_texts.BUTTON_FORGET_YES))
+            return await enqueue(*args, **kwargs)
+
+        relays.enqueue = erased_meanwhile  # type: ignore[method-assign]
+        update = desk.team.nadia.says("juste avant", chat=desk.team.group, topic=topic)
+        await desk.send(update)
+        relays.enqueue = enqueue  # type: ignore[method-assign]
+        assert desk.last(lea).text == privacy_texts.FORGOTTEN
+    assert "juste avant" not in fake_api.texts_to(lea.chat_id)
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 async def test_a_full_disk(

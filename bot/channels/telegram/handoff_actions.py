@@ -200,6 +200,9 @@ class CaseExecutor:
                 return  # still down: the next turn tries again, in the same order
             del self._held[key]
             log.info("case %d: held helper's message queued", held.case_id)
+            if not any(isinstance(action, CopyToPerson) for action in actions):
+                await self.run(bot, actions, held.here)  # closed or erased meanwhile: said so
+                continue
             await self.run(bot, [*actions, self._mark(held, t.HELPER_MESSAGE_SENT_LATE)])
 
     @staticmethod
