@@ -665,6 +665,10 @@ class FakeBotApi:
         return self.message_dict(message)
 
     async def _edit_message_reply_markup(self, params: JSON) -> JSON:
+        # The method takes no text, hence no parse_mode: a client sending one has a bug.
+        extra = sorted(set(params) & {"parse_mode", "text", "entities"})
+        if extra:
+            raise bad_request(f"editMessageReplyMarkup takes no {', '.join(extra)}")
         message = self._bot_message(params, missing="message to edit not found")
         markup = self._checked_markup(params)
         if markup == message.reply_markup:

@@ -34,6 +34,7 @@ from bot.channels.telegram import coordination, handlers, privacy, staff
 from bot.channels.telegram.context import BotDeps, RelaisContext
 from bot.channels.telegram.handoff_actions import CaseExecutor
 from bot.channels.telegram.ordering import PerChatOrderedProcessor
+from bot.channels.telegram.shaping import OnlyItsParameters
 from bot.channels.telegram.sinks import HandoffSink
 from bot.channels.telegram.updates import SkipUnreadableUpdates
 from bot.config import ConfigError, Settings
@@ -114,9 +115,12 @@ def build_application(
             )
         )
         # Wrapped to note the ids of messages sent to people, for /effacer (privacy.py).
+        # And so that a method gets only the parameters it takes (shaping.py).
         .rate_limiter(
-            privacy.SentMessagesWatcher(
-                rate_limiter or AIORateLimiter(max_retries=FLOOD_RETRIES), recent
+            OnlyItsParameters(
+                privacy.SentMessagesWatcher(
+                    rate_limiter or AIORateLimiter(max_retries=FLOOD_RETRIES), recent
+                )
             )
         )
         .concurrent_updates(PerChatOrderedProcessor())
