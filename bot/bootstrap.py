@@ -32,6 +32,7 @@ from bot.knowledge.holder import KnowledgeHolder
 from bot.knowledge.lint import DEFAULT_MAX_AGE_DAYS
 from bot.knowledge.staff import DEFAULT_TIMEZONE, Charter, StaffConfig, load_charter, load_staff
 from bot.knowledge.yamlfile import KnowledgeError
+from bot.texts.coordination import STAFF_FILE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +138,13 @@ def _load_team(settings: Settings) -> tuple[StaffConfig, Charter | None] | None:
             "RELAIS_SECRET manque : il faut une phrase secrète pour relier les personnes à "
             "l'équipe sans garder leur numéro Telegram."
         )
-    staff = load_staff(settings.staff_config)
+    try:
+        staff = load_staff(settings.staff_config)
+    except KnowledgeError as exc:  # a start error like the others (exit 2), naming its file
+        problems = "".join(f"\n  {problem}" for problem in exc.problems)
+        raise ConfigError(
+            STAFF_FILE_ERRORS.format(path=settings.staff_config) + problems
+        ) from None
     for problem in staff.warnings:
         log.warning("staff file: %s", problem)
     charter_path = settings.knowledge_dir / CHARTER_FILE
