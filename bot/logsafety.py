@@ -48,6 +48,9 @@ LIBRARY_FLOORS: dict[str, int] = {
     "httpx": logging.WARNING,  # INFO: every request URL, and the URL holds the token
     "httpcore": logging.WARNING,
     "aiosqlite": logging.INFO,  # DEBUG: each SQL call with its parameters (a chat id…)
+    # INFO: two lines per job run (« Running job », « executed successfully »): with the
+    # outbox and the knowledge watch every 5 s, some 70 000 lines a day that say nothing.
+    "apscheduler": logging.WARNING,
 }
 """Loggers never allowed below these levels, and whose lower records are dropped."""
 
