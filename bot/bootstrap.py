@@ -22,6 +22,7 @@ from bot.app.coordination import CoordinatedEngine
 from bot.app.handoff import HandoffService, utc_now
 from bot.app.memory import MemoryRegistry
 from bot.app.missed import MissedQuestions
+from bot.app.ports import StoreError
 from bot.app.privacy import Privacy
 from bot.app.reload import KnowledgeWatcher, today_options
 from bot.app.wiring import App, AppOpener
@@ -31,6 +32,7 @@ from bot.knowledge.holder import KnowledgeHolder
 from bot.knowledge.lint import DEFAULT_MAX_AGE_DAYS
 from bot.knowledge.staff import DEFAULT_TIMEZONE, Charter, StaffConfig, load_charter, load_staff
 from bot.knowledge.yamlfile import KnowledgeError
+from bot.texts.coordination import STAFF_FILE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +50,10 @@ async def open_services(
     """
     knowledge = KnowledgeHolder.from_folder(settings.knowledge_dir)
     team = _load_team(settings)  # files first: a bad one stops us before the database opens
-    stores = await open_stores(settings.db_path)
+    try:
+        stores = await open_stores(settings.db_path)
+    except StoreError as error:  # a folder that cannot be written, a newer schema
+        raise ConfigError(str(error)) from None
     staff, charter = team if team is not None else (None, None)
     handoff = None
     if staff is not None:
@@ -138,7 +143,13 @@ def _load_team(settings: Settings) -> tuple[StaffConfig, Charter | None] | None:
             "RELAIS_SECRET manque : il faut une phrase secrète pour relier les personnes à "
             "l'équipe sans garder leur numéro Telegram."
         )
-    staff = load_staff(settings.staff_config)
+    try:
+        staff = load_staff(settings.staff_config)
+    except KnowledgeError as exc:  # a start error like the others (exit 2), naming its file
+        problems = "".join(f"\n  {problem}" for problem in exc.problems)
+        raise ConfigError(
+            STAFF_FILE_ERRORS.format(path=settings.staff_config) + problems
+        ) from None
     for problem in staff.warnings:
         log.warning("staff file: %s", problem)
     charter_path = settings.knowledge_dir / CHARTER_FILE

@@ -11,7 +11,12 @@ rewrites every record before it is written:
 - runs of 6 digits or more, spaces, dots or dashes allowed between them (Telegram ids, chat
   ids, phone and card numbers) become ``[number]``;
 - an exception keeps its type and its stack (file, line, function) but loses its message,
-  which may quote what a person wrote (``KeyError('je suis à la rue')``).
+  which may quote what a person wrote (``KeyError('je suis à la rue')``); so does an
+  exception text another handler already formatted;
+- a record of a library (any logger outside ``bot``) keeps its own sentence but not the
+  values it puts in it: a string, a ``repr`` of an update or a list of them becomes
+  ``[hidden]`` (PTB logs the raw answer of ``getUpdates``, names and texts included, when it
+  cannot read it); numbers stay, then go through the rules above.
 
 python-telegram-bot, httpx and aiosqlite log whole updates, request parameters and SQL
 parameters at DEBUG (message texts, names, ids). Those records cannot be made safe by
@@ -28,6 +33,7 @@ from collections.abc import Callable, Iterable
 from types import TracebackType
 
 TOKEN = "[token]"
+HIDDEN = "[hidden]"
 EMAIL = "[e-mail]"
 NUMBER = "[number]"
 
@@ -42,12 +48,21 @@ LIBRARY_FLOORS: dict[str, int] = {
     "httpx": logging.WARNING,  # INFO: every request URL, and the URL holds the token
     "httpcore": logging.WARNING,
     "aiosqlite": logging.INFO,  # DEBUG: each SQL call with its parameters (a chat id…)
+    # INFO: two lines per job run (« Running job », « executed successfully »): with the
+    # outbox and the knowledge watch every 5 s, some 70 000 lines a day that say nothing.
+    "apscheduler": logging.WARNING,
 }
 """Loggers never allowed below these levels, and whose lower records are dropped."""
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 _CAUSE = "\nThe above exception was the direct cause of the following exception:\n\n"
 _CONTEXT = "\nDuring handling of the above exception, another exception occurred:\n\n"
+OUR_LOGGERS = ("bot", "__main__")
+"""Loggers of our own code: their arguments are events, counts, case numbers, pseudonyms."""
+_SAFE_ARGUMENTS = (int, float, type(None))
+# A line of a formatted traceback that names an exception: "KeyError: 'je suis à la rue'".
+_EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*)(?: \(message hidden\))?$")  # once filtered too
+_TRACEBACK_LINES = ("Traceback (most recent call last):", _CAUSE.strip(), _CONTEXT.strip())
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -107,10 +122,14 @@ class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if _below_floor(record):
             return False
+        if not isinstance(record.msg, str):  # an object logged as is: its repr is not ours
+            record.msg, record.args = f"[{type(record.msg).__name__}]", None
+        if record.args and not _ours(record):
+            record.args = _hidden_arguments(record.args)
         try:
             message = record.getMessage()
         except Exception:  # a broken format string: keep what can be read, never crash
-            message = f"{record.msg} {record.args}"
+            message = f"{record.msg} [arguments hidden]"
         record.msg = redact(message, self._secrets)
         record.args = None
         if record.exc_info and record.exc_info[0] is not None:
@@ -118,10 +137,69 @@ class RedactingFilter(logging.Filter):
             record.exc_text = redact(hidden, self._secrets)
             record.exc_info = None
         elif record.exc_text:
-            record.exc_text = redact(record.exc_text, self._secrets)
+            record.exc_text = redact(formatted_without_text(record.exc_text), self._secrets)
         if record.stack_info:
             record.stack_info = redact(record.stack_info, self._secrets)
         return True
+
+
+def formatted_without_text(exc_text: str) -> str:
+    """A traceback already formatted (by another handler): frames kept, messages dropped.
+
+    Kept: the headers, each frame (its ``File`` line, the source line under it and the
+    ``^^^`` markers), and the type of each exception, from the first line after its frames.
+    Dropped: the messages, whatever lines they span.
+    """
+    kept: list[str] = []
+    expecting_exception = True
+    after_frame = False
+    for line in exc_text.splitlines():
+        stripped = line.strip()
+        if line.startswith("  File "):
+            kept.append(line)
+            after_frame, expecting_exception = True, True
+        elif line.startswith(" ") and (after_frame or not stripped.strip("^~")):
+            kept.append(line)  # the source line of the frame above, or its markers
+            after_frame = False
+        elif stripped in _TRACEBACK_LINES:
+            kept.append(line)
+            after_frame, expecting_exception = False, True
+        elif not stripped:
+            kept.append("")
+        elif expecting_exception:
+            named = _EXCEPTION_LINE.match(line.split(":", 1)[0])
+            kept.append(f"{named.group(1)} (message hidden)" if named else "(message hidden)")
+            after_frame, expecting_exception = False, False
+    return "\n".join(kept)
+
+
+def _ours(record: logging.LogRecord) -> bool:
+    return any(record.name == name or record.name.startswith(name + ".") for name in OUR_LOGGERS)
+
+
+def _hidden_arguments(args: object) -> object:
+    """A library's arguments: numbers kept, everything else (texts, reprs) hidden."""
+    if isinstance(args, dict):
+        return {key: _hidden(value) for key, value in args.items()}
+    if isinstance(args, tuple):
+        return tuple(_hidden(value) for value in args)
+    return _hidden(args)
+
+
+class _Hidden:
+    """What stands for a library's argument, whether formatted with ``%s`` or ``%r``."""
+
+    def __repr__(self) -> str:
+        return HIDDEN
+
+    __str__ = __repr__
+
+
+_HIDDEN = _Hidden()
+
+
+def _hidden(value: object) -> object:
+    return value if isinstance(value, _SAFE_ARGUMENTS) else _HIDDEN
 
 
 def _below_floor(record: logging.LogRecord) -> bool:

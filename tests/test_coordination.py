@@ -29,6 +29,7 @@ from bot.knowledge.kb import load_knowledge
 from bot.knowledge.lint import LintOptions
 from bot.knowledge.staff import DEFAULT_TIMEZONE
 from bot.knowledge.yamlfile import KnowledgeError
+from bot.texts import coordination as t
 from bot.texts import person as texts
 
 TODAY = dt.date(2026, 11, 24)
@@ -311,6 +312,19 @@ async def test_an_announcement_is_shown_once_a_day_before_the_answer(
     assert await relais.services.stores.notices.current() is None
     await relais.send(team.sam.says("/annonce 3/12 Pas le droit", chat=team.group))
     assert "Pas le droit" not in fake_api.texts_to(team.group.id)[-1]
+    assert await relais.services.stores.notices.current() is None
+
+
+async def test_a_coordinators_command_from_another_helper_says_who_may_use_it(
+    relais: BotUnderTest, fake_api: FakeBotApi, team: Team
+) -> None:
+    """Sam (pair-aidant) tries /annonce and /recharger: told, not ignored without a word."""
+    for command in ("/annonce 3/12 Fermé demain", "/recharger"):
+        await relais.send(team.sam.says(command, chat=team.group))
+        assert fake_api.texts_to(team.group.id)[-1] == t.COORDINATORS_ONLY.format(
+            command=command.split()[0]
+        )
+    assert await relais.services.stores.notices.current() is None
 
 
 async def test_a_broken_announcement_file_is_told_to_the_group(

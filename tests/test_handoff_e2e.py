@@ -498,8 +498,7 @@ async def test_after_a_crisis_asking_goes_to_referents_only(desk2: Desk, fake_ap
     lea = new_person(fake_api)
     await desk2.send(lea.says("je veux mourir"))
     await desk2.send(lea.says(texts.KEY_HUMAN))
-    await desk2.send(lea.presses(desk2.last(lea), t.BUTTON_ASK_OTHER))
-    preview = desk2.last(lea)  # no "what kind of help": a crisis goes to référents
+    preview = desk2.last(lea)  # no theme, no "what kind of help": a crisis goes to référents
     assert preview.text.startswith(t.PREVIEW_INTRO)
     assert t.CARD_FOR_REFERENT in preview.text and t.CARD_URGENT in preview.text
     await desk2.send(lea.presses(preview, t.BUTTON_ASK_YES))

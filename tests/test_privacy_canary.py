@@ -16,15 +16,20 @@ chat id is found by the same search while the case is open.
 
 from __future__ import annotations
 
+import io
 import logging
 import secrets
 import string
-from collections.abc import AsyncIterator
+import sys
+import traceback
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from fakebotapi import FakeBotApi, FakeChat, FakeUser, Person
-from test_handoff_e2e import Desk
+from fakebotapi import FakeBotApi, FakeChat, FakeUser, InProcessRequest, Person
+from telegram import Bot, Update
+from telegram.ext import ApplicationBuilder, MessageHandler, filters
+from test_handoff_e2e import SECRET, Desk
 
 from bot import logsafety
 from bot.channels.telegram.privacy import run_retention
@@ -118,7 +123,6 @@ async def test_no_text_no_name_no_telegram_id_on_disk_or_in_the_logs(
 
     # Asking for a person: after a crisis, straight to the preview (référents only).
     await desk.send(lea.says(texts.KEY_HUMAN))
-    await desk.send(lea.presses(desk.last(lea), t.BUTTON_ASK_LAST))
     preview = desk.last(lea)
     assert MARK in preview.text  # the masked last question, shown before anything is sent
     await desk.send(lea.presses(preview, t.BUTTON_ASK_YES))
@@ -167,3 +171,85 @@ async def test_no_text_no_name_no_telegram_id_on_disk_or_in_the_logs(
 def test_the_marker_is_not_taken_for_a_secret():
     """Else the guard would mask it and the canary would prove nothing."""
     assert find_sensitive(f"{MARK} voici mon souci") == []
+
+
+# --- what reaches the log file: records the code does not write itself -----------------------
+
+
+@pytest.fixture
+def log_file() -> Iterator[io.StringIO]:
+    """The log as ``run`` writes it: a root handler, the filter installed on it, DEBUG on."""
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    undo = logsafety.install(token=FakeBotApi().token, secret=SECRET, root=root)
+    yield out
+    undo()
+    root.removeHandler(handler)
+    root.setLevel(level)
+
+
+def malformed_update(api: FakeBotApi, person: Person) -> dict:
+    """A callback query without ``chat_instance``: python-telegram-bot cannot build it."""
+    update = person.sends_callback(f"{MARK} données du bouton")
+    del update["callback_query"]["chat_instance"]
+    return update
+
+
+async def test_malformed_updates_and_library_errors_leave_nothing_in_the_log_file(
+    desk: Desk, fake_api: FakeBotApi, log_file: io.StringIO
+) -> None:
+    """Libraries log what they received and what broke: names, texts, reprs of updates.
+
+    The filter keeps their sentences and exception types, never the values in them.
+    """
+    lea = marked_person(fake_api)
+    # 1. Through the bot: the unreadable update is skipped in one line of ours.
+    broken = malformed_update(fake_api, lea)
+    updates = await desk.application.bot.get_updates()
+    assert [u.update_id for u in updates] == [broken["update_id"]]
+    assert updates[0].effective_message is None  # a bare id: no handler takes it
+
+    # 2. PTB alone (no wrapper): it logs the raw answer at CRITICAL, names and texts in it.
+    malformed_update(fake_api, lea)
+    transport = InProcessRequest(fake_api)
+    async with Bot(fake_api.token, request=transport, get_updates_request=transport) as bare:
+        with pytest.raises(TypeError):
+            await bare.get_updates()
+
+    # 3. An error in a handler, its message quoting the person, with no error handler.
+    def fails(update: Update, _context: object) -> None:
+        raise ValueError(f"could not read {update.effective_message.text!r}")
+
+    application = ApplicationBuilder().token(fake_api.token).request(transport).build()
+    application.add_handler(MessageHandler(filters.TEXT, fails))  # type: ignore[arg-type]
+    async with application:
+        await application.process_update(
+            Update.de_json(lea.says(f"je suis à la rue {MARK}"), application.bot)
+        )
+
+    # 4. An update logged as an object, or as an argument, by a library.
+    update = Update.de_json(lea.says(f"bonjour {MARK}"), None)
+    logging.getLogger("apscheduler.executors").error(update)
+    logging.getLogger("telegram.ext.Application").warning("got %r from %s", update, lea.user)
+
+    # 5. A traceback already formatted by someone else (``exc_text``, no ``exc_info``).
+    try:
+        raise KeyError(f"{PERSON_ID}\n{lea.user.first_name}")
+    except KeyError:
+        formatted = traceback.format_exc()
+    record = logging.LogRecord("aiosqlite", logging.ERROR, __file__, 1, "failed", None, None)
+    record.exc_text = formatted
+    logging.getLogger("aiosqlite").handle(record)
+
+    written = log_file.getvalue()
+    assert "Error while parsing updates! Received data was [hidden]" in written
+    assert "unreadable update skipped" in written
+    assert "ValueError (message hidden)" in written and "KeyError (message hidden)" in written
+    assert "got [hidden] from [hidden]" in written and "[Update]" in written
+    assert MARK not in written and str(PERSON_ID) not in written and "Prénom" not in written
+    assert sys.exc_info() == (None, None, None)

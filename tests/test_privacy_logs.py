@@ -111,3 +111,20 @@ def test_install_covers_the_root_handlers_and_holds_library_levels_until_undone(
         root.removeHandler(handler)
     assert telegram.level == before
     assert handler.filters == []
+
+
+def test_the_scheduler_says_only_what_goes_wrong(written):
+    """Each run of a job logged two INFO lines: 70 000 a day for the outbox and the watch."""
+    _logger, out = written
+    release = logsafety.hold_library_levels()
+    try:
+        scheduler = logging.getLogger("apscheduler.executors.default")
+        scheduler.addHandler(_logger.handlers[0])
+        scheduler.info('Running job "handoff-outbox"')
+        scheduler.warning('Run time of job "handoff-outbox" was missed')
+        scheduler.removeHandler(_logger.handlers[0])
+    finally:
+        release()
+    assert out.getvalue() == (
+        'WARNING apscheduler.executors.default: Run time of job "handoff-outbox" was missed\n'
+    )

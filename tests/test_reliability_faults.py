@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
@@ -35,9 +36,11 @@ from test_handoff_support import MONDAY_10H
 
 from bot.adapters.sqlite import SqliteStores, open_stores
 from bot.adapters.sqlite import database as database_module
+from bot.app import privacy as privacy_texts
 from bot.channels.telegram import render
 from bot.channels.telegram.handoff_actions import delivery_failure
 from bot.domain.effects import DeliveryFailure
+from bot.domain.messages import HandoffRequested
 from bot.domain.pseudonym import user_key
 from bot.domain.relay import MAX_ATTEMPTS, TO_PERSON, TO_TOPIC, OutboxItem, plan_dispatch
 from bot.texts import handoff as handoff_texts
@@ -281,6 +284,107 @@ async def test_a_database_locked_by_another_program(
         assert fake_api.texts_to(lea.chat_id).count(texts.TECHNICAL_PROBLEM) == 1
 
 
+@pytest.mark.parametrize("fault", ["locked", "read-only"])
+async def test_a_helpers_message_the_database_cannot_take_is_marked_and_sent_when_it_is_back(
+    fake_api: FakeBotApi, tmp_path: Path, quick_busy_timeout: None, fault: str
+) -> None:
+    """A backup holds the lock, or the database turned read-only, while Nadia writes: she sees
+    under her message that it did not go yet; once the database is back, it reaches Léa,
+    once, and Nadia sees that it went."""
+    async with desk_for(fake_api, tmp_path) as desk:
+        lea = new_person(fake_api, "Léa")
+        await desk.ask(lea)
+        await desk.claim(desk.team.nadia, lea)
+        store = desk.relais.services.stores
+        assert isinstance(store, SqliteStores)
+        other = sqlite3.connect(tmp_path / "relais.sqlite3", isolation_level=None)
+        if fault == "locked":
+            other.execute("BEGIN EXCLUSIVE")
+            other.execute("INSERT INTO counters (day, name, key, value) VALUES ('x', 'x', '', 1)")
+        else:
+            await store.database.connection.execute("PRAGMA query_only = ON")
+        update = await desk.helper_writes(desk.team.nadia, lea, "pendant la panne")
+        held = update["message"]["message_id"]
+        group = desk.team.group.id
+        assert held in _replied_to(fake_api, group, handoff_texts.HELPER_MESSAGE_HELD)
+        await desk.drain()  # still down: kept, not lost, nobody told twice
+        assert "pendant la panne" not in fake_api.texts_to(lea.chat_id)
+        if fault == "locked":
+            other.execute("ROLLBACK")
+        else:
+            await store.database.connection.execute("PRAGMA query_only = OFF")
+        other.close()
+        await desk.drain()
+        assert fake_api.texts_to(lea.chat_id).count("pendant la panne") == 1
+        assert held in _replied_to(fake_api, group, handoff_texts.HELPER_MESSAGE_SENT_LATE)
+        marks = [m for m in fake_api.texts_to(group) if m == handoff_texts.HELPER_MESSAGE_HELD]
+        assert len(marks) == 1
+
+
+def test_a_data_folder_the_bot_cannot_write_is_one_sentence_and_exit_code_2(
+    tmp_path: Path,
+) -> None:
+    """``python -m bot run`` with its database in a folder it cannot write: no traceback,
+    one sentence that says what to check, exit code 2 (as every other start error)."""
+    if os.geteuid() == 0:  # root ignores permissions; nothing can be created in /proc
+        database = Path("/proc/relais.sqlite3")
+    else:
+        folder = tmp_path / "data"
+        folder.mkdir()
+        folder.chmod(0o555)
+        database = folder / "relais.sqlite3"
+    env = {
+        **os.environ,
+        "RELAIS_TOKEN": FakeBotApi().token,
+        "RELAIS_SECRET": SECRET,
+        "RELAIS_BOT_API_URL": "http://127.0.0.1:9/bot",  # never reached
+        "RELAIS_DB": str(database),
+        "RELAIS_KNOWLEDGE": str(REPO_ROOT / "knowledge"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    said = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert len(said) == 1 and str(database) in said[0] and "RELAIS_DB" in said[0]
+
+
+async def test_oublier_racing_a_helpers_message_leaves_no_error(
+    fake_api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Nadia's message is being queued when Léa's « Oui, tout effacer » erases the case: the
+    message goes nowhere (nothing is left to relay to), and nothing fails in the log."""
+    caplog.set_level(logging.INFO)
+    async with desk_for(fake_api, tmp_path) as desk:
+        lea = new_person(fake_api, "Léa")
+        await desk.ask(lea)
+        await desk.claim(desk.team.nadia, lea)
+        topic = await desk.topic_of(lea)
+        await desk.send(lea.command("oublier"))
+        question = desk.last(lea)
+        relays = desk.relais.services.stores.relays
+        enqueue = relays.enqueue
+
+        async def erased_meanwhile(*args: object, **kwargs: object) -> int | None:
+            await desk.send(lea.presses(question, privacy_texts.BUTTON_FORGET_YES))
+            return await enqueue(*args, **kwargs)
+
+        relays.enqueue = erased_meanwhile  # type: ignore[method-assign]
+        update = desk.team.nadia.says("juste avant", chat=desk.team.group, topic=topic)
+        await desk.send(update)
+        relays.enqueue = enqueue  # type: ignore[method-assign]
+        assert desk.last(lea).text == privacy_texts.FORGOTTEN
+    assert "juste avant" not in fake_api.texts_to(lea.chat_id)
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
 async def test_a_full_disk(
     fake_api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -453,6 +557,81 @@ async def test_a_case_goes_on_after_the_process_is_killed(
     finally:
         await store.close()
     assert case.status == "owned"
+
+
+async def test_killed_between_yes_and_the_topic_the_case_gets_its_topic_at_restart(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    """SIGKILL while Telegram creates the staff topic: the case is stored, its topic is not.
+
+    Restarted, the bot creates the topic with the card at once; what the person wrote while
+    it was down reaches it; asking again does not say « déjà ouverte » for ever.
+    """
+    api, team, lea = fake_api, Team(fake_api, tmp_path), new_person(fake_api, "Léa")
+    database = tmp_path / "relais.sqlite3"
+    async with FakeBotApiHttpServer(api) as server:
+        env = {
+            **os.environ,
+            "RELAIS_TOKEN": api.token,
+            "RELAIS_SECRET": SECRET,
+            "RELAIS_BOT_API_URL": server.base_url,
+            "RELAIS_DB": str(database),
+            "RELAIS_KNOWLEDGE": str(REPO_ROOT / "knowledge"),
+            "RELAIS_STAFF_CONFIG": str(team.path),
+        }
+        relais = BotProcess(env, tmp_path / "relais.log")
+        try:
+            await relais.start()
+            lea.says(CASE_QUESTION)
+            await api.wait_until(lambda: len(api.texts_to(lea.chat_id)) == 1, within=120)
+            lea.says(texts.KEY_HUMAN)
+            for label in (
+                handoff_texts.BUTTON_ASK_LAST,
+                handoff_texts.BUTTON_ASK_REFERENT,
+                handoff_texts.BUTTON_ASK_YES,
+            ):
+                await api.wait_until(lambda label=label: _has_button(api, lea, label))
+                if label == handoff_texts.BUTTON_ASK_YES:
+                    creating = api.hang("createForumTopic")
+                lea.presses(api.sent_to(lea.chat_id)[-1], label)
+            await asyncio.wait_for(creating.wait(), 120)
+            await relais.kill()
+            api.unhang("createForumTopic")
+            lea.says("vous êtes là ?")
+            await relais.start()
+            await api.wait_until(lambda: bool(api.topics[team.group.id]), within=120)
+            [topic] = api.topics[team.group.id]
+            await api.wait_until(
+                lambda: "vous êtes là ?" in team.topic_messages(topic), within=120
+            )
+        finally:
+            await relais.stop()
+    card, *_ = team.topic_messages(topic)
+    assert card.startswith("🆕 Demande") and handoff_texts.TOPIC_LATE in card
+    assert texts.TECHNICAL_PROBLEM not in api.texts_to(lea.chat_id)
+
+
+async def test_a_case_left_without_its_topic_gets_it_from_the_regular_job(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    """The job finishes it too (a topic creation that died without a restart), and the
+    person, who waited, is told; a case opened a moment ago is left to its own creation."""
+    async with desk_for(fake_api, tmp_path) as desk:
+        lea = new_person(fake_api, "Léa")
+        service = desk.relais.services.handoff
+        assert service is not None
+        request = HandoffRequested(user=user_key(SECRET, lea.user.id), crisis=None)
+        await service.open_case(request, lea.chat_id, referent=True)  # actions lost: killed
+        await desk.cases.send_reminders(desk.relais.application.bot)
+        assert fake_api.topics[desk.team.group.id] == {}  # under way, maybe: not yet
+        await desk.send(lea.says("il y a quelqu'un ?"))
+        desk.clock.advance(minutes=5)
+        await desk.cases.send_reminders(desk.relais.application.bot)
+        await desk.drain()
+        topic = await desk.topic_of(lea)
+        in_topic = desk.team.topic_messages(topic)
+        assert handoff_texts.TOPIC_LATE in in_topic[0] and "il y a quelqu'un ?" in in_topic
+        assert handoff_texts.REQUEST_LATE in fake_api.texts_to(lea.chat_id)
 
 
 async def _outbox_settled(database: Path) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -270,3 +273,35 @@ def test_retention_days_come_from_the_environment():
     )
     with pytest.raises(ConfigError, match="RELAIS_RETENTION_DAYS"):
         bad.check_for_telegram()
+
+
+def test_a_staff_file_error_stops_the_start_with_exit_code_2_and_says_it_is_the_team_file(
+    tmp_path: Path,
+) -> None:
+    """Not « Les fichiers de connaissances ont des erreurs » (exit 1): the team's file, with
+    where it is wrong, under « Relais ne peut pas démarrer », exit 2 as every start error."""
+    staff = tmp_path / "staff.yaml"
+    staff.write_text("groups:\n  - {chat_id: pas-un-nombre}\nhelpers: []\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "RELAIS_TOKEN": "123456789:" + "AAFakeTokenForTestsOnly0123456789abc",
+        "RELAIS_SECRET": "a-test-secret-of-32-characters!!",
+        "RELAIS_BOT_API_URL": "http://127.0.0.1:9/bot",  # never reached
+        "RELAIS_DB": str(tmp_path / "relais.sqlite3"),
+        "RELAIS_KNOWLEDGE": str(REPO_ROOT / "knowledge"),
+        "RELAIS_STAFF_CONFIG": str(staff),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    first, *problems = [line for line in done.stderr.splitlines() if line.strip()]
+    assert first.startswith("Relais ne peut pas démarrer : le fichier de l'équipe")
+    assert "connaissances" not in done.stderr and "Traceback" not in done.stderr
+    assert problems and all("staff.yaml:" in line for line in problems)

@@ -14,6 +14,7 @@ import pytest
 from conftest import BotUnderTest
 from fakebotapi import FakeBotApi, Fault, channel_post, new_person
 
+from bot.channels.telegram import render
 from bot.channels.telegram.app import FLOOD_RETRIES
 from bot.domain.messages import (
     Action,
@@ -44,6 +45,9 @@ class ScriptedEngine:
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         self.inbounds.append(inbound)
         return self.script(inbound)
+
+    async def in_group(self, text: str) -> list[Outbound]:
+        return []
 
 
 @pytest.fixture
@@ -254,14 +258,30 @@ async def test_a_flood_longer_than_the_retries_is_reported_not_looped(
 
 
 async def test_network_trouble_is_logged_and_the_person_told(
+    bot: BotUnderTest, fake_api: FakeBotApi, caplog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram failed three times (5xx, the request was not taken): the person is told."""
+    monkeypatch.setattr(render, "RETRY_PAUSE_SECONDS", 0.01)
+    lea = new_person(fake_api)
+    fake_api.inject(*[Fault.server_error(502)] * render.SEND_ATTEMPTS, method="sendMessage")
+    with caplog.at_level(logging.INFO):
+        await bot.send(lea.says("bonjour"))
+    assert fake_api.texts_to(lea.chat_id) == [texts.TECHNICAL_PROBLEM]
+    assert "network problem" in caplog.text and "NetworkError" in caplog.text
+
+
+async def test_a_reply_that_may_have_arrived_is_neither_resent_nor_followed_by_a_problem(
     bot: BotUnderTest, fake_api: FakeBotApi, caplog
 ) -> None:
+    """No answer came back (a timeout): the reply may be on its way; sending it again could
+    show it twice, and « problème technique » after it would be false."""
     lea = new_person(fake_api)
     fake_api.inject(Fault.timeout(), method="sendMessage")
     with caplog.at_level(logging.INFO):
         await bot.send(lea.says("bonjour"))
-    assert fake_api.texts_to(lea.chat_id) == [texts.TECHNICAL_PROBLEM]
-    assert "network problem" in caplog.text and "TimedOut" in caplog.text
+    assert fake_api.texts_to(lea.chat_id) == []
+    assert [c.status for c in fake_api.calls_to("sendMessage")] == [0]
+    assert "reply maybe delivered, not sent again: TimedOut" in caplog.text
 
 
 async def test_user_text_with_html_is_escaped_everywhere(

@@ -18,9 +18,11 @@ import pytest
 from conftest import REPO_ROOT
 from fakebotapi import FakeBotApi, FakeBotApiHttpServer, new_person
 
+from bot.adapters.sqlite import open_stores
 from bot.bootstrap import opener
 from bot.channels.telegram.app import ALLOWED_UPDATES, REFUSED_TOKEN, file_url, run, serve
 from bot.config import ConfigError, Settings
+from bot.domain.counters import Counter
 from bot.texts import person as texts
 
 QUESTION = "jarrive pa a macktualiser sur pole emploi"
@@ -176,3 +178,48 @@ def test_run_polls_until_ctrl_c(tmp_path: Path) -> None:
         thread.join(10)
     [answer] = api.sent_to(lea.chat_id)
     assert answer.text.startswith(ANSWER_TITLE)
+
+
+async def test_an_update_the_library_cannot_read_is_skipped_and_the_others_are_served(
+    fake_api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A callback query without ``chat_instance`` (python-telegram-bot cannot build it).
+
+    It is fetched once, skipped (the offset moves past it), counted, and logged in one line
+    without its content; the person who wrote next is answered.
+    """
+    caplog.set_level(logging.DEBUG)
+    mark = "Canarimalforme"
+    lea = new_person(fake_api, f"Léa{mark}")
+    lea.user.username = f"pseudo{mark}"
+    broken = lea.sends_callback(f"{mark} texte")
+    del broken["callback_query"]["chat_instance"]
+    sam = new_person(fake_api, "Sam")
+    question = sam.says(QUESTION)
+    async with FakeBotApiHttpServer(fake_api) as server:
+        settings = Settings.from_env(env_for(fake_api, server.base_url, tmp_path))
+        stop = asyncio.Event()
+        serving = asyncio.create_task(
+            serve(settings, opener(settings), stop=stop, poll_timeout=10)
+        )
+        try:
+            await fake_api.wait_until(lambda: bool(fake_api.sent_to(sam.chat_id)), within=30)
+        finally:
+            stop.set()
+            await serving
+
+    assert fake_api.texts_to(sam.chat_id)[0].startswith(ANSWER_TITLE)
+    assert fake_api.served_update_ids.count(broken["update_id"]) == 1
+    assert fake_api.calls_to("getUpdates")[-1].params["offset"] > question["update_id"]
+    skipped = [r for r in caplog.records if "unreadable update" in r.getMessage()]
+    assert [r.getMessage() for r in skipped] == [
+        f"unreadable update skipped update_id={broken['update_id']} error=TypeError"
+    ]
+    for record in caplog.records:
+        line = f"{record.getMessage()} {record.exc_text or ''}"
+        assert mark not in line, f"{record.name} logged the update: {line[:200]!r}"
+    stores = await open_stores(settings.db_path)
+    try:
+        assert await stores.counters.total(Counter.UNREADABLE_UPDATE) == 1
+    finally:
+        await stores.close()

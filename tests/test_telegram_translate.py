@@ -101,11 +101,11 @@ def test_service_message_is_ignored(lea: Person, fake_api: FakeBotApi) -> None:
     assert inbound({"update_id": 1, "message": message}) is None
 
 
-def test_long_text_is_cut_and_marked(lea: Person) -> None:
-    result = inbound(lea.says("a" * 10_000))
+def test_long_text_is_marked_and_handed_over_whole_for_the_safety_checks(lea: Person) -> None:
+    result = inbound(lea.says("a" * 4000))
     assert result is not None
     assert result.truncated
-    assert len(result.text) == MAX_INBOUND_TEXT
+    assert len(result.text) == 4000
 
 
 def test_text_at_the_limit_is_untouched(lea: Person) -> None:

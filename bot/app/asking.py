@@ -4,7 +4,8 @@ Pure Python, no Telegram. Asking takes three taps, and nothing leaves the bot be
 
 1. what it is about: a theme, or "ma dernière question" when there is one;
 2. what kind of help: using a website, an app or the phone (a pair-aidant) or the personal
-   situation (a référent). Skipped after a crisis: those cases go to référents only;
+   situation (a référent). After a crisis 1 and 2 are skipped: a référent, about the last
+   message, straight to the preview;
 3. the preview: exactly the card the helper will see (``HandoffService.build_preview``), then
    "Je transmets ?". "Oui" opens the case; "Non" forgets the request.
 
@@ -118,7 +119,13 @@ class HandoffFlow:
         if await self.service.has_open_case(request.user):
             self._pending.pop(request.user, None)
             return [Reply(t.ALREADY_OPEN)]
-        self._remember(PendingRequest(base=request, seen=self._clock()))
+        pending = PendingRequest(base=request, seen=self._clock())
+        self._remember(pending)
+        if request.crisis:
+            # After a crisis no theme is asked: a référent, about what was last written.
+            pending.about_chosen, pending.referent = True, True
+            pending.about_last = bool(request.question.strip())
+            return [self._preview(pending)]
         return [_about_question(kb, request)]
 
     async def press(self, kb: KnowledgeBase, inbound: Inbound) -> list[Outbound]:

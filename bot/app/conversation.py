@@ -19,7 +19,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.app.asking import FLOW_VERBS, HandoffFlow
@@ -31,6 +31,7 @@ from bot.app.ports import CounterStore
 from bot.domain.buttons import MAX_BUTTONS_PER_SCREEN
 from bot.domain.counters import Counter
 from bot.domain.messages import (
+    MAX_READ_CHARS,
     Action,
     Button,
     Command,
@@ -221,6 +222,22 @@ class Engine:
             ]
         return await self._on_text(knowledge, session, inbound)
 
+    async def in_group(self, text: str) -> list[Outbound]:
+        """A message in a group where the bot is: only a crisis is answered there.
+
+        A life may be at stake, so the numbers are given where the person wrote, with no
+        button (buttons work in private only); anything else is for the private chat.
+        """
+        if not text.strip():
+            return []
+        knowledge = self.knowledge.current
+        screened = screen(knowledge, text)
+        if screened.crisis is None:
+            return []
+        crisis = next(c for c in knowledge.safety.crises if c.id == screened.crisis)
+        await self._count(Counter.CRISIS, crisis.id)
+        return [replace(self._crisis_reply(crisis), buttons=())]
+
     # --- typed text -------------------------------------------------------------------
 
     async def _on_text(
@@ -240,7 +257,7 @@ class Engine:
             out.append(Reply(texts.EDITED))
         if inbound.truncated:
             out.append(Reply(texts.TOO_LONG))
-        decision = decide(knowledge, text)
+        decision = decide(knowledge, text, read=MAX_READ_CHARS if inbound.truncated else None)
         if decision.kind == "crisis" and decision.crisis is not None:
             # A life may be at stake: the numbers come before anything else is said.
             session.crisis = decision.crisis
@@ -316,6 +333,7 @@ class Engine:
             title=crisis.title,
             phones=crisis.phones,
             buttons=((_human_button(),),),
+            urgent=True,
         )
 
     def _scam_reply(self, knowledge: Knowledge, verdict: ScamVerdict) -> Reply:

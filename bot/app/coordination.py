@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 class Handles(Protocol):
     async def handle(self, inbound: Inbound) -> list[Outbound]: ...
 
+    async def in_group(self, text: str) -> list[Outbound]: ...
+
 
 class CoordinatedEngine:
     """An engine plus the notice, the missed questions and the per-hour counter."""
@@ -69,6 +71,10 @@ class CoordinatedEngine:
         except Exception as exc:  # secondary: the answer matters more than a counter
             log.warning("coordination step failed: %s", type(exc).__name__)
         return self._with_notice(inbound, outbounds, moment.date())
+
+    async def in_group(self, text: str) -> list[Outbound]:
+        """A message in a group: the engine's answer (a crisis only), nothing added."""
+        return await self.inner.in_group(text)
 
     async def _count_hour(self, moment: dt.datetime) -> None:
         if self.counters is not None:

@@ -82,6 +82,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+TOPIC_LATE_AFTER = dt.timedelta(minutes=2)
+"""A case still without its topic this long after « Oui »: its creation died with a process."""
+
 
 class HandoffService(RelayMixin, PrivacyMixin):
     """Cases, claims, relays and privacy, over one Store and one staff configuration.
@@ -404,10 +407,37 @@ class HandoffService(RelayMixin, PrivacyMixin):
             *self._to_person(case, t.URGENT_TO_REFERENT),
         ]
 
-    async def due_reminders(self, now: dt.datetime | None = None) -> list[Action]:
-        """Run every minute or so: announce, remind, widen. Never while the group is closed."""
+    async def topics_not_created(
+        self, now: dt.datetime | None = None, *, at_start: bool = False
+    ) -> list[Action]:
+        """Finish what a dead process started: an open case whose topic was never created.
+
+        The process may be killed between the person's « Oui » (the case is stored) and the
+        topic; then nothing would ever reach the team. At start every such case gets its
+        topic; in the regular job only those older than ``TOPIC_LATE_AFTER`` (a younger one
+        may be under way right now). A person who waited that long is told.
+        """
         now = now or self._clock()
         actions: list[Action] = []
+        for case in await self.cases.waiting():
+            if case.topic_id is not None:
+                continue
+            late = now - case.opened_at >= TOPIC_LATE_AFTER
+            if not (late or at_start):
+                continue
+            log.warning("case %d: its topic was never created, creating it now", case.id)
+            actions += await self.topic_missing(case.id, note=t.TOPIC_LATE)
+            if late:
+                actions += self._to_person(case, t.REQUEST_LATE)
+        return actions
+
+    async def due_reminders(self, now: dt.datetime | None = None) -> list[Action]:
+        """Run every minute or so: announce, remind, widen. Never while the group is closed.
+
+        First, a case whose topic a dead process never created gets it.
+        """
+        now = now or self._clock()
+        actions: list[Action] = await self.topics_not_created(now)
         for case in await self.cases.waiting():
             if case.topic_id is None:
                 continue

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 
 from bot.app.handoff_core import HandoffCore, owned_buttons, waiting_buttons
+from bot.app.ports import StoreError
 from bot.domain.case import Case, Status
 from bot.domain.counters import Counter
 from bot.domain.effects import (
@@ -27,6 +28,7 @@ from bot.domain.relay import (
     RATE_WINDOW,
     TO_PERSON,
     TO_TOPIC,
+    Direction,
     OutboxItem,
     RelayState,
     retry_delay,
@@ -94,8 +96,24 @@ class RelayMixin(HandoffCore):
             return [ReplyHere(t.NOT_CLAIMED_MESSAGE)]
         if case.owner_key != key:
             return [ReplyHere(t.NOT_OWNER_MESSAGE.format(helper=self._owner_name(case)))]
-        await self.relays.enqueue(case.id, TO_PERSON, message_id, self._clock())
+        if not await self._enqueued(case.id, TO_PERSON, message_id):
+            return []  # erased meanwhile (/oublier): its topic goes too, nothing to relay
         return list(await self._deliveries(case.id, direction=TO_PERSON))
+
+    async def _enqueued(self, case_id: int, direction: Direction, message_id: int) -> bool:
+        """Queue a copy; False when the case was erased between reading it and now.
+
+        Any other StoreError (the database locked, read-only, full) is raised: the caller
+        tells whoever wrote that the message did not go.
+        """
+        try:
+            await self.relays.enqueue(case_id, direction, message_id, self._clock())
+        except StoreError:
+            if await self.cases.get(case_id) is None:
+                log.info("case %d erased while a message came: not relayed", case_id)
+                return False
+            raise
+        return True
 
     async def person_blocked_bot(self, person: str) -> list[Action]:
         """The person blocked the bot: their case closes, the helper is told why."""
@@ -122,7 +140,9 @@ class RelayMixin(HandoffCore):
 
     # --- robustness -------------------------------------------------------------------
 
-    async def topic_missing(self, case_id: int, topic_id: int | None = None) -> list[Action]:
+    async def topic_missing(
+        self, case_id: int, topic_id: int | None = None, *, note: str = t.TOPIC_RECREATED
+    ) -> list[Action]:
         """The topic was deleted or closed by hand: create it again, with the card.
 
         ``topic_id``: the topic that failed. A report about a topic already replaced is
@@ -145,7 +165,7 @@ class RelayMixin(HandoffCore):
             if case.status == Status.OWNED and owner
             else waiting_buttons(case.id, Role(case.audience))
         )
-        card = self._rebuilt_card(case, group) + "\n\n" + t.TOPIC_RECREATED
+        card = self._rebuilt_card(case, group) + "\n\n" + note
         log.info("case %d: topic re-created", case_id)
         return [
             CreateTopic(

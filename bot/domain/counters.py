@@ -44,3 +44,5 @@ class Counter(StrEnum):
     HANDOFF_URGENT = "handoff-urgent"  # key: kept | requeued
     HANDOFF_REMINDER = "handoff-reminder"  # key: remind | widen
     HANDOFF_RELAY_FAILED = "handoff-relay-failed"  # key: direction | source-gone
+    # The Telegram channel (bot/channels/telegram/).
+    UNREADABLE_UPDATE = "unreadable-update"  # an update the library could not read, skipped

@@ -42,6 +42,11 @@ class Command(StrEnum):
     HUMAN = "humain"
 
 
+MAX_READ_CHARS = 1500
+"""What the bot reads to understand a question: nobody asks one in 1 500 characters, and
+matching stays fast. Safety (crisis, secrets) reads the whole message."""
+
+
 @dataclass(frozen=True)
 class Inbound:
     """One thing a person did: typed text, pressed a button, sent a command or a media.
@@ -61,7 +66,10 @@ class Inbound:
     command: str | None = None
     media: MediaKind | None = None
     edited: bool = False
-    truncated: bool = False  # the channel cut a very long text before handing it over
+    # Longer than what the bot reads to understand a question (``MAX_READ_CHARS``): the
+    # whole text is still handed over, for the safety checks (a crisis or a secret may be
+    # at the end), and only its start is matched.
+    truncated: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,9 @@ class Reply:
     # the engine, which knows its decision, so the missed questions (bot/app/missed.py) never
     # depend on the wording of a reply.
     unanswered: bool = False
+    # A safety reply (the crisis numbers): the channel sends it with the strongest delivery
+    # it has (retried until the chat service takes it, as plain text if formatting is refused).
+    urgent: bool = False
 
 
 @dataclass(frozen=True)

@@ -101,12 +101,18 @@ def screen(knowledge: Knowledge, text: str) -> Screening:
     )
 
 
-def decide(knowledge: Knowledge, text: str) -> Decision:
-    """Pure decision for one typed message (no I/O, no session)."""
-    return _decide(knowledge, text, screen(knowledge, text))
+def decide(knowledge: Knowledge, text: str, *, read: int | None = None) -> Decision:
+    """Pure decision for one typed message (no I/O, no session).
+
+    Safety reads the whole text; what it asks is understood from its first ``read``
+    characters (all of it when None).
+    """
+    return _decide(knowledge, text, screen(knowledge, text), read=read)
 
 
-def _decide(knowledge: Knowledge, text: str, screened: Screening) -> Decision:
+def _decide(
+    knowledge: Knowledge, text: str, screened: Screening, *, read: int | None = None
+) -> Decision:
     if screened.crisis is not None:
         return Decision(
             "crisis",
@@ -116,7 +122,7 @@ def _decide(knowledge: Knowledge, text: str, screened: Screening) -> Decision:
             sensitive=screened.sensitive,
             masked_text=screened.masked_text,
         )
-    decision = _understand(knowledge, text, screened.sensitive, screened.masked_text)
+    decision = _understand(knowledge, text[:read], screened.sensitive, screened.masked_text[:read])
     if screened.check is None:
         return decision
     return replace(decision, crisis=screened.check, crisis_level="check")

@@ -6,6 +6,11 @@ from collections.abc import Sequence
 
 # --- the command line (bot/__main__.py), read by whoever installs or runs the bot ---
 CANNOT_START = "Relais ne peut pas démarrer : {reason}"
+COORDINATORS_ONLY = (
+    "{command} est réservé aux coordinateurs et coordinatrices de l'équipe "
+    "(rôle coordinateur dans le fichier de l'équipe). Demandez à l'un d'eux."
+)
+STAFF_FILE_ERRORS = "le fichier de l'équipe ({path}) a des erreurs, corrigez-les :"
 KNOWLEDGE_ERRORS = "Les fichiers de connaissances ont des erreurs :"
 LOAD_FIRST = (
     "Les fichiers ne se lisent pas encore : corrigez ces erreurs d'abord, les autres "

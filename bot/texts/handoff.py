@@ -236,6 +236,19 @@ TOPIC_RECREATED = (
     "♻️ Le sujet de ce cas avait été supprimé ou fermé : il est recréé ici. "
     "Les anciens messages ne sont plus visibles."
 )
+HELPER_MESSAGE_HELD = (
+    "⏸️ Ce message n'est pas encore parti : la base de données du robot est indisponible. "
+    "Il partira tout seul dès qu'elle revient. Ne le renvoyez pas."
+)
+HELPER_MESSAGE_SENT_LATE = "✅ Ce message est parti, en retard."
+TOPIC_LATE = (
+    "⏳ Ce cas n'avait pas pu être posté à cause d'une panne du robot : le voici. "
+    "La question n'a pas été gardée : demandez-la à la personne."
+)
+REQUEST_LATE = (
+    "Désolé, une panne a retardé votre demande. Elle est maintenant transmise à l'équipe. "
+    "Vous pouvez écrire ici."
+)
 NOT_DELIVERED_TO_PERSON = "⚠️ Ce message n'a pas pu être remis à la personne ({attempts} essais)."
 # Telegram did not answer a copy: it may have arrived. Not sent again, so never shown twice.
 MAYBE_NOT_DELIVERED_TO_PERSON = (

@@ -237,6 +237,7 @@ class FakeBotApi:
         self._faults: list[tuple[str | None, int | None, Fault]] = []
         self._chaos: _Chaos | None = None
         self.faults_served: list[tuple[str, Fault]] = []  # (method, fault), in order
+        self._hanging: dict[str, asyncio.Event] = {}  # method -> set when a call arrived
         self._new_updates = asyncio.Event()
         self._activity = asyncio.Event()
         self._methods: dict[str, Handler] = {
@@ -282,6 +283,9 @@ class FakeBotApi:
                 await self._activity.wait()
 
     async def _call(self, method: str, params: JSON) -> tuple[int, JSON]:
+        if method in self._hanging:  # never answered: the bot waits until it is killed
+            self._hanging[method].set()
+            await asyncio.Event().wait()
         handler = self._methods.get(method)
         try:
             fault = self._take_fault(method, params)
@@ -331,6 +335,17 @@ class FakeBotApi:
         Seeded: a failing run can be replayed exactly.
         """
         self._chaos = _Chaos(random.Random(seed), rate, tuple(faults), methods, limit)
+
+    def hang(self, method: str) -> asyncio.Event:
+        """From now on calls of ``method`` get no answer at all (until ``unhang``).
+
+        Returns an event set when one such call has arrived: the moment to kill the bot.
+        """
+        self._hanging[method] = asyncio.Event()
+        return self._hanging[method]
+
+    def unhang(self, method: str) -> None:
+        self._hanging.pop(method, None)
 
     def calm(self) -> None:
         """No more random faults (queued ones from ``inject`` still apply)."""
@@ -650,6 +665,10 @@ class FakeBotApi:
         return self.message_dict(message)
 
     async def _edit_message_reply_markup(self, params: JSON) -> JSON:
+        # The method takes no text, hence no parse_mode: a client sending one has a bug.
+        extra = sorted(set(params) & {"parse_mode", "text", "entities"})
+        if extra:
+            raise bad_request(f"editMessageReplyMarkup takes no {', '.join(extra)}")
         message = self._bot_message(params, missing="message to edit not found")
         markup = self._checked_markup(params)
         if markup == message.reply_markup:

@@ -35,6 +35,7 @@ def test_stored_counter_names_never_change() -> None:
         "handoff-urgent",
         "handoff-reminder",
         "handoff-relay-failed",
+        "unreadable-update",
     }
 
 

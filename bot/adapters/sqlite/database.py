@@ -11,12 +11,15 @@ would fail too, even once the lock is gone. Rolled back, the next message works 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import datetime as dt
 import functools
 import inspect
 import logging
+import os
 import sqlite3
+import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,9 +70,27 @@ class Database:
     @classmethod
     async def open(cls, path: Path | str) -> Database:
         """Open (or create) the database file and bring its schema up to date."""
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if str(path) != ":memory:":
+                _check_writable(Path(path))
+        except OSError as error:
+            raise StoreError(
+                f"la base de données {path} ne peut pas être créée ni écrite "
+                f"({error.strerror or type(error).__name__}) : vérifiez RELAIS_DB et les "
+                "droits de son dossier"
+            ) from None
         db = await aiosqlite.connect(str(path))
+        try:
+            await db.execute("PRAGMA journal_mode=WAL")  # the first write: fails if read-only
+        except sqlite3.Error as error:
+            with contextlib.suppress(sqlite3.Error):
+                await db.close()
+            why = _trouble(error)[1]
+            raise StoreError(
+                f"la base de données {path} ne peut pas être créée ni écrite "
+                f"({why or type(error).__name__}) : vérifiez RELAIS_DB et les droits "
+                "de son dossier"
+            ) from None
         try:
             await db.execute("PRAGMA journal_mode=WAL")
             # In WAL mode NORMAL is safe against corruption and survives a crash of Relais;
@@ -197,6 +218,21 @@ class Database:
 
 # --- when the database cannot be used ------------------------------------------------------
 
+
+def _check_writable(path: Path) -> None:
+    """Raise OSError unless the database and its folder can be written.
+
+    SQLite writes two files beside the database (``-wal``, ``-shm``), so the folder must take
+    new files. Checked before connecting: a connection that fails to open leaves aiosqlite's
+    thread answering into a closed event loop (a traceback after our sentence).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=path.parent):
+        pass
+    if path.exists():
+        os.close(os.open(path, os.O_RDWR))
+
+
 # SQLite's error names, as the person reading the log needs them.
 _TROUBLE = {
     "SQLITE_BUSY": "locked by another program",
@@ -209,13 +245,18 @@ _TROUBLE = {
 }
 
 
+def _trouble(error: sqlite3.Error) -> tuple[str, str | None]:
+    """SQLite's name for ``error``, and what it means when the database cannot be used."""
+    name = getattr(error, "sqlite_errorname", "") or type(error).__name__
+    return name, _TROUBLE.get("_".join(name.split("_")[:2]))
+
+
 def note_failure(operation: str, error: sqlite3.Error) -> None:
     """One log line saying why the database could not be used (once, by the outermost call)."""
     if getattr(error, "relais_noted", False):
         return
-    name = getattr(error, "sqlite_errorname", "") or type(error).__name__
-    trouble = _TROUBLE.get("_".join(name.split("_")[:2]), "in error")
-    log.warning("database %s (%s): %s failed", trouble, name, operation)
+    name, trouble = _trouble(error)
+    log.warning("database %s (%s): %s failed", trouble or "in error", name, operation)
     error.relais_noted = True  # type: ignore[attr-defined]
 
 
@@ -226,6 +267,9 @@ def _logged(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[An
             return await method(*args, **kwargs)
         except sqlite3.Error as error:
             note_failure(method.__name__, error)
+            _name, trouble = _trouble(error)
+            if trouble is not None:  # the port's error: use cases know what to do with it
+                raise StoreError(f"database {trouble}") from error
             raise
 
     return guarded

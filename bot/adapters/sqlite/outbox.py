@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Sequence
 
 from bot.adapters.sqlite.cases import SqliteCaseStore
@@ -14,6 +15,7 @@ from bot.adapters.sqlite.database import (
     parse_ts,
     ts,
 )
+from bot.app.ports import StoreError
 from bot.domain.case import Status
 from bot.domain.relay import Direction, OutboxItem, RelayState
 
@@ -29,12 +31,18 @@ class SqliteRelayStore:
     async def enqueue(
         self, case_id: int, direction: Direction, source_message_id: int, now: dt.datetime
     ) -> int | None:
-        """Queue one message to copy; None if it was queued before (relayed once only)."""
-        written = await self._db.write(
-            "INSERT OR IGNORE INTO outbox (case_id, direction, source_message_id, queued_at, "
-            "not_before) VALUES (?, ?, ?, ?, ?)",
-            (case_id, str(direction), source_message_id, ts(now), ts(now)),
-        )
+        """Queue one message to copy; None if it was queued before (relayed once only).
+
+        Raises StoreError when the case is gone (erased by /oublier while the message came).
+        """
+        try:
+            written = await self._db.write(
+                "INSERT OR IGNORE INTO outbox (case_id, direction, source_message_id, "
+                "queued_at, not_before) VALUES (?, ?, ?, ?, ?)",
+                (case_id, str(direction), source_message_id, ts(now), ts(now)),
+            )
+        except sqlite3.IntegrityError:  # the case's foreign key: it was erased meanwhile
+            raise StoreError("no such case") from None
         return written.last_id if written.rows == 1 else None
 
     async def pending(self, case_id: int | None = None) -> list[OutboxItem]:

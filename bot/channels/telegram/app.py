@@ -25,7 +25,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import logsafety
 from bot.app.asking import entry_reply
@@ -34,8 +34,11 @@ from bot.channels.telegram import coordination, handlers, privacy, staff
 from bot.channels.telegram.context import BotDeps, RelaisContext
 from bot.channels.telegram.handoff_actions import CaseExecutor
 from bot.channels.telegram.ordering import PerChatOrderedProcessor
+from bot.channels.telegram.shaping import OnlyItsParameters
 from bot.channels.telegram.sinks import HandoffSink
+from bot.channels.telegram.updates import SkipUnreadableUpdates
 from bot.config import ConfigError, Settings
+from bot.domain.counters import Counter
 from bot.texts import person as texts
 
 log = logging.getLogger(__name__)
@@ -112,9 +115,12 @@ def build_application(
             )
         )
         # Wrapped to note the ids of messages sent to people, for /effacer (privacy.py).
+        # And so that a method gets only the parameters it takes (shaping.py).
         .rate_limiter(
-            privacy.SentMessagesWatcher(
-                rate_limiter or AIORateLimiter(max_retries=FLOOD_RETRIES), recent
+            OnlyItsParameters(
+                privacy.SentMessagesWatcher(
+                    rate_limiter or AIORateLimiter(max_retries=FLOOD_RETRIES), recent
+                )
             )
         )
         .concurrent_updates(PerChatOrderedProcessor())
@@ -124,8 +130,18 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    # One update PTB cannot build must not block all the others (updates.py). PTB's own
+    # getUpdates transport is one connection (ApplicationBuilder's default for polling).
+    counters = app.stores.counters
+
+    async def count_skipped() -> None:
+        await counters.count(Counter.UNREADABLE_UPDATE)
+
+    builder = builder.get_updates_request(
+        SkipUnreadableUpdates(
+            get_updates_request or HTTPXRequest(connection_pool_size=1), count_skipped
+        )
+    )
     application = builder.build()
     register(application, app, recent=recent, staff_chats=cases.staff_chats if cases else ())
     return application
@@ -191,6 +207,7 @@ async def start_up(application: Application) -> None:
     deps: BotDeps = application.bot_data
     if deps.cases is not None:
         await staff.check_staff_groups(application.bot, deps.cases.service.staff)
+        await deps.cases.finish_topics(application.bot)  # a kill between « Oui » and topic
         staff.schedule_jobs(application.job_queue)
     await privacy.start_retention(application)  # expired cases erased now, then daily
 

@@ -32,6 +32,8 @@ class Decides(Protocol):
 
     async def handle(self, inbound: Inbound) -> list[Outbound]: ...
 
+    async def in_group(self, text: str) -> list[Outbound]: ...
+
 
 class RememberedChats:
     """Chat ids already told something, oldest forgotten first: memory stays bounded."""

@@ -110,6 +110,13 @@ class CoordinationDesk:
                 CommandHandler(command, callback, filters=in_staff_groups & who),
                 group=COORDINATION_GROUP,
             )
+        # After them (same group, first match wins): another helper is told who may.
+        application.add_handler(
+            CommandHandler(
+                ["recharger", "annonce"], self.coordinators_only, filters=in_staff_groups & helpers
+            ),
+            group=COORDINATION_GROUP,
+        )
 
     def schedule(self, application: Application) -> None:
         """The file watch every few seconds; the purge of missed questions at start, then daily."""
@@ -145,6 +152,13 @@ class CoordinationDesk:
             log.info("missed questions purged: %d row(s)", erased)
 
     # --- commands -----------------------------------------------------------------------
+
+    async def coordinators_only(self, update: Update, context: RelaisContext) -> None:
+        """/annonce or /recharger from a helper who is not a coordinator: say who may."""
+        message = _message(update)
+        command = (message.text or "").split()[0].split("@")[0]
+        await _say(context.bot, message, t.COORDINATORS_ONLY.format(command=command))
+        raise ApplicationHandlerStop
 
     async def reload_command(self, update: Update, context: RelaisContext) -> None:
         """/recharger: check the files now; use them if valid; say what happened here."""

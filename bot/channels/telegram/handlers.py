@@ -108,12 +108,20 @@ async def _answer(query: CallbackQuery, text: str | None = None) -> None:
 
 
 async def group_message(update: Update, context: RelaisContext) -> None:
-    """In a group or channel: say once that the bot works in private, then stay silent.
+    """In a group or channel: the crisis numbers when a message needs them; otherwise say
+    once that the bot works in private, then stay silent.
 
     The chat id is kept in memory only (a group is not a person) and nothing else is kept.
     """
-    chat = update.effective_chat
-    if chat is None or not context.deps.groups_told.add(chat.id):
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None:
+        return
+    text = (message.text or message.caption or "") if message is not None else ""
+    outbounds = await context.deps.engine.in_group(text)
+    if outbounds:
+        log.info("crisis numbers given in a group or channel")
+        await render.deliver(context.bot, chat.id, outbounds, incoming_message_id=None)
+    if not context.deps.groups_told.add(chat.id):
         return
     log.info("group or channel told to write in private")
     try:

@@ -40,6 +40,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParam
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.app.handoff import HandoffService
+from bot.app.ports import StoreError
 from bot.channels.telegram import render
 from bot.domain.effects import Action as CaseAction
 from bot.domain.effects import (
@@ -60,6 +61,7 @@ from bot.domain.effects import (
     Toast,
 )
 from bot.domain.messages import Reply
+from bot.texts import handoff as t
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,8 @@ MAX_FOLLOW_UPS = 8
 """Reports that lead to more actions, nested: a guard against a loop, never reached in use."""
 MAX_REMEMBERED_TOPICS = 1024
 MAX_MARKS_TO_RETRY = 1024
+MAX_HELD_MESSAGES = 1024
+"""Helpers' messages the database could not take, kept in memory (ids only) to try again."""
 """"Not delivered" marks that failed, kept to try again at the next outbox turn."""
 # What Telegram says (400 Bad Request) when a topic was deleted or closed by hand, and when
 # the message to copy was deleted by its author. https://core.telegram.org/bots/api#copymessage
@@ -81,6 +85,16 @@ class Here:
     chat_id: int
     thread_id: int | None = None
     private: bool = False  # a person's chat: the persistent keyboard stays under the text
+
+
+@dataclass(frozen=True)
+class HeldMessage:
+    """A helper's message in a case topic that the database could not queue: ids only."""
+
+    helper_id: int
+    case_id: int
+    message_id: int
+    here: Here
 
 
 def delivery_failure(
@@ -127,6 +141,9 @@ class CaseExecutor:
         # A mark (``insist``) is the only trace of a message that did not arrive: one that
         # Telegram refused even after a few tries is tried again at each outbox turn.
         self._marks_to_retry: list[PostInTopic | SendToPerson] = []
+        # A helper's message the database could not take (locked, read-only, full): marked
+        # under it, and tried again at each outbox turn until it goes (memory only).
+        self._held: OrderedDict[tuple[int, int], HeldMessage] = OrderedDict()
 
     # --- entry points ---------------------------------------------------------------------
 
@@ -152,15 +169,69 @@ class CaseExecutor:
         """Actions coming from a person's update (the engine's ``CaseActions``)."""
         await self.run(bot, actions, Here(chat_id, private=True))
 
+    async def helper_wrote(
+        self, bot: Bot, helper_id: int, case_id: int, message_id: int, here: Here
+    ) -> None:
+        """A helper's message in a case topic (not a note): queued for the person.
+
+        When the database cannot take it, the helper is told under the message, and it is
+        tried again at each outbox turn (:meth:`drain_outbox`) until the database is back.
+        """
+        try:
+            actions = await self.service.staff_message(helper_id, case_id, message_id)
+        except StoreError as error:
+            log.warning("case %d: helper's message held: %s", case_id, error)
+            held = HeldMessage(helper_id, case_id, message_id, here)
+            self._held[(here.chat_id, message_id)] = held
+            while len(self._held) > MAX_HELD_MESSAGES:
+                lost = self._held.popitem(last=False)[1]
+                log.error("case %d: a held helper's message dropped (too many)", lost.case_id)
+            await self.run(bot, [self._mark(held, t.HELPER_MESSAGE_HELD)])
+            return
+        await self.run(bot, actions, here)
+
+    async def _retry_held(self, bot: Bot) -> None:
+        for key, held in list(self._held.items()):
+            try:
+                actions = await self.service.staff_message(
+                    held.helper_id, held.case_id, held.message_id
+                )
+            except StoreError:
+                return  # still down: the next turn tries again, in the same order
+            del self._held[key]
+            log.info("case %d: held helper's message queued", held.case_id)
+            if not any(isinstance(action, CopyToPerson) for action in actions):
+                await self.run(bot, actions, held.here)  # closed or erased meanwhile: said so
+                continue
+            await self.run(bot, [*actions, self._mark(held, t.HELPER_MESSAGE_SENT_LATE)])
+
+    @staticmethod
+    def _mark(held: HeldMessage, text: str) -> PostInTopic:
+        assert held.here.thread_id is not None
+        return PostInTopic(
+            held.case_id,
+            held.here.chat_id,
+            held.here.thread_id,
+            text,
+            reply_to=held.message_id,
+            insist=True,
+        )
+
     async def drain_outbox(self, bot: Bot) -> int:
-        """One turn of the outbox job: topics to create again, then every copy due now."""
+        """One turn of the outbox job: topics to create again, helpers' messages the
+        database could not take, then every copy due now."""
         for pending in list(self._topics_to_retry.values()):
             await self.run(bot, [pending])
+        await self._retry_held(bot)
         marks, self._marks_to_retry = self._marks_to_retry, []
         await self.run(bot, marks)
         due = await self.service.outbox_due()
         await self.run(bot, due)
         return len(due)
+
+    async def finish_topics(self, bot: Bot) -> None:
+        """At start: the topics a killed process did not create (``topics_not_created``)."""
+        await self.run(bot, await self.service.topics_not_created(at_start=True))
 
     async def send_reminders(self, bot: Bot) -> None:
         """One turn of the reminders job (the service stays quiet while a team is closed)."""

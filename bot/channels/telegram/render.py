@@ -9,6 +9,8 @@ pure; :func:`deliver` only sends them.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import html as html_module
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
@@ -24,7 +26,14 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from bot.channels.telegram.sinks import CaseSink, HandoffSink
 from bot.channels.telegram.translate import encode_action
@@ -54,6 +63,7 @@ PERSISTENT_KEYBOARD = ReplyKeyboardMarkup(
 # Inline buttons that only repeat what the persistent keyboard offers.
 _KEYBOARD_VERBS = frozenset({Verb.MENU, Verb.HUMAN})
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_TAG = re.compile(r"<[^>]*>")
 # A French number of 10 digits ("0969399111") becomes "+33969399111": Telegram clients make the
 # international form tappable; a short number ("3114") is shown as is.
 _MIN_INTERNATIONAL_DIGITS = 10
@@ -68,6 +78,11 @@ class OutgoingMessage:
     html: str
     markup: Markup | None = None
     protect: bool = False
+
+    @property
+    def plain(self) -> str:
+        """The same text without formatting, for when Telegram refuses the HTML."""
+        return html_module.unescape(_TAG.sub("", self.html))
 
 
 # --------------------------------------------------------------------------- pure part
@@ -249,18 +264,56 @@ async def patiently(send: Callable[[], Awaitable[T]], *, insist: bool = False) -
 
     Never again when it may have arrived (no answer came back): that could show it twice,
     unless ``insist`` (a notice that must be seen, where twice is better than never).
-    A refusal (blocked, bad request) is final and raised at once.
+    A refusal (blocked, bad request) is final and raised at once, and so is a 429 that
+    outlasted PTB's limiter (which has already waited every turn Telegram asked for).
     """
     for attempt in range(1, SEND_ATTEMPTS + 1):
         try:
             return await send()
-        except (BadRequest, Forbidden):
+        except (BadRequest, Forbidden, RetryAfter):
             raise
         except TelegramError as error:
             if attempt == SEND_ATTEMPTS or (maybe_done(error) and not insist):
                 raise
             await asyncio.sleep(RETRY_PAUSE_SECONDS * attempt)
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+URGENT_ATTEMPTS = 8
+"""Tries for a safety reply (the crisis numbers) before giving up: see :func:`urgently`."""
+
+
+async def urgently(send: Callable[[bool], Awaitable[T]]) -> T:
+    """``send(plain)`` until Telegram takes it: for a reply that must arrive (the crisis numbers).
+
+    Tried again after a 5xx, a timeout or a dropped connection (twice is better than never),
+    after the wait a 429 asks for (PTB's limiter has already waited its own turns), and once
+    as plain text (``send(True)``) when Telegram refuses the request as it is (the HTML). A
+    blocked bot is final. Gives up after ``URGENT_ATTEMPTS`` tries and raises the last error.
+    """
+    plain = False
+    for attempt in range(1, URGENT_ATTEMPTS + 1):
+        try:
+            return await send(plain)
+        except Forbidden:
+            raise
+        except BadRequest as error:
+            if plain or attempt == URGENT_ATTEMPTS:
+                raise
+            log.warning("urgent reply refused (%s): sent as plain text", type(error).__name__)
+            plain = True
+        except TelegramError as error:
+            if attempt == URGENT_ATTEMPTS:
+                raise
+            await asyncio.sleep(_pause(error, attempt))
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def _pause(error: TelegramError, attempt: int) -> float:
+    if isinstance(error, RetryAfter):
+        wait = error.retry_after
+        return wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+    return RETRY_PAUSE_SECONDS * min(attempt, SEND_ATTEMPTS)
 
 
 async def deliver(
@@ -279,17 +332,17 @@ async def deliver(
     A person who blocked the bot is not written to again for this update (no retry loop;
     their next message, if they unblock, is answered normally). Handoff actions
     (``CaseActions``) are carried out by ``on_case``, in their place in the order.
+
+    Each reply is sent as relays are (:func:`patiently`): again when Telegram cannot have
+    taken it, never twice when it may have (then the rest goes on: no « problème technique »
+    after a reply that may be on its way). A safety reply is sent :func:`urgently`, and its
+    failure does not stop what follows. A message that cannot be deleted stops nothing.
     """
     try:
         for outbound in outbounds:
             if isinstance(outbound, Reply):
                 for message in render_reply(outbound, welcome=welcome):
-                    await bot.send_message(
-                        chat_id,
-                        message.html,
-                        reply_markup=message.markup,
-                        protect_content=message.protect or None,
-                    )
+                    await send_reply(bot, chat_id, message, urgent=outbound.urgent)
             elif isinstance(outbound, DeleteIncoming):
                 await _delete_incoming(bot, chat_id, incoming_message_id)
             elif isinstance(outbound, HandoffRequested):
@@ -304,11 +357,54 @@ async def deliver(
     return True
 
 
+async def send_reply(
+    bot: Bot, chat_id: int, message: OutgoingMessage, *, urgent: bool = False
+) -> None:
+    """One message of a reply: see :func:`deliver`. Raises what Telegram refused for good."""
+
+    async def send(plain: bool = False) -> object:
+        if plain:
+            return await bot.send_message(
+                chat_id,
+                message.plain,
+                parse_mode=None,
+                reply_markup=message.markup,
+                protect_content=message.protect or None,
+            )
+        return await bot.send_message(
+            chat_id,
+            message.html,
+            reply_markup=message.markup,
+            protect_content=message.protect or None,
+        )
+
+    if urgent:
+        try:
+            await urgently(send)
+        except Forbidden:
+            raise
+        except TelegramError as error:
+            log.error("urgent reply not delivered after every try: %s", type(error).__name__)
+        return
+    try:
+        await patiently(send)
+    except TelegramError as error:
+        if not maybe_done(error):
+            raise
+        log.warning("reply maybe delivered, not sent again: %s", type(error).__name__)
+
+
 async def _delete_incoming(bot: Bot, chat_id: int, message_id: int | None) -> None:
-    """Remove the person's message; a message too old or already gone is not an error."""
+    """Remove the person's message; one that cannot be removed stops nothing that follows.
+
+    Too old, already gone, or Telegram failing: the warning that follows says « quand c'était
+    possible », and the replies still go.
+    """
     if message_id is None:
         return
     try:
-        await bot.delete_message(chat_id, message_id)
-    except BadRequest as error:
+        await patiently(lambda: bot.delete_message(chat_id, message_id))
+    except Forbidden:
+        raise
+    except TelegramError as error:
         log.info("incoming message not deleted: %s", type(error).__name__)

@@ -165,8 +165,9 @@ async def topic_message(update: Update, context: RelaisContext) -> None:
     if translate.command_of(message) is not None:  # an unknown command is not for the person
         await cases.run(context.bot, [ReplyHere(t.STAFF_UNKNOWN_COMMAND)], here)
         return
-    actions = await cases.service.staff_message(user.id, case_id, message.message_id, text)
-    await cases.run(context.bot, actions, here)
+    if text.lstrip().startswith(NOTE_PREFIX):  # a note for the team: never relayed
+        return
+    await cases.helper_wrote(context.bot, user.id, case_id, message.message_id, here)
 
 
 async def _ignore(update: Update, context: RelaisContext) -> None:

@@ -11,12 +11,12 @@ from telegram import CallbackQuery, Message, MessageEntity
 from telegram.constants import InlineKeyboardButtonLimit
 
 from bot.domain.buttons import MAX_PAYLOAD_BYTES, decode_action, encode_action
-from bot.domain.messages import Command, Inbound, MediaKind
+from bot.domain.messages import MAX_READ_CHARS, Command, Inbound, MediaKind
 
 __all__ = ["decode_action", "encode_action"]  # the codec, where the channel reads it
 
-MAX_INBOUND_TEXT = 1500
-"""Longer texts are cut: nobody asks a question in 1 500 characters, and matching stays fast."""
+MAX_INBOUND_TEXT = MAX_READ_CHARS
+"""Longer texts are marked ``truncated`` but handed over whole: see ``MAX_READ_CHARS``."""
 
 # Button payloads are encoded and checked by the one codec (bot/domain/buttons.py).
 MAX_CALLBACK_DATA_BYTES = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)
@@ -99,7 +99,8 @@ def media_kind(message: Message) -> MediaKind | None:
 
 
 def cut(text: str, limit: int = MAX_INBOUND_TEXT) -> tuple[str, bool]:
-    """``text`` cut to ``limit`` characters, and whether it was cut."""
-    if len(text) <= limit:
-        return text, False
-    return text[:limit], True
+    """``text`` whole, and whether it is longer than the bot reads to understand it.
+
+    Not cut here: the safety checks read all of it (a crisis after character 1 500).
+    """
+    return text, len(text) > limit

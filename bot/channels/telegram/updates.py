@@ -1,0 +1,109 @@
+"""Updates python-telegram-bot cannot read are skipped, one by one, instead of deafening the bot.
+
+PTB builds all the updates of one ``getUpdates`` answer at once (``Bot.get_updates``). One it
+cannot build (a callback query without ``chat_instance``, a field a newer Bot API changed)
+makes the whole batch fail: PTB logs the raw answer at CRITICAL (names, texts) and asks for the
+same batch again, at once, for ever, and nobody else is answered. Here, between the HTTP
+transport and PTB, each update of the answer is tried alone; one that cannot be built is
+replaced by a bare ``{"update_id": …}``, which PTB reads, confirms (the offset moves past it)
+and which no handler takes. It is counted and logged in one line, without its content.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from typing import Any
+
+from telegram import Update
+from telegram.request import BaseRequest, RequestData
+
+log = logging.getLogger(__name__)
+
+OnSkipped = Callable[[], Awaitable[None]]
+"""Called once per skipped update (the daily counter); a failure there is only logged."""
+
+
+def readable_updates(updates: list[Any]) -> tuple[list[Any], list[tuple[object, str]]]:
+    """``updates`` with each one PTB cannot build replaced by its bare id.
+
+    Returns the list to hand to PTB and the ``(update_id, error type)`` of each one skipped.
+    An element without a usable ``update_id`` is left out (there is nothing to confirm).
+    """
+    kept: list[Any] = []
+    skipped: list[tuple[object, str]] = []
+    for raw in updates:
+        try:
+            Update.de_json(raw, None)
+        except Exception as error:  # any failure of the library to build it, by design
+            update_id = raw.get("update_id") if isinstance(raw, dict) else None
+            skipped.append((update_id, type(error).__name__))
+            if isinstance(update_id, int):
+                kept.append({"update_id": update_id})
+            continue
+        kept.append(raw)
+    return kept, skipped
+
+
+class SkipUnreadableUpdates(BaseRequest):
+    """The ``getUpdates`` transport, wrapped: see the module docstring."""
+
+    def __init__(self, inner: BaseRequest, on_skipped: OnSkipped | None = None) -> None:
+        self._inner = inner
+        self._on_skipped = on_skipped
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self._inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self._inner.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: float | None = None,
+        write_timeout: float | None = None,
+        connect_timeout: float | None = None,
+        pool_timeout: float | None = None,
+    ) -> tuple[int, bytes]:
+        status, payload = await self._inner.do_request(
+            url,
+            method,
+            request_data=request_data,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+        )
+        if not url.endswith("/getUpdates") or status != HTTPStatus.OK:
+            return status, payload
+        try:
+            body = json.loads(payload)
+        except ValueError:
+            return status, payload  # PTB says what is wrong with it (no content logged)
+        result = body.get("result") if isinstance(body, dict) else None
+        if not isinstance(result, list):
+            return status, payload
+        kept, skipped = readable_updates(result)
+        if not skipped:
+            return status, payload
+        for update_id, error in skipped:
+            log.warning("unreadable update skipped update_id=%s error=%s", update_id, error)
+            await self._count()
+        return status, json.dumps({**body, "result": kept}).encode()
+
+    async def _count(self) -> None:
+        if self._on_skipped is None:
+            return
+        try:
+            await self._on_skipped()
+        except Exception as error:  # counting is secondary: the update is skipped anyway
+            log.warning("counter unreadable-update not saved: %s", type(error).__name__)
