@@ -61,18 +61,20 @@ def main() -> None:
         f"{'false (written)':>16} {'false (entries)':>16}"
     )
     for sure_at in GRID:
-        found = sum(1 for _e, (_c, _p, none) in asks if 1 - none >= sure_at)
-        right = sum(1 for e, (c, _p, none) in asks if 1 - none >= sure_at and c == e.category)
-        false_file = sum(1 for _e, (_c, _p, none) in file_none if 1 - none >= sure_at)
-        false_entry = sum(1 for _e, (_c, _p, none) in entry_none if 1 - none >= sure_at)
+        found = sum(1 for _e, (_c, _p, none) in asks if _c and 1 - none >= sure_at)
+        right = sum(
+            1 for e, (c, _p, none) in asks if c and 1 - none >= sure_at and c == e.category
+        )
+        false_file = sum(1 for _e, (_c, _p, none) in file_none if _c and 1 - none >= sure_at)
+        false_entry = sum(1 for _e, (_c, _p, none) in entry_none if _c and 1 - none >= sure_at)
         print(
             f"{sure_at:>8.2f} {found / len(asks):>7.1%} {right / len(asks):>7.1%} "
             f"{false_file / max(len(file_none), 1):>16.1%} "
             f"{false_entry / max(len(entry_none), 1):>16.1%}"
         )
     by_intent: dict[str, list[bool]] = {}
-    for e, (_c, _p, none) in asks:
-        by_intent.setdefault(str(e.category), []).append(1 - none >= 0.8)
+    for e, (c, _p, none) in asks:
+        by_intent.setdefault(str(e.category), []).append(bool(c) and 1 - none >= 0.8)
     for intent, hits in sorted(by_intent.items()):
         print(f"  {intent:<14} n={len(hits):>4} recall at 0.80: {sum(hits) / len(hits):.1%}")
 

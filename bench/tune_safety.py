@@ -56,7 +56,7 @@ def main() -> None:
 
                 def level(found, guess, expected, sure_at=sure_at, check_at=check_at):  # type: ignore[no-untyped-def]
                     category, _probability, none = guess
-                    probability = 1.0 - none
+                    probability = 1.0 - none if category is not None else 0.0
                     if found is not None:
                         ordinary = none >= crisis_module.ORDINARY_AT
                         right = found.category.id == expected if expected else True

@@ -51,10 +51,12 @@ def main() -> None:
     print(f"{len(scams)} scams, {len(genuine)} genuine messages, {len(ordinary)} questions")
     print(f"{'sure at':>8} {'found':>7} {'entry':>7} {'genuine':>8} {'questions':>10}")
     for sure_at in GRID:
-        found = sum(1 for _e, (_c, _p, none) in scams if 1 - none >= sure_at)
-        right = sum(1 for e, (c, _p, none) in scams if 1 - none >= sure_at and c == e.category)
-        false_genuine = sum(1 for _e, (_c, _p, none) in genuine if 1 - none >= sure_at)
-        false_questions = sum(1 for _e, (_c, _p, none) in ordinary if 1 - none >= sure_at)
+        found = sum(1 for _e, (_c, _p, none) in scams if _c and 1 - none >= sure_at)
+        right = sum(
+            1 for e, (c, _p, none) in scams if c and 1 - none >= sure_at and c == e.category
+        )
+        false_genuine = sum(1 for _e, (_c, _p, none) in genuine if _c and 1 - none >= sure_at)
+        false_questions = sum(1 for _e, (_c, _p, none) in ordinary if _c and 1 - none >= sure_at)
         print(
             f"{sure_at:>8.2f} {found / len(scams):>7.1%} {right / len(scams):>7.1%} "
             f"{false_genuine:>8} {false_questions / max(len(ordinary), 1):>10.1%}"

@@ -44,6 +44,9 @@ MAX_CACHED_UNITS = 100_000
 C = 30.0
 # A feature must appear in this many examples to count.
 MIN_EXAMPLES = 2
+# What the model says when it cannot judge at all (noise, nothing but numbers): no class,
+# and no weight on « no crisis » either, so that a pattern found in it keeps its force.
+NO_OPINION: tuple[str | None, float, float] = (None, 0.0, 0.0)
 # Below this share of known character n-grams, a piece is not judged by the model.
 MIN_KNOWN_SHARE = 0.5
 # A piece needs this many characters in its words to be judged (« adieu » has five).
@@ -162,9 +165,11 @@ class CrisisModel:
         # reduceat below would otherwise lend it its neighbour's row). So is a piece that
         # cannot be judged: « y » or « m » alone gave wild scores.
         pieces = [p.split() for p in folded.split(PIECE_BREAK)]
+        if _repeated(folded):
+            return NO_OPINION
         pieces = [p for p in pieces if _judgeable(_words(p)) and self._knows_a_word(p)]
         if not pieces:
-            return None, 0.0, 1.0
+            return NO_OPINION
         chars, known = self._chars.scores(pieces)
         terms, _ = self._terms.scores(pieces)
         logits = chars + terms + self._intercept
@@ -181,19 +186,25 @@ class CrisisModel:
         return self.classes[int(column)], float(probabilities[row, column]), none
 
 
+def _repeated(folded: str) -> bool:
+    """The same few words pasted over and over (100 kB of « nuit fin il »): no sentence to
+    judge. A real long message uses, at the very least, one new word in ten."""
+    words = _words(folded.split())
+    return len(words) > 40 and len(set(words)) < 0.1 * len(words)
+
+
 def _judgeable(words: list[str]) -> bool:
     """Enough to judge: five letters at least (« adieu »), and words, not noise."""
     if sum(map(len, words)) < MIN_LETTERS:
         return False
     if len(words) > 1 and len(set(words)) == 1:  # « fi fi fi », « il il il »
         return False
-    if len(words) <= 12:
-        return True
-    # A sentence varies its words and most of them have three letters or more; a paste
-    # of symbols folds to « a e a e … » or « il il il … ».
-    varied = len(set(words)) >= 0.3 * len(words)
-    wordy = sum(len(w) >= 3 for w in words) >= 0.2 * len(words)
-    return varied and wordy
+    # A sentence varies its words and many of them have three letters or more; a paste
+    # of symbols folds to « a e a e … » or « mot il mot il … ». (A crisis said over and
+    # over is still found by the patterns.)
+    if len(words) > 4 and len(set(words)) < 0.4 * len(words):
+        return False
+    return len(words) <= 12 or sum(len(w) >= 3 for w in words) >= 0.2 * len(words)
 
 
 class _Family:
