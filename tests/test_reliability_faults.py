@@ -128,9 +128,16 @@ async def test_faq_answers_under_random_faults_are_never_doubled_nor_silently_lo
                 partial += 1
             else:
                 silent += 1
-        not_told = [r for r in caplog.records if "person not told" in r.getMessage()]
+        # A reply Telegram may have delivered (a timeout, a reset) is not sent twice: the
+        # log says so, as it says when the person could not be told about a problem.
+        not_told = [
+            r
+            for r in caplog.records
+            if "person not told" in r.getMessage() or "maybe delivered" in r.getMessage()
+        ]
         assert silent <= len(not_told)  # never silent without a line in the log
-        assert whole > 200 and partial > 0  # the faults did happen, and most got through
+        # The faults did happen (every kind, below), and retries carry most answers through.
+        assert whole > 200
         assert {fault for _method, fault in api.faults_served} == set(FAULTS)  # each kind
         print(f"\nFAQ under faults: {whole} whole, {partial} told of a problem, {silent} silent")
 
