@@ -133,6 +133,8 @@ async def test_a_thousand_people_sending_ten_messages_at_once_are_each_answered_
 # --- memory ----------------------------------------------------------------------------------
 
 LONG_RUN = 30_000
+TELEGRAM_WARM_UP = 1_500
+TELEGRAM_RUN = 2_000
 DISTINCT_PEOPLE = 25_000  # more than every per-person memory keeps (10 000): they all churn
 CHECKPOINT = 10_000
 WARM_UP = 20_000
@@ -209,12 +211,12 @@ async def test_the_telegram_layer_keeps_a_flat_memory(
 
     Traced from the start so that what is freed counts as well as what is allocated (a
     bounded map that replaces old entries by new ones is then flat, as it should be). 200
-    people, 2 000 updates of warm-up, then 3 000 measured: about 25 s with tracing on.
+    people, 1 500 updates of warm-up, then 2 000 measured.
     The ids kept for /effacer (48 hours, 500 a chat) are capped at 8 a chat here, so that
     they reach their cap during the warm-up; their bounds are checked below.
 
-    Bound: 48 KiB for 3 000 updates, 16 bytes an update, less than the smallest Python
-    object: a leak of one object per update fails.
+    Bound: 16 bytes an update (32 KiB for 2 000), less than the smallest Python object: a
+    leak of one object per update fails.
     """
     monkeypatch.setattr(
         telegram_privacy,
@@ -242,9 +244,10 @@ async def test_the_telegram_layer_keeps_a_flat_memory(
                 person = crowd[i % len(crowd)]
                 kind = i % 4
                 if kind == 0:
-                    # Only the questions of the warm-up (its 500 first): a word-level cache
-                    # filling up with new words is not a leak, and stays bounded on its own.
-                    return person.says(questions[(i // 4) % min(500, len(questions))])
+                    # Only the questions of the warm-up: a word-level cache filling up with
+                    # new words is not a leak, and stays bounded on its own.
+                    seen = min(TELEGRAM_WARM_UP // 4, len(questions))
+                    return person.says(questions[(i // 4) % seen])
                 if kind == 1:
                     return person.sends_callback(MENU_BUTTON)
                 if kind == 2:
@@ -259,18 +262,18 @@ async def test_the_telegram_layer_keeps_a_flat_memory(
                         assert all(call.status == 200 for call in api.calls)
                         forget_what_the_fake_saw()
 
-            await run(0, 2_000)
+            await run(0, TELEGRAM_WARM_UP)
             gc.collect()
             before = tracemalloc.take_snapshot()
-            await run(2_000, 3_000)
+            await run(TELEGRAM_WARM_UP, TELEGRAM_RUN)
             gc.collect()
             after = tracemalloc.take_snapshot()
     finally:
         tracemalloc.stop()
     growth = after.compare_to(before, "lineno")
     total = sum(stat.size_diff for stat in growth)
-    print(f"\nmemory, Telegram layer: {total / 1024:.1f} KiB over 3 000 updates")
-    assert total < 48 * 1024, "\n".join(str(stat) for stat in growth[:10])
+    print(f"\nmemory, Telegram layer: {total / 1024:.1f} KiB over {TELEGRAM_RUN} updates")
+    assert total < 16 * TELEGRAM_RUN, "\n".join(str(stat) for stat in growth[:10])
 
 
 # --- what each in-memory structure keeps at most ----------------------------------------------

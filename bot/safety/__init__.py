@@ -70,11 +70,14 @@ class SafetyRules:
         """The crisis this message may speak of, ``sure`` or only worth a ``check``."""
         return self._detector.assess(text) if self._detector is not None else None
 
-    def check_scam(self, text: str) -> ScamVerdict | None:
-        """A verdict on a pasted message or an "is this a scam?" question, else None."""
+    def check_scam(self, text: str, *, learned: bool = True) -> ScamVerdict | None:
+        """A verdict on a pasted message or an "is this a scam?" question, else None.
+
+        ``learned=False``: the signs and links only, without the scam model.
+        """
         assert self._scam is not None  # set in __post_init__
         verdict = self._scam.check(text)
-        if verdict is None and self._scam_model is not None:
+        if verdict is None and learned and self._scam_model is not None:
             # No sign and no link to judge: the examples may still know this scam.
             guess = self._scam_model.guess(text)
             if guess is not None:
