@@ -20,9 +20,7 @@ from pathlib import Path
 
 from bot.knowledge.intents import Intent
 from bot.knowledge.normalize import Lexicon, normalize
-from bot.knowledge.yamlfile import load_yaml_fast
-from bot.safety.files import FileCheck
-from bot.safety.learned import CrisisModel, Example
+from bot.safety.learned import CrisisModel, Example, read_examples
 
 INTENT_EXAMPLES_FILE = "exemples-intentions.yaml"
 NONE_KEY = "none"
@@ -68,39 +66,8 @@ class IntentModel:
 
 def load_intent_examples(path: Path) -> tuple[Example, ...]:
     """Read the examples file; raise KnowledgeError with file:line for every problem."""
-    data = load_yaml_fast(path)
-    check = FileCheck(path, data)
-    allowed = [i.value for i in LEARNED] + [NONE_KEY]
-    if not isinstance(data, dict):
-        check.add(1, f"le fichier doit contenir des listes : {', '.join(allowed)}")
-        check.done()
-    examples: list[Example] = []
-    seen: dict[str, int] = {}
-    for key, items in data.items():
-        where = check.key_line(str(key))
-        if key not in allowed:
-            check.add(where, f"clé « {key} » inconnue : choisissez parmi {', '.join(allowed)}")
-            continue
-        if not isinstance(items, list) or not items:
-            check.add(where, f"« {key}: » : une liste d'exemples")
-            continue
-        after = where
-        for number, item in enumerate(items, start=1):
-            text = item.get("text") if isinstance(item, dict) else item
-            if not isinstance(text, str) or not text.strip():
-                check.add(after, f'{key} n°{number} : écrivez - {{text: "…"}}')
-                continue
-            line = after = check.item_line(after, text)
-            folded = " ".join(text.lower().split())
-            if folded in seen:
-                check.add(line, f"exemple déjà écrit ligne {seen[folded]} : enlevez l'un des deux")
-                continue
-            seen[folded] = line
-            style = str(item.get("style", "")) if isinstance(item, dict) else ""
-            category = None if key == NONE_KEY else str(key)
-            examples.append(Example(text.strip(), category, style, line))
-    check.done()
-    return tuple(examples)
+    keys = [i.value for i in LEARNED] + [NONE_KEY]
+    return read_examples(path, keys, lambda key, _item: (None if key == NONE_KEY else key, ""))
 
 
 def entry_examples(

@@ -109,6 +109,52 @@ def load_examples(path: Path, categories: Sequence[str]) -> tuple[Example, ...]:
     return tuple(examples)
 
 
+def read_examples(path: Path, keys: Sequence[str], label: LabelFn) -> tuple[Example, ...]:
+    """Read an examples file made of lists under ``keys``; raise KnowledgeError with
+    file:line for every problem. ``label(key, item)`` gives an example's category (None for
+    a look-alike) and a problem to report ('' when there is none)."""
+    data = load_yaml_fast(path)
+    check = FileCheck(path, data)
+    listed = ", ".join(keys)
+    if not isinstance(data, dict):
+        check.add(1, f"le fichier doit contenir des listes : {listed}")
+        check.done()
+    examples: list[Example] = []
+    seen: dict[str, int] = {}
+    for key, items in data.items():
+        where = check.key_line(str(key))
+        if key not in keys:
+            check.add(where, f"clé « {key} » inconnue : choisissez parmi {listed}")
+            continue
+        if not isinstance(items, list) or not items:
+            check.add(where, f"« {key}: » : une liste d'exemples")
+            continue
+        after = where
+        for number, item in enumerate(items, start=1):
+            text = item.get("text") if isinstance(item, dict) else item
+            if not isinstance(text, str) or not text.strip():
+                check.add(after, f'{key} n°{number} : écrivez - {{text: "…"}}')
+                continue
+            line = after = check.item_line(after, text)
+            category, problem = label(str(key), item)
+            if problem:
+                check.add(line, f"{key} n°{number} : {problem}")
+                continue
+            folded = " ".join(text.lower().split())
+            if folded in seen:
+                check.add(line, f"exemple déjà écrit ligne {seen[folded]} : enlevez l'un des deux")
+                continue
+            seen[folded] = line
+            style = str(item.get("style", "")) if isinstance(item, dict) else ""
+            examples.append(Example(text.strip(), category, style, line))
+    check.done()
+    return tuple(examples)
+
+
+class LabelFn(Protocol):
+    def __call__(self, key: str, item: object) -> tuple[str | None, str]: ...
+
+
 class CrisisModel:
     """P(crisis category | message), trained on the examples at load.
 

@@ -18,8 +18,7 @@ from pathlib import Path
 
 from bot.knowledge.kb import SPECIAL_FILES
 from bot.knowledge.yamlfile import KnowledgeError, load_yaml_fast
-from bot.safety.files import FileCheck
-from bot.safety.learned import CrisisModel, Example
+from bot.safety.learned import CrisisModel, Example, read_examples
 from bot.safety.unmask import unmask
 
 SCAM_EXAMPLES_FILE = "exemples-arnaques.yaml"
@@ -61,40 +60,17 @@ def _prepare(text: str) -> str:
 
 def load_scam_examples(path: Path) -> tuple[Example, ...]:
     """Read the examples file; raise KnowledgeError with file:line for every problem."""
-    data = load_yaml_fast(path)
-    check = FileCheck(path, data)
-    if not isinstance(data, dict):
-        check.add(1, "le fichier doit contenir « scams: » puis « genuine: »")
-        check.done()
-    examples: list[Example] = []
-    seen: dict[str, int] = {}
-    for key, items in data.items():
-        where = check.key_line(str(key))
-        if key not in _TOP_KEYS:
-            check.add(where, f"clé « {key} » inconnue : scams ou genuine")
-            continue
-        if not isinstance(items, list) or not items:
-            check.add(where, f"« {key}: » : une liste d'exemples")
-            continue
-        after = where
-        for number, item in enumerate(items, start=1):
-            text = item.get("text") if isinstance(item, dict) else None
-            entry = item.get("entry") if isinstance(item, dict) else None
-            if not isinstance(text, str) or not text.strip():
-                check.add(after, f'{key} n°{number} : écrivez - {{text: "…"}}')
-                continue
-            line = after = check.item_line(after, text)
-            if key == "scams" and not isinstance(entry, str):
-                check.add(line, f"scams n°{number} : ajoutez « entry: » (la fiche qui répond)")
-                continue
-            folded = " ".join(text.lower().split())
-            if folded in seen:
-                check.add(line, f"exemple déjà écrit ligne {seen[folded]} : enlevez l'un des deux")
-                continue
-            seen[folded] = line
-            examples.append(Example(text.strip(), entry if key == "scams" else None, "", line))
-    check.done()
-    return tuple(examples)
+    return read_examples(path, _TOP_KEYS, _scam_label)
+
+
+def _scam_label(key: str, item: object) -> tuple[str | None, str]:
+    """A scam names the entry that answers it; a genuine message is a look-alike."""
+    if key != "scams":
+        return None, ""
+    entry = item.get("entry") if isinstance(item, dict) else None
+    if not isinstance(entry, str):
+        return None, "ajoutez « entry: » (la fiche qui répond)"
+    return entry, ""
 
 
 def entry_questions(folder: Path) -> tuple[tuple[str, str, str], ...]:
