@@ -44,6 +44,10 @@ _EMAIL_SHAPE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _LONG_NUMBER = re.compile(r"\+?\d(?:[ .\-]?\d){5,}")
 
 LIBRARY_FLOORS: dict[str, int] = {
+    # WARNING: « job skipped: maximum number of running instances reached » when a busy
+    # machine makes a run overlap the next; harmless (the next run comes). Before the line
+    # below: the first name that matches gives the floor.
+    "apscheduler.scheduler": logging.ERROR,
     "telegram": logging.INFO,  # DEBUG: "Calling Bot API endpoint … with parameters {text…}"
     "httpx": logging.WARNING,  # INFO: every request URL, and the URL holds the token
     "httpcore": logging.WARNING,
