@@ -14,12 +14,12 @@ import random
 import time
 from pathlib import Path
 
+from bot.knowledge.kb import questions_in
 from bot.safety.learned import Example
 from bot.safety.scam_model import (
     SCAM_EXAMPLES_FILE,
     SCAM_THEME,
     ScamModel,
-    entry_questions,
     load_scam_examples,
 )
 
@@ -33,7 +33,7 @@ def main() -> None:
     written = list(load_scam_examples(folder / SCAM_EXAMPLES_FILE))
     source = {e.text: "file" for e in written}
     examples = [Example(e.text, e.category) for e in written]
-    for _entry_id, theme, question in entry_questions(folder):
+    for _entry_id, theme, question in questions_in(folder):
         if theme != SCAM_THEME:
             examples.append(Example(question, None))
     rng = random.Random(20261203)

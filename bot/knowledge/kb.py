@@ -172,14 +172,15 @@ class _Collector:
         self.problems.append(Problem(path, line, message))
 
 
-def phrasings_in(folder: Path) -> tuple[str, ...]:
-    """Every ``questions:`` phrasing of the entry files, read quickly and leniently.
+def questions_in(folder: Path) -> tuple[tuple[str, str, str], ...]:
+    """(entry id, theme, phrasing) for every ``questions:`` phrasing of the entry files,
+    read quickly and leniently.
 
-    The crisis model learns from them what an ordinary question sounds like: thousands of
-    everyday messages written for the base, that are by definition not crises. A file with
-    mistakes gives what it can; ``load_knowledge`` reports the mistakes.
+    The learned models take them as everyday messages written for the base: by definition
+    not crises, and (outside the « arnaques » theme) not scams. A file with mistakes gives
+    what it can; ``load_knowledge`` reports the mistakes.
     """
-    found: list[str] = []
+    found: list[tuple[str, str, str]] = []
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
         if path.name in SPECIAL_FILES:
             continue
@@ -188,9 +189,13 @@ def phrasings_in(folder: Path) -> tuple[str, ...]:
         except KnowledgeError:
             continue
         for entry in data if isinstance(data, list) else ():
-            questions = entry.get("questions") if isinstance(entry, dict) else None
-            found.extend(q for q in questions or () if isinstance(q, str) and q.strip())
-    return tuple(dict.fromkeys(found))
+            if not isinstance(entry, dict):
+                continue
+            questions = entry.get("questions") or ()
+            for question in questions if isinstance(questions, list) else ():
+                if isinstance(question, str) and question.strip():
+                    found.append((str(entry.get("id")), str(entry.get("theme")), question))
+    return tuple(found)
 
 
 def load_knowledge(folder: Path) -> KnowledgeBase:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.knowledge.kb import phrasings_in
+from bot.knowledge.kb import questions_in
 from bot.knowledge.yamlfile import KnowledgeError
 from bot.safety.crisis import CrisisAlert, CrisisCategory, CrisisDetector, Level, load_crises
 from bot.safety.scam import OfficialSite, ScamChecker, ScamVerdict, load_scam_rules
@@ -91,11 +91,13 @@ def load_safety(knowledge_dir: Path) -> SafetyRules:
     crises: tuple[CrisisCategory, ...] = ()
     detector: CrisisDetector | None = None
     scam: ScamChecker | None = None
+    # The entries' phrasings, read once for both models.
+    questions = questions_in(knowledge_dir)
     try:
         crises, detector = load_crises(
             knowledge_dir / CRISES_FILE,
             knowledge_dir / EXAMPLES_FILE,
-            ordinary=phrasings_in(knowledge_dir),
+            ordinary=tuple(dict.fromkeys(question for _id, _theme, question in questions)),
         )
     except KnowledgeError as exc:
         problems.extend(exc.problems)
@@ -105,7 +107,7 @@ def load_safety(knowledge_dir: Path) -> SafetyRules:
         problems.extend(exc.problems)
     learned: ScamModel | None = None
     try:
-        learned = scam_model(knowledge_dir)
+        learned = scam_model(knowledge_dir, questions)
     except KnowledgeError as exc:
         problems.extend(exc.problems)
     if problems or scam is None:

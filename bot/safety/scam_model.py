@@ -16,8 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.knowledge.kb import SPECIAL_FILES
-from bot.knowledge.yamlfile import KnowledgeError, load_yaml_fast
 from bot.safety.learned import CrisisModel, Example, read_examples
 from bot.safety.unmask import unmask
 
@@ -73,39 +71,21 @@ def _scam_label(key: str, item: object) -> tuple[str | None, str]:
     return entry, ""
 
 
-def entry_questions(folder: Path) -> tuple[tuple[str, str, str], ...]:
-    """(entry id, theme, question) of every entry file, read leniently (like the crisis
-    model's ``phrasings_in``: ``load_knowledge`` reports the mistakes)."""
-    found: list[tuple[str, str, str]] = []
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
-        if path.name in SPECIAL_FILES:
-            continue
-        try:
-            data = load_yaml_fast(path)
-        except KnowledgeError:
-            continue
-        for entry in data if isinstance(data, list) else ():
-            if not isinstance(entry, dict):
-                continue
-            questions = entry.get("questions") or ()
-            for question in questions if isinstance(questions, list) else ():
-                if isinstance(question, str) and question.strip():
-                    found.append((str(entry.get("id")), str(entry.get("theme")), question))
-    return tuple(found)
-
-
 _TRAINED: dict[tuple[Example, ...], ScamModel] = {}
 _MAX_TRAINED = 4
 
 
-def scam_model(folder: Path) -> ScamModel | None:
-    """The model for this folder (None without an examples file), trained once per content."""
+def scam_model(folder: Path, questions: Sequence[tuple[str, str, str]]) -> ScamModel | None:
+    """The model for this folder (None without an examples file), trained once per content.
+
+    ``questions``: the entries' (id, theme, phrasing), from ``questions_in``.
+    """
     path = folder / SCAM_EXAMPLES_FILE
     if not path.is_file():
         return None
     examples = list(load_scam_examples(path))
     known = {" ".join(e.text.lower().split()) for e in examples}
-    for _entry_id, theme, question in entry_questions(folder):
+    for _entry_id, theme, question in questions:
         folded = " ".join(question.lower().split())
         # The « arnaques » entries' questions are about scams, not scams: left out.
         if folded in known or theme == SCAM_THEME:
