@@ -13,6 +13,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from bench.safety import KEY_NUMBERS
+from bot.knowledge.kb import questions_in
 from bot.safety import crisis as crisis_module
 from bot.safety.crisis import CrisisDetector, load_crises
 from bot.safety.learned import CrisisModel, Example, load_examples
@@ -33,14 +35,31 @@ def main() -> None:
     categories, detector = load_crises(knowledge / "crises.yaml")
     ids = [c.id for c in categories]
     examples = list(load_examples(knowledge / "exemples-crises.yaml", ids))
+    # As at load: the entries' phrasings are everyday messages, in every fold's training.
+    everyday = [
+        Example(q, None, "entry") for q in dict.fromkeys(q for *_, q in questions_in(knowledge))
+    ]
+    by_id = {c.id: c for c in categories}
+
+    def numbers(category_id: str, level: str) -> set[str]:
+        """What the person reads: every number when sure, the gentle line's when check."""
+        category = by_id[category_id]
+        gentle = category.gentle.replace(" ", "")
+        return {p.number for p in category.phones if level == "sure" or p.number in gentle}
+
+    def right(category_id: str, level: str, expected: str) -> bool:
+        return bool(numbers(category_id, level) & KEY_NUMBERS[expected])
+
     scored: list[tuple[Example, object, tuple[str | None, float, float]]] = []
     for k, test in enumerate(folds(examples)):
         train = [e for i, fold in enumerate(folds(examples)) if i != k for e in fold]
-        model = CrisisModel(train, prepare=detector.vocabulary.fold)
-        patterns_only = CrisisDetector(detector.vocabulary, detector.idioms, detector.rules)
+        model = CrisisModel(train + everyday, prepare=detector.vocabulary.fold)
+        patterns_only = CrisisDetector(
+            detector.vocabulary, detector.idioms, detector.rules, distance=detector.distance
+        )
         for example in test:
-            found = patterns_only.assess(example.text)
-            scored.append((example, found, model.predict(example.text)))
+            _, found, idiom, far = patterns_only.read(example.text)
+            scored.append((example, (found, idiom or far, far), model.predict(example.text)))
     crises = [s for s in scored if s[0].category]
     looks = [s for s in scored if not s[0].category]
     print(f"{len(crises)} crises, {len(looks)} look-alikes, {FOLDS}-fold cross-validation")
@@ -54,24 +73,25 @@ def main() -> None:
                     continue
                 crisis_module.SURE_AT, crisis_module.CHECK_AT = sure_at, check_at
 
-                def level(found, guess, expected, sure_at=sure_at, check_at=check_at):  # type: ignore[no-untyped-def]
+                def level(read, guess, expected, sure_at=sure_at, check_at=check_at):  # type: ignore[no-untyped-def]
+                    found, gentle_only, far = read
                     category, _probability, none = guess
                     probability = 1.0 - none if category is not None else 0.0
                     if found is not None:
-                        ordinary = none >= crisis_module.ORDINARY_AT
-                        right = found.category.id == expected if expected else True
-                        return ("check" if ordinary else "sure"), right
-                    if probability >= sure_at:
-                        return "sure", category == expected if expected else True
+                        ordinary = far or none >= crisis_module.ORDINARY_AT
+                        got = "check" if ordinary else "sure"
+                        return got, right(found.id, got, expected) if expected else True
+                    if probability >= sure_at and not gentle_only:
+                        return "sure", right(category, "sure", expected) if expected else True
                     if probability >= check_at:
-                        return "check", category == expected if expected else True
+                        return "check", right(category, "check", expected) if expected else True
                     return None, False
 
                 recall = sure = 0
                 for example, found, guess in crises:
-                    got, right = level(found, guess, example.category)
-                    recall += got is not None and right
-                    sure += got == "sure" and right
+                    got, ok = level(found, guess, example.category)
+                    recall += got is not None and ok
+                    sure += got == "sure" and ok
                 takeover = gentle = 0
                 for _example, found, guess in looks:
                     got, _ = level(found, guess, None)

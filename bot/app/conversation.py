@@ -234,9 +234,9 @@ class Engine:
         screened = screen(knowledge, text)
         if screened.crisis is None:
             return []
-        crisis = next(c for c in knowledge.safety.crises if c.id == screened.crisis)
-        await self._count(Counter.CRISIS, crisis.id)
-        return [replace(self._crisis_reply(crisis), buttons=())]
+        reply = self._crisis_reply(knowledge, screened.crisis, screened.also)
+        await self._count(Counter.CRISIS, screened.crisis)
+        return [replace(reply, buttons=())]
 
     # --- typed text -------------------------------------------------------------------
 
@@ -262,9 +262,8 @@ class Engine:
             # A life may be at stake: the numbers come before anything else is said.
             session.crisis = decision.crisis
             session.nearby = None  # never read what follows as the commune asked for
-            crisis = next(c for c in knowledge.safety.crises if c.id == decision.crisis)
-            out.insert(0, self._crisis_reply(crisis))
-            await self._count(Counter.CRISIS, crisis.id)
+            out.insert(0, self._crisis_reply(knowledge, decision.crisis, decision.crisis_also))
+            await self._count(Counter.CRISIS, decision.crisis)
         if decision.sensitive:
             out.append(DeleteIncoming())
             out.append(Reply(texts.SENSITIVE_WARNING))
@@ -274,9 +273,11 @@ class Engine:
         replies = await self._understood(knowledge, session, inbound, decision)
         if decision.crisis_level == "check" and decision.crisis is not None:
             # Doubt costs little: the answer, then one warm line with the number.
-            crisis = next(c for c in knowledge.safety.crises if c.id == decision.crisis)
-            replies.append(Reply(crisis.gentle, buttons=((_human_button(),),)))
-            await self._count(Counter.CRISIS_CHECK, crisis.id)
+            gentle = [_crisis(knowledge, decision.crisis).gentle]
+            if decision.crisis_also is not None:
+                gentle.append(_crisis(knowledge, decision.crisis_also).gentle)
+            replies.append(Reply("\n".join(gentle), buttons=((_human_button(),),)))
+            await self._count(Counter.CRISIS_CHECK, decision.crisis)
         return out + replies
 
     async def _understood(
@@ -327,11 +328,19 @@ class Engine:
         }[intent]
         return Reply(text, buttons=((_menu_button(), _human_button()),))
 
-    def _crisis_reply(self, crisis: CrisisCategory) -> Reply:
+    def _crisis_reply(self, knowledge: Knowledge, crisis_id: str, also: str | None) -> Reply:
+        """The numbers first; a second situation the message may also be adds its main one."""
+        crisis = _crisis(knowledge, crisis_id)
+        phones = crisis.phones
+        if also is not None:
+            # Its first number only: the reply stays short on a small screen.
+            known = {phone.number for phone in phones}
+            new = [p for p in _crisis(knowledge, also).phones if p.number not in known]
+            phones += tuple(new[:1])
         return Reply(
             crisis.message,
             title=crisis.title,
-            phones=crisis.phones,
+            phones=phones,
             buttons=((_human_button(),),),
             urgent=True,
         )
@@ -569,9 +578,8 @@ class Engine:
         out: list[Outbound] = []
         if screened is not None and screened.crisis is not None:
             session.crisis = screened.crisis
-            crisis = next(c for c in knowledge.safety.crises if c.id == screened.crisis)
-            out.append(self._crisis_reply(crisis))
-            await self._count(Counter.CRISIS, crisis.id)
+            out.append(self._crisis_reply(knowledge, screened.crisis, screened.also))
+            await self._count(Counter.CRISIS, screened.crisis)
             out += await self.flow.urgent(inbound.user)
         if screened is not None and screened.sensitive:
             await self._count(Counter.SENSITIVE, ",".join(screened.sensitive))
@@ -614,3 +622,7 @@ class Engine:
             await self.counters.count(name, key)
         except Exception as exc:
             log.warning("counter %s not saved: %s", name, type(exc).__name__)
+
+
+def _crisis(knowledge: Knowledge, crisis_id: str) -> CrisisCategory:
+    return next(c for c in knowledge.safety.crises if c.id == crisis_id)

@@ -51,6 +51,8 @@ class Decision:
     # reply over) or ``check`` (the answer, then one warm line with the number).
     crisis: str | None = None
     crisis_level: str | None = None
+    # A second situation it may also be, whose number the first lacks (given with it).
+    crisis_also: str | None = None
     score: float = 0.0
     sensitive: tuple[str, ...] = ()
     intent: str | None = None
@@ -64,6 +66,7 @@ class Decision:
             "choices": list(self.choices),
             "crisis": self.crisis,
             "crisis_level": self.crisis_level,
+            "crisis_also": self.crisis_also,
             "theme": self.theme,
             "score": round(self.score, 3),
             "sensitive": list(self.sensitive),
@@ -84,6 +87,7 @@ class Screening:
     masked_text: str = field(default="", repr=False)  # the text with every secret masked
 
     check: str | None = None  # a crisis the message may speak of: worth a warm line
+    also: str | None = None  # a second situation, with a number the first lacks
 
 
 def screen(knowledge: Knowledge, text: str) -> Screening:
@@ -98,6 +102,7 @@ def screen(knowledge: Knowledge, text: str) -> Screening:
         sensitive,
         masked,
         alert.category.id if alert is not None and not sure else None,
+        alert.also.id if alert is not None and alert.also is not None else None,
     )
 
 
@@ -118,6 +123,7 @@ def _decide(
             "crisis",
             crisis=screened.crisis,
             crisis_level="sure",
+            crisis_also=screened.also,
             score=1.0,
             sensitive=screened.sensitive,
             masked_text=screened.masked_text,
@@ -125,7 +131,9 @@ def _decide(
     decision = _understand(knowledge, text[:read], screened.sensitive, screened.masked_text[:read])
     if screened.check is None:
         return decision
-    return replace(decision, crisis=screened.check, crisis_level="check")
+    return replace(
+        decision, crisis=screened.check, crisis_level="check", crisis_also=screened.also
+    )
 
 
 def _understand(

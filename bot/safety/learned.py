@@ -207,15 +207,24 @@ class CrisisModel:
         The piece most likely to be a crisis speaks for the message; "no crisis" is the
         smallest over the pieces, so one calm sentence cannot hide a crisis in the next.
         """
+        chances, none = self.chances_folded(folded)
+        if not chances:
+            return NO_OPINION
+        best = max(chances, key=chances.__getitem__)
+        return best, chances[best], none
+
+    def chances_folded(self, folded: str) -> tuple[dict[str, float], float]:
+        """Each crisis's highest chance over the pieces, and the chance of no crisis (the
+        smallest over the pieces); ({}, 1.0) when the model cannot judge the message."""
         # A piece with no word of letters has no token at all: it is left out (numpy's
         # reduceat below would otherwise lend it its neighbour's row). So is a piece that
         # cannot be judged: « y » or « m » alone gave wild scores.
-        pieces = [p.split() for p in folded.split(PIECE_BREAK)]
         if _repeated(folded):
-            return NO_OPINION
+            return {}, 1.0
+        pieces = [p.split() for p in folded.split(PIECE_BREAK)]
         pieces = [p for p in pieces if _judgeable(_words(p)) and self._knows_a_word(p)]
         if not pieces:
-            return NO_OPINION
+            return {}, 1.0
         chars, known = self._chars.scores(pieces)
         terms, _ = self._terms.scores(pieces)
         logits = chars + terms + self._intercept
@@ -227,9 +236,11 @@ class CrisisModel:
         probabilities[unknown] = 0.0
         probabilities[unknown, self._none] = 1.0
         none = float(probabilities[:, self._none].min())
-        probabilities[:, self._none] = -1.0
-        row, column = np.unravel_index(int(np.argmax(probabilities)), probabilities.shape)
-        return self.classes[int(column)], float(probabilities[row, column]), none
+        highest = probabilities.max(axis=0)
+        chances = {
+            label: float(highest[k]) for k, label in enumerate(self.classes) if k != self._none
+        }
+        return chances, none
 
 
 def _repeated(folded: str) -> bool:
