@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import socket
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -160,6 +159,35 @@ def test_an_idiom_does_not_hide_a_real_crisis_in_the_same_message(rules: SafetyR
     found = rules.detect_crisis("mdr je suis mort de rire... non en vrai il me frappe")
     assert found is not None
     assert found.id == "violences-conjugales"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "il y a dix ans j'ai fait une tentative de suicide, aujourd'hui je vais bien",
+        "j'ai vu un reportage à la télé sur les femmes battues",
+        "je fais un exposé sur le 115 pour mon cap",
+    ],
+)
+def test_a_story_told_from_a_distance_gets_a_warm_line_not_a_takeover(
+    rules: SafetyRules, text: str
+) -> None:
+    """The person asked something: the answer comes, with the number in one warm line."""
+    alert = rules.assess_crisis(text)
+    assert alert is not None and alert.level == "check"
+
+
+def test_a_crisis_happening_now_is_not_softened_by_the_word_depuis(rules: SafetyRules) -> None:
+    alert = rules.assess_crisis("depuis deux ans mon mari me frappe tous les soirs")
+    assert alert is not None and alert.level == "sure"
+
+
+def test_a_child_put_out_at_night_gets_the_119_with_the_115(rules: SafetyRules) -> None:
+    alert = rules.assess_crisis("ma mere ma mis dehors jai 14 ans il fait nuit")
+    assert alert is not None and alert.level == "sure"
+    numbers = {p.number for p in alert.category.phones}
+    numbers |= {p.number for p in alert.also.phones} if alert.also else set()
+    assert {"115", "119"} <= numbers
 
 
 def test_nothing_is_detected_in_an_empty_message(rules: SafetyRules) -> None:
@@ -427,24 +455,3 @@ def test_rules_built_by_hand_still_check_links() -> None:
     verdict = rules.check_scam("Votre dossier : https://caf-aide.com/login")
     assert verdict is not None
     assert verdict.suspicious
-
-
-# -- speed ---------------------------------------------------------------------------------
-
-
-def test_all_checks_on_a_long_message_are_quick(rules: SafetyRules) -> None:
-    """Prints the time; asserts nothing about it (machines differ), only that it runs."""
-    sample = (
-        "Bonjour, je n'arrive pas à me connecter sur www.ameli.fr, mon mot de passe ne "
-        "marche plus et la caf m'a envoyé un code 123456. Mon numéro est 06 12 34 56 78. "
-    )
-    text = (sample * 40)[:4096]
-    best = float("inf")
-    for _ in range(5):  # the best of five rounds: shared test machines are noisy
-        start = time.perf_counter()
-        for _ in range(20):
-            rules.detect_crisis(text)
-            mask_sensitive(text, find_sensitive(text))
-            rules.check_scam(text)
-        best = min(best, (time.perf_counter() - start) / 20 * 1000)
-    print(f"\ntoutes les vérifications sur 4096 signes : {best:.2f} ms (meilleur de 5 tours)")

@@ -89,6 +89,23 @@ async def test_a_crisis_gets_its_numbers_first_and_nothing_else(
     assert (str(Counter.ANSWER), "") not in counters.counted
 
 
+async def test_a_crisis_that_may_be_two_situations_gives_the_main_number_of_each(
+    engine: Engine,
+) -> None:
+    [reply] = await engine.handle(text("ma mere ma mis dehors jai 14 ans il fait nuit"))
+    numbers = [phone.number for phone in reply.phones]
+    assert "115" in numbers and "119" in numbers
+    assert len(numbers) == len(set(numbers))  # each number once
+
+
+async def test_a_story_from_long_ago_is_answered_with_one_warm_line(engine: Engine) -> None:
+    out = replies(
+        await engine.handle(text("il y a 3 ans j'étais à la rue, comment je demande l'apl ?"))
+    )
+    assert not any(reply.urgent for reply in out)
+    assert "115" in out[-1].text and offers_a_person(out[-1])
+
+
 async def test_a_secret_is_deleted_and_the_question_still_answered(
     engine: Engine, counters: Counters
 ) -> None:
