@@ -125,6 +125,17 @@ def test_out_of_scope_is_never_answered_with_an_entry(knowledge: Knowledge, mess
 
 
 @pytest.mark.parametrize(
+    "message",
+    ["comment on fait des crepes", "mon chat est malade", "quel temps fait il"],
+)
+def test_out_of_scope_is_declined_not_offered_unrelated_choices(
+    knowledge: Knowledge, message: str
+):
+    """One word in common (« faire », « temps ») is no reason to offer three entries."""
+    assert decide(knowledge, message).kind == "fallback"
+
+
+@pytest.mark.parametrize(
     ("message", "entry"),
     [
         # Stories and statements: the facts and feelings carry the weight, not a question.
