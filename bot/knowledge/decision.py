@@ -90,6 +90,10 @@ class Screening:
     also: str | None = None  # a second situation, with a number the first lacks
 
 
+# Small talk the patterns recognised. A goodbye is not in it: « au revoir » may be a farewell.
+_SMALL_TALK = frozenset({Intent.GREETING.value, Intent.THANKS.value, Intent.ACK.value})
+
+
 def screen(knowledge: Knowledge, text: str) -> Screening:
     """Crisis and secrets only: all a message to an open case needs (no matcher, no scam)."""
     alert = knowledge.safety.assess_crisis(text)
@@ -129,7 +133,8 @@ def _decide(
             masked_text=screened.masked_text,
         )
     decision = _understand(knowledge, text[:read], screened.sensitive, screened.masked_text[:read])
-    if screened.check is None:
+    if screened.check is None or decision.intent in _SMALL_TALK:
+        # « merci », « bonjour », « ok »: nothing to doubt, no warm line about a crisis.
         return decision
     return replace(
         decision, crisis=screened.check, crisis_level="check", crisis_also=screened.also
