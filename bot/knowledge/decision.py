@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.knowledge.holder import Knowledge
 from bot.knowledge.intents import Intent, detect_intent
-from bot.knowledge.matching import Kind
+from bot.knowledge.matching import EXACT, Kind
 from bot.knowledge.normalize import normalize
 from bot.safety import Level, ScamVerdict, find_sensitive, mask_sensitive
 
@@ -183,6 +183,14 @@ def _understand(
         return Decision(
             "answer", entry=entry, score=1.0, sensitive=sensitive, scam=scam, masked_text=masked
         )
+    if (
+        match.kind in (Kind.ANSWER, Kind.CLARIFY)
+        and match.score < EXACT
+        and knowledge.scope is not None
+        and knowledge.scope.out_of_scope(masked)
+    ):
+        # Words in common, but about something else (« le code de la porte chez ma soeur »).
+        return Decision("fallback", score=match.score, sensitive=sensitive, masked_text=masked)
     # A verdict is shown only when it is what the bot answers; otherwise the entry wins.
     shown_verdict = scam if scam is not None and not scam.suspicious else None
     if match.kind is Kind.ANSWER:

@@ -16,6 +16,7 @@ from bot.knowledge.intent_model import IntentModel, intent_model
 from bot.knowledge.kb import KnowledgeBase, load_knowledge
 from bot.knowledge.matching import Matcher
 from bot.knowledge.places import Places, load_places
+from bot.knowledge.scope_model import ScopeModel, scope_model
 from bot.knowledge.yamlfile import KnowledgeError, Problem
 from bot.safety import SafetyRules, load_safety
 
@@ -29,6 +30,8 @@ class Knowledge:
     places: Places | None = None
     # Requests for a person (and the like) learned from knowledge/exemples-intentions.yaml.
     intents: IntentModel | None = None
+    # What is for no theme at all, learned from knowledge/exemples-hors-sujet.yaml.
+    scope: ScopeModel | None = None
 
     @classmethod
     def load(cls, folder: Path) -> Knowledge:
@@ -43,7 +46,7 @@ class Knowledge:
             safety = load_safety(folder)
         except KnowledgeError as exc:
             problems.extend(exc.problems)
-        places = intents = None
+        places = intents = scope = None
         if kb is not None:
             try:
                 places = load_places(folder, kb)
@@ -52,11 +55,15 @@ class Knowledge:
             try:
                 phrasings = [(e.id, (e.title, *e.questions)) for e in kb.entries]
                 intents = intent_model(folder, phrasings, kb.lexicon)
+                themed = [(e.theme, q) for e in kb.entries for q in e.questions]
+                scope = scope_model(folder, themed, kb.lexicon)
             except KnowledgeError as exc:
                 problems.extend(exc.problems)
         if problems or kb is None or safety is None:
             raise KnowledgeError(problems)
-        return cls(kb=kb, matcher=Matcher(kb), safety=safety, places=places, intents=intents)
+        return cls(
+            kb=kb, matcher=Matcher(kb), safety=safety, places=places, intents=intents, scope=scope
+        )
 
 
 class KnowledgeHolder:

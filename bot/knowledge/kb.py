@@ -42,6 +42,7 @@ SPECIAL_FILES = frozenset(
         "exemples-crises.yaml",
         "exemples-intentions.yaml",
         "exemples-arnaques.yaml",
+        "exemples-hors-sujet.yaml",
     }
 )
 ESCALATE_TO = ("pair-aidant", "referent")
