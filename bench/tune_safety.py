@@ -16,6 +16,7 @@ from pathlib import Path
 from bench.safety import KEY_NUMBERS
 from bot.knowledge.kb import questions_in
 from bot.safety import crisis as crisis_module
+from bot.safety import ordinary_phrasings
 from bot.safety.crisis import CrisisDetector, load_crises
 from bot.safety.learned import CrisisModel, Example, load_examples
 
@@ -36,9 +37,7 @@ def main() -> None:
     ids = [c.id for c in categories]
     examples = list(load_examples(knowledge / "exemples-crises.yaml", ids))
     # As at load: the entries' phrasings are everyday messages, in every fold's training.
-    everyday = [
-        Example(q, None, "entry") for q in dict.fromkeys(q for *_, q in questions_in(knowledge))
-    ]
+    everyday = [Example(q, None, "entry") for q in ordinary_phrasings(questions_in(knowledge))]
     by_id = {c.id: c for c in categories}
 
     def numbers(category_id: str, level: str) -> set[str]:
@@ -55,11 +54,17 @@ def main() -> None:
         train = [e for i, fold in enumerate(folds(examples)) if i != k for e in fold]
         model = CrisisModel(train + everyday, prepare=detector.vocabulary.fold)
         patterns_only = CrisisDetector(
-            detector.vocabulary, detector.idioms, detector.rules, distance=detector.distance
+            detector.vocabulary,
+            detector.idioms,
+            detector.rules,
+            distance=detector.distance,
+            doubts=detector.doubts,
         )
         for example in test:
             _, found, idiom, far = patterns_only.read(example.text)
-            scored.append((example, (found, idiom or far, far), model.predict(example.text)))
+            doubt = patterns_only._doubt(example.text) if found is None else None
+            read = (found, idiom or far, far, doubt.category if doubt else None)
+            scored.append((example, read, model.predict(example.text)))
     crises = [s for s in scored if s[0].category]
     looks = [s for s in scored if not s[0].category]
     print(f"{len(crises)} crises, {len(looks)} look-alikes, {FOLDS}-fold cross-validation")
@@ -74,7 +79,7 @@ def main() -> None:
                 crisis_module.SURE_AT, crisis_module.CHECK_AT = sure_at, check_at
 
                 def level(read, guess, expected, sure_at=sure_at, check_at=check_at):  # type: ignore[no-untyped-def]
-                    found, gentle_only, far = read
+                    found, gentle_only, far, doubt = read
                     category, _probability, none = guess
                     probability = 1.0 - none if category is not None else 0.0
                     if found is not None:
@@ -85,6 +90,8 @@ def main() -> None:
                         return "sure", right(category, "sure", expected) if expected else True
                     if probability >= check_at:
                         return "check", right(category, "check", expected) if expected else True
+                    if doubt is not None:
+                        return "check", right(doubt.id, "check", expected) if expected else True
                     return None, False
 
                 recall = sure = 0

@@ -177,6 +177,18 @@ def test_a_story_told_from_a_distance_gets_a_warm_line_not_a_takeover(
     assert alert is not None and alert.level == "check"
 
 
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("le vide m'appelle", "3114"), ("je marche sur des oeufs à la maison", "3919")],
+)
+def test_words_that_may_say_a_crisis_get_the_warm_line_with_its_number(
+    rules: SafetyRules, text: str, number: str
+) -> None:
+    alert = rules.assess_crisis(text)
+    assert alert is not None and alert.level == "check"
+    assert number in alert.category.gentle
+
+
 def test_a_crisis_happening_now_is_not_softened_by_the_word_depuis(rules: SafetyRules) -> None:
     alert = rules.assess_crisis("depuis deux ans mon mari me frappe tous les soirs")
     assert alert is not None and alert.level == "sure"

@@ -57,7 +57,7 @@ _GROUP = re.compile(r"^[a-z0-9_-]+$")
 _HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 _NUMBER = re.compile(r"\d[\d .]*\d")
 _TOP_KEYS = ("spellings", "not_typos", "groups", "not_crisis", "distance", "crises")
-_CRISIS_KEYS = ("id", "title", "message", "gentle", "phones", "patterns")
+_CRISIS_KEYS = ("id", "title", "message", "gentle", "phones", "patterns", "doubt")
 _PHONE_KEYS = ("number", "label", "note")
 
 
@@ -116,6 +116,9 @@ class CrisisDetector:
     # A story told from a distance (« il y a dix ans », « dans un film », « pour mon
     # exposé »): the words of a crisis are there, the danger may not be now.
     distance: tuple[Phrase, ...] = ()
+    # Words that may say this situation, or may not (« au bout du rouleau », « à quoi bon
+    # tout ça »): never a takeover by themselves, always worth the warm line.
+    doubts: tuple[tuple[CrisisCategory, tuple[Phrase, ...]], ...] = ()
 
     def detect(self, text: str) -> CrisisCategory | None:
         """The crisis this message surely speaks of (the ``sure`` level), or None."""
@@ -136,7 +139,7 @@ class CrisisDetector:
             level = Level.CHECK if ordinary else Level.SURE
             return CrisisAlert(found, level, self._also(found, chances, by_id))
         if not chances:
-            return None
+            return self._doubt(text)
         # The tier follows the chance that the message is a crisis at all (1 - P(none));
         # the category is the most likely crisis.
         category = by_id[max(chances, key=chances.__getitem__)]
@@ -148,6 +151,18 @@ class CrisisDetector:
             return CrisisAlert(category, Level.SURE, also)
         if probability >= CHECK_AT:
             return CrisisAlert(category, Level.CHECK, also)
+        return self._doubt(text)
+
+    def _doubt(self, text: str) -> CrisisAlert | None:
+        """The warm line for words that may say a situation (« à quoi bon tout ça »)."""
+        if not self.doubts:
+            return None
+        plain = deleet(unmask(text))
+        scan = self.vocabulary.scan_words(self.vocabulary.fold(plain).split())
+        self._first_match(scan)  # idioms blanked out, as for the patterns
+        for category, phrases in self.doubts:
+            if any(scan.find(phrase) is not None for phrase in phrases):
+                return CrisisAlert(category, Level.CHECK)
         return None
 
     @staticmethod
@@ -361,6 +376,7 @@ def load_crises(
         else ()
     )
     rules: list[tuple[CrisisCategory, tuple[Phrase, ...]]] = []
+    doubts: list[tuple[CrisisCategory, tuple[Phrase, ...]]] = []
     seen: dict[str, int] = {}
     for number, crisis in enumerate(data["crises"], start=1):
         if not isinstance(crisis, LineDict):
@@ -393,6 +409,8 @@ def load_crises(
             id=cid, title=title, message=message, phones=phones, gentle=gentle
         )
         rules.append((category, phrases))
+        if "doubt" in crisis:
+            doubts.append((category, _phrases(check, vocabulary, groups, crisis, "doubt", where)))
     for required in REQUIRED_CRISES:
         if required not in seen:
             check.add(
@@ -407,6 +425,11 @@ def load_crises(
         everyday = tuple(Example(text, None, "entry") for text in ordinary)
         model = trained(examples + everyday, vocabulary)
     detector = CrisisDetector(
-        vocabulary=vocabulary, idioms=idioms, rules=tuple(rules), model=model, distance=distance
+        vocabulary=vocabulary,
+        idioms=idioms,
+        rules=tuple(rules),
+        model=model,
+        distance=distance,
+        doubts=tuple(doubts),
     )
     return tuple(category for category, _ in rules), detector
