@@ -22,7 +22,7 @@ from bot.app.coordination import CoordinatedEngine
 from bot.app.handoff import HandoffService, utc_now
 from bot.app.memory import MemoryRegistry
 from bot.app.missed import MissedQuestions
-from bot.app.ports import StoreError
+from bot.app.ports import StoreError, Stores
 from bot.app.privacy import Privacy
 from bot.app.reload import KnowledgeWatcher, today_options
 from bot.app.wiring import App, AppOpener
@@ -51,7 +51,7 @@ async def open_services(
     knowledge = KnowledgeHolder.from_folder(settings.knowledge_dir)
     team = _load_team(settings)  # files first: a bad one stops us before the database opens
     try:
-        stores = await open_stores(settings.db_path)
+        stores = await open_database(settings)
     except StoreError as error:  # a folder that cannot be written, a newer schema
         raise ConfigError(str(error)) from None
     staff, charter = team if team is not None else (None, None)
@@ -116,6 +116,16 @@ async def open_services(
         staff=staff,
         handoff=handoff,
     )
+
+
+async def open_database(settings: Settings) -> Stores:
+    """The store ``RELAIS_DB`` names: a PostgreSQL server (``postgresql://…``) or, by default,
+    a SQLite file. psycopg is imported only when PostgreSQL is used."""
+    if settings.db_url is not None:
+        from bot.adapters.postgres import open_stores as open_postgres
+
+        return await open_postgres(settings.db_url)
+    return await open_stores(settings.db_path)
 
 
 def opener(settings: Settings) -> AppOpener:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 DEFAULT_BOT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_DB_PATH = Path("data/relais.sqlite3")
+# RELAIS_DB starting with one of these names a PostgreSQL server (bot/adapters/postgres/).
+POSTGRES_URL_PREFIXES = ("postgresql://", "postgres://")
 DEFAULT_KNOWLEDGE_DIR = Path("knowledge")
 # Days a closed handoff case is kept (for the helper to reread) before it is erased.
 DEFAULT_RETENTION_DAYS = 30
@@ -36,6 +38,9 @@ class Settings:
     secret: str | None = field(default=None, repr=False)
     bot_api_url: str = DEFAULT_BOT_API_URL
     db_path: Path = DEFAULT_DB_PATH
+    # RELAIS_DB=postgresql://…: the PostgreSQL store instead of the SQLite file (db_path is
+    # then unused). Out of repr: the URL may hold a password.
+    db_url: str | None = field(default=None, repr=False)
     knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
     staff_config: Path | None = None
     retention_days: int = DEFAULT_RETENTION_DAYS
@@ -54,11 +59,14 @@ class Settings:
         secret = env.get("RELAIS_SECRET", "").strip() or None
         url = env.get("RELAIS_BOT_API_URL", "").strip() or DEFAULT_BOT_API_URL
         staff = env.get("RELAIS_STAFF_CONFIG", "").strip()
+        db = env.get("RELAIS_DB", "").strip()
+        db_url = db if db.startswith(POSTGRES_URL_PREFIXES) else None
         return cls(
             token=token,
             secret=secret,
             bot_api_url=url,
-            db_path=Path(env.get("RELAIS_DB", "").strip() or DEFAULT_DB_PATH),
+            db_path=Path(db) if db and db_url is None else DEFAULT_DB_PATH,
+            db_url=db_url,
             knowledge_dir=Path(env.get("RELAIS_KNOWLEDGE", "").strip() or DEFAULT_KNOWLEDGE_DIR),
             staff_config=Path(staff) if staff else None,
             retention_days=_retention_days(env.get("RELAIS_RETENTION_DAYS", "")),
