@@ -88,9 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "ask":
             return ask(folder, args.message, as_json=args.json, out=sys.stdout)
         if args.command in REPORT_COMMANDS:
-            from bot.adapters.sqlite import open_stores
+            from bot.bootstrap import store_at
 
-            return run_report_command(args, settings, sys.stdout, open_stores)
+            return run_report_command(args, settings, sys.stdout, store_at)
         return kb_check(folder, sys.stdout, max_age_days=args.max_age_days)
     except ConfigError as exc:
         print(team_texts.CANNOT_START.format(reason=exc), file=sys.stderr)

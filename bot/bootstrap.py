@@ -26,7 +26,7 @@ from bot.app.ports import StoreError, Stores
 from bot.app.privacy import Privacy
 from bot.app.reload import KnowledgeWatcher, today_options
 from bot.app.wiring import App, AppOpener
-from bot.config import ConfigError, Settings
+from bot.config import POSTGRES_URL_PREFIXES, ConfigError, Settings
 from bot.knowledge.announcement import Announcement, load_announcement_file
 from bot.knowledge.holder import KnowledgeHolder
 from bot.knowledge.lint import DEFAULT_MAX_AGE_DAYS
@@ -126,6 +126,13 @@ async def open_database(settings: Settings) -> Stores:
 
         return await open_postgres(settings.db_url)
     return await open_stores(settings.db_path)
+
+
+async def store_at(target: Path | str) -> Stores:
+    """The store at ``target``: a ``postgresql://`` URL or a SQLite file (reports)."""
+    if str(target).startswith(POSTGRES_URL_PREFIXES):
+        return await open_database(Settings(db_url=str(target)))
+    return await open_stores(target)
 
 
 def opener(settings: Settings) -> AppOpener:

@@ -214,7 +214,7 @@ class Stores:
 
 
 StoreOpener = Callable[[Path], Awaitable[Stores]]
-"""Opens the stores at a path (the wiring passes SQLite's ``open_stores``)."""
+"""Opens the stores at a path or a URL (the wiring passes ``bootstrap.store_at``)."""
 
 
 class Memory(Protocol):

@@ -161,3 +161,24 @@ async def test_the_wiring_opens_the_store_relais_db_names(postgres_url: str) -> 
         assert type(stores).__module__.startswith("bot.adapters.postgres")
     finally:
         await stores.close()
+
+
+def test_the_reports_read_the_postgresql_store(postgres_url: str) -> None:
+    """``./relais stats`` with ``RELAIS_DB=postgresql://…`` reads the server, not a file."""
+    import asyncio
+    import io
+
+    from bot.__main__ import build_parser
+    from bot.bootstrap import store_at
+    from bot.channels.reports_cli import run_report_command
+
+    async def count() -> None:
+        stores = await store_at(postgres_url)
+        await stores.counters.count("answer", "caf-rib", day="2026-11-20")
+        await stores.close()
+
+    asyncio.run(count())
+    out = io.StringIO()
+    args = build_parser().parse_args(["stats", "--du", "2026-11-01", "--au", "2026-11-30"])
+    code = run_report_command(args, Settings(db_url=postgres_url), out, store_at)
+    assert code == 0 and "caf-rib" in out.getvalue()
