@@ -1,4 +1,5 @@
-"""Wire the python-telegram-bot ``Application`` in one place, and run it by long polling."""
+"""Wire the python-telegram-bot ``Application`` in one place, and run it by long polling (or
+by webhook with ``RELAIS_WEBHOOK_URL``, ``webhook.py``)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot import logsafety
 from bot.app.asking import entry_reply
 from bot.app.wiring import App, AppOpener
-from bot.channels.telegram import coordination, handlers, privacy, staff
+from bot.channels.telegram import coordination, handlers, privacy, staff, webhook
 from bot.channels.telegram.context import BotDeps, RelaisContext
 from bot.channels.telegram.handoff_actions import CaseExecutor
 from bot.channels.telegram.ordering import PerChatOrderedProcessor
@@ -232,7 +233,7 @@ def quiet_http_loggers() -> None:
 
 
 def run(settings: Settings, open_app: AppOpener) -> None:
-    """``python -m bot run``: poll Telegram until Ctrl-C or SIGTERM.
+    """``python -m bot run``: poll Telegram (or serve its webhook) until Ctrl-C or SIGTERM.
 
     Raises ConfigError (one sentence for the person deploying) before anything starts.
     """
@@ -251,7 +252,8 @@ async def serve(
     stop: asyncio.Event | None = None,
     poll_timeout: int = POLL_TIMEOUT_SECONDS,
 ) -> None:
-    """Open the App (``open_app``, from the wiring), poll until ``stop`` is set, close all.
+    """Open the App (``open_app``, from the wiring), poll (or serve the webhook) until
+    ``stop`` is set, close all.
 
     The lifecycle is PTB's ``run_polling`` spelled out (initialize, post_init, start polling,
     start, … stop, shutdown) so that the services we open are closed in the same event loop
@@ -267,14 +269,18 @@ async def serve(
             if application.post_init is not None:
                 await application.post_init(application)
             assert application.updater is not None
-            await application.updater.start_polling(
-                timeout=poll_timeout,
-                allowed_updates=ALLOWED_UPDATES,
-                drop_pending_updates=False,  # a message sent while we restarted still counts
-                error_callback=_polling_failed,
-            )
+            if settings.webhook_url is not None:  # Telegram calls us (webhook.py)
+                await webhook.start_webhook(application, settings, allowed_updates=ALLOWED_UPDATES)
+            else:
+                await application.updater.start_polling(
+                    timeout=poll_timeout,
+                    allowed_updates=ALLOWED_UPDATES,
+                    drop_pending_updates=False,  # a message sent while we restarted counts
+                    error_callback=_polling_failed,
+                )
             await application.start()
-            log.info("Relais is polling Telegram")
+            if settings.webhook_url is None:
+                log.info("Relais is polling Telegram")
             with _stop_on_signals(stop):
                 await _until_stopped(application, stop)
         finally:
