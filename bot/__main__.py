@@ -20,6 +20,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.app.nearby import FINDER_ENTRY, NearbyPlan, Step, plan_for_text
+from bot.app.standby import LeaseLost
 from bot.bootstrap import open_try_out
 from bot.channels import terminal
 from bot.channels.reports_cli import REPORT_COMMANDS, add_report_commands, run_report_command
@@ -100,6 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
+    except LeaseLost:  # active / standby: another instance may serve now (bot/app/standby.py)
+        print(team_texts.LEASE_LOST, file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         return 130
 

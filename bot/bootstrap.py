@@ -22,7 +22,7 @@ from bot.app.coordination import CoordinatedEngine
 from bot.app.handoff import HandoffService, utc_now
 from bot.app.memory import MemoryRegistry
 from bot.app.missed import MissedQuestions
-from bot.app.ports import StoreError, Stores
+from bot.app.ports import Lease, StoreError, Stores
 from bot.app.privacy import Privacy
 from bot.app.reload import KnowledgeWatcher, today_options
 from bot.app.wiring import App, AppOpener
@@ -115,6 +115,7 @@ async def open_services(
         now=now,
         staff=staff,
         handoff=handoff,
+        lease=_serving_lease(settings),
     )
 
 
@@ -126,6 +127,16 @@ async def open_database(settings: Settings) -> Stores:
 
         return await open_postgres(settings.db_url)
     return await open_stores(settings.db_path)
+
+
+def _serving_lease(settings: Settings) -> Lease | None:
+    """On PostgreSQL, only the instance holding this lease serves (active / standby,
+    ``bot/app/standby.py``); a SQLite file has one instance, and no lease."""
+    if settings.db_url is None:
+        return None
+    from bot.adapters.postgres.lease import PostgresLease
+
+    return PostgresLease(settings.db_url)
 
 
 async def store_at(target: Path | str) -> Stores:

@@ -29,6 +29,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import logsafety
+from bot.app import standby
 from bot.app.asking import entry_reply
 from bot.app.wiring import App, AppOpener
 from bot.channels.telegram import coordination, handlers, privacy, staff, webhook
@@ -251,49 +252,66 @@ async def serve(
     *,
     stop: asyncio.Event | None = None,
     poll_timeout: int = POLL_TIMEOUT_SECONDS,
+    standby_retry: float = standby.STANDBY_RETRY_SECONDS,
 ) -> None:
     """Open the App (``open_app``, from the wiring), poll (or serve the webhook) until
     ``stop`` is set, close all.
 
-    The lifecycle is PTB's ``run_polling`` spelled out (initialize, post_init, start polling,
-    start, … stop, shutdown) so that the services we open are closed in the same event loop
-    and tests can stop the bot with an event.
+    With a lease (PostgreSQL: active / standby, ``bot/app/standby.py``) this instance first
+    stands by until it holds the lease, and stops serving (LeaseLost) if it loses it.
     """
     quiet_http_loggers()
     stop = stop or asyncio.Event()
     app = await open_app()
     try:
-        application = build_application(settings, app)
-        await _initialize(application, settings)
-        try:
-            if application.post_init is not None:
-                await application.post_init(application)
-            assert application.updater is not None
-            if settings.webhook_url is not None:  # Telegram calls us (webhook.py)
-                await webhook.start_webhook(application, settings, allowed_updates=ALLOWED_UPDATES)
-            else:
-                await application.updater.start_polling(
-                    timeout=poll_timeout,
-                    allowed_updates=ALLOWED_UPDATES,
-                    drop_pending_updates=False,  # a message sent while we restarted counts
-                    error_callback=_polling_failed,
-                )
-            await application.start()
-            if settings.webhook_url is None:
-                log.info("Relais is polling Telegram")
-            with _stop_on_signals(stop):
-                await _until_stopped(application, stop)
-        finally:
-            if application.updater is not None and application.updater.running:
-                # A polling loop that died of a refused token raises it again here: the
-                # cause is already said (ConfigError), keep it rather than this echo.
-                with contextlib.suppress(InvalidToken):
-                    await application.updater.stop()
-            if application.running:
-                await application.stop()
-            await application.shutdown()
+        with _stop_on_signals(stop):
+            await standby.serve_while_held(
+                app.lease,
+                partial(_serve_app, settings, app, poll_timeout=poll_timeout),
+                stop,
+                retry_seconds=standby_retry,
+            )
     finally:
         await app.close()
+
+
+async def _serve_app(
+    settings: Settings, app: App, stop: asyncio.Event, *, poll_timeout: int
+) -> None:
+    """Build the Application, poll (or serve the webhook) until ``stop`` is set, shut down.
+
+    The lifecycle is PTB's ``run_polling`` spelled out (initialize, post_init, start polling,
+    start, … stop, shutdown) so that the services we open are closed in the same event loop
+    and tests can stop the bot with an event.
+    """
+    application = build_application(settings, app)
+    await _initialize(application, settings)
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        assert application.updater is not None
+        if settings.webhook_url is not None:  # Telegram calls us (webhook.py)
+            await webhook.start_webhook(application, settings, allowed_updates=ALLOWED_UPDATES)
+        else:
+            await application.updater.start_polling(
+                timeout=poll_timeout,
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,  # a message sent while we restarted counts
+                error_callback=_polling_failed,
+            )
+        await application.start()
+        if settings.webhook_url is None:
+            log.info("Relais is polling Telegram")
+        await _until_stopped(application, stop)
+    finally:
+        if application.updater is not None and application.updater.running:
+            # A polling loop that died of a refused token raises it again here: the
+            # cause is already said (ConfigError), keep it rather than this echo.
+            with contextlib.suppress(InvalidToken):
+                await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
 
 
 async def _initialize(application: Application, settings: Settings) -> None:
