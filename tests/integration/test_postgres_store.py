@@ -182,3 +182,14 @@ def test_the_reports_read_the_postgresql_store(postgres_url: str) -> None:
     args = build_parser().parse_args(["stats", "--du", "2026-11-01", "--au", "2026-11-30"])
     code = run_report_command(args, Settings(db_url=postgres_url), out, store_at)
     assert code == 0 and "caf-rib" in out.getvalue()
+
+
+def test_without_postgresql_binaries_the_tests_say_why_they_are_skipped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Never silently passed: the fixture skips with this reason (tests/conftest.py)."""
+    import postgres_server
+
+    monkeypatch.setattr(postgres_server, "find_binaries", lambda: None)
+    reason = postgres_server.unavailable()
+    assert reason is not None and "apt-get install postgresql" in reason

@@ -296,6 +296,7 @@ def shown_url(url: str) -> str:
 # (https://www.postgresql.org/docs/current/errcodes-appendix.html).
 _TROUBLE_CODES = {
     "25006": "read-only (a standby server?)",
+    "25P02": "busy (transaction aborted by an earlier error)",
     "42501": "refused (missing rights)",
     "53100": "full (no space left on the disk)",
     "55P03": "locked by another program",
