@@ -7,7 +7,8 @@ answered (by the standby, which takes the advisory lock, starts, and polls); the
 is started for the next round. Prints one line per kill and the median / max.
 
 The takeover is bounded by the standby's retry period (``STANDBY_RETRY_SECONDS``), plus the
-new active instance's start (connect, ``getMe``, commands, start-up jobs) and one poll.
+new active instance's start (its services opened, ``getMe``, commands, start-up jobs) and one
+poll.
 Needs PostgreSQL's binaries (``apt-get install postgresql``); not run by ``./relais bench``
 (it takes a few minutes, and starts processes).
 """

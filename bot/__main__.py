@@ -113,10 +113,10 @@ def _run(settings: Settings) -> int:
         print(team_texts.NO_TOKEN_HELP, file=sys.stderr)
         return asyncio.run(try_out(settings.knowledge_dir))
     settings.check_for_telegram()
-    from bot.bootstrap import opener
+    from bot.bootstrap import opener, serving_lease
     from bot.channels.telegram.app import run  # imported here: only `run` needs Telegram
 
-    run(settings, opener(settings))
+    run(settings, opener(settings), lease=serving_lease(settings))
     return 0
 
 

@@ -115,7 +115,6 @@ async def open_services(
         now=now,
         staff=staff,
         handoff=handoff,
-        lease=_serving_lease(settings),
     )
 
 
@@ -129,7 +128,7 @@ async def open_database(settings: Settings) -> Stores:
     return await open_stores(settings.db_path)
 
 
-def _serving_lease(settings: Settings) -> Lease | None:
+def serving_lease(settings: Settings) -> Lease | None:
     """On PostgreSQL, only the instance holding this lease serves (active / standby,
     ``bot/app/standby.py``); a SQLite file has one instance, and no lease."""
     if settings.db_url is None:

@@ -10,7 +10,6 @@ short so that the tests are quick, and each step waits for what it stands for.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from pathlib import Path
 
 import psycopg
@@ -183,17 +182,17 @@ async def test_the_standby_answers_once_the_active_instance_stops(
     fake_api: FakeBotApi, tmp_path: Path, postgres_url: str
 ) -> None:
     lea = new_person(fake_api)
-    opened: dict[str, App] = {}
+    opened = {"a": 0, "b": 0}  # how many times each instance opened its services
 
     def opener_for(name: str, settings: Settings):
         async def open_app() -> App:
-            app = await open_services(settings)
-            assert app.lease is not None
-            opened[name] = replace(app, lease=CountedLease(app.lease))
-            return opened[name]
+            opened[name] += 1
+            return await open_services(settings)
 
         return open_app
 
+    lease_a = CountedLease(PostgresLease(postgres_url))
+    lease_b = CountedLease(PostgresLease(postgres_url))
     async with FakeBotApiHttpServer(fake_api) as server:
         settings = Settings(
             token=fake_api.token,
@@ -204,24 +203,25 @@ async def test_the_standby_answers_once_the_active_instance_stops(
         )
         stop_a, stop_b = asyncio.Event(), asyncio.Event()
         a = asyncio.create_task(
-            serve(settings, opener_for("a", settings), stop=stop_a, poll_timeout=1)
+            serve(settings, opener_for("a", settings), stop=stop_a, poll_timeout=1, lease=lease_a)
         )
         lea.says("/start")
         await fake_api.wait_until(lambda: len(fake_api.sent_to(lea.chat_id)) == 1)
         b = asyncio.create_task(
             serve(
-                replace(settings),
+                settings,
                 opener_for("b", settings),
                 stop=stop_b,
                 poll_timeout=1,
+                lease=lease_b,
                 standby_retry=QUICK,
             )
         )
         try:
-            await fake_api.wait_until(lambda: "b" in opened)
-            lease_a, lease_b = opened["a"].lease, opened["b"].lease
-            assert isinstance(lease_a, CountedLease) and isinstance(lease_b, CountedLease)
             await lease_b.refused_twice.wait()  # b stands by: it tried and was refused
+            # It opened its services once to check them, and closed them: they start afresh
+            # at the takeover.
+            assert opened == {"a": 2, "b": 1}
             assert await lease_a.held() and not await lease_b.held()
             assert len(fake_api.sent_to(lea.chat_id)) == 1
 
@@ -229,7 +229,7 @@ async def test_the_standby_answers_once_the_active_instance_stops(
             await a
             lea.says("/aide")  # only b is left to answer
             await fake_api.wait_until(lambda: len(fake_api.sent_to(lea.chat_id)) == 2)
-            assert await lease_b.held()
+            assert await lease_b.held() and opened == {"a": 2, "b": 2}
         finally:
             stop_a.set()
             stop_b.set()

@@ -1,13 +1,16 @@
 """Active / standby: an instance serves only while it holds the lease (``bot.app.ports.Lease``,
 a PostgreSQL advisory lock in ``bot/adapters/postgres/lease.py``).
 
-A standby has its App open (knowledge loaded, database connected) and tries the lease every
-``STANDBY_RETRY_SECONDS``; it calls Telegram not at all. When the active instance dies, the
-database frees its lease and the standby starts serving: it polls (or sets the webhook), and
-its start-up finishes what was in flight, as after any restart (the outbox, the topics of
-half-created cases, the retention). An active instance that loses its lease (its connection to
-the database gone) stops serving at once and exits (``LeaseLost``), so that two instances never
-serve together: its supervisor restarts it, as a standby.
+A standby holds nothing but its try at the lease, every ``STANDBY_RETRY_SECONDS``; it calls
+Telegram not at all, and opens its services (knowledge, database) only once it holds the lease:
+they then start at the takeover, so what was in flight before it counts as left by an instance
+that is gone (``orphaned_before`` in ``bot/domain/relay.py``: no waiting for a lease of 2 min).
+When the active instance dies, the database frees its lease and the standby starts serving:
+it polls (or sets the webhook), and its start-up finishes what was in flight, as after any
+restart (the outbox, the topics of half-created cases, the retention). An active instance that
+loses its lease (its connection to the database gone) stops serving at once and exits
+(``LeaseLost``), so that two instances never serve together: its supervisor restarts it, as a
+standby.
 
 A use case over the Lease port: the channel gives ``serve_while_held`` what to run.
 """

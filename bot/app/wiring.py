@@ -16,7 +16,7 @@ from bot.app.coordination import CoordinatedEngine
 from bot.app.handoff import HandoffService
 from bot.app.memory import MemoryRegistry
 from bot.app.missed import MissedQuestions
-from bot.app.ports import Lease, Stores
+from bot.app.ports import Stores
 from bot.app.privacy import Privacy
 from bot.app.reload import KnowledgeWatcher
 from bot.knowledge.holder import KnowledgeHolder
@@ -43,8 +43,6 @@ class App:
     now: Callable[[], dt.datetime]  # in the team's time zone: days and hours of the team
     staff: StaffConfig | None = None
     handoff: HandoffService | None = None
-    # Active / standby on PostgreSQL: only the lease's holder serves (None: always serve).
-    lease: Lease | None = None
 
     async def close(self) -> None:
         await self.stores.close()

@@ -193,3 +193,11 @@ def test_without_postgresql_binaries_the_tests_say_why_they_are_skipped(
     monkeypatch.setattr(postgres_server, "find_binaries", lambda: None)
     reason = postgres_server.unavailable()
     assert reason is not None and "apt-get install postgresql" in reason
+
+
+def test_only_a_postgresql_store_has_a_serving_lease() -> None:
+    from bot.adapters.postgres.lease import PostgresLease
+    from bot.bootstrap import serving_lease
+
+    assert serving_lease(Settings()) is None  # SQLite: one instance
+    assert isinstance(serving_lease(Settings(db_url="postgresql://x@/y")), PostgresLease)

@@ -31,6 +31,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot import logsafety
 from bot.app import standby
 from bot.app.asking import entry_reply
+from bot.app.ports import Lease
 from bot.app.wiring import App, AppOpener
 from bot.channels.telegram import coordination, handlers, privacy, staff, webhook
 from bot.channels.telegram.context import BotDeps, RelaisContext
@@ -233,9 +234,10 @@ def quiet_http_loggers() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def run(settings: Settings, open_app: AppOpener) -> None:
+def run(settings: Settings, open_app: AppOpener, *, lease: Lease | None = None) -> None:
     """``python -m bot run``: poll Telegram (or serve its webhook) until Ctrl-C or SIGTERM.
 
+    With a ``lease`` (PostgreSQL, from the wiring) only the instance that holds it serves.
     Raises ConfigError (one sentence for the person deploying) before anything starts.
     """
     settings.check_for_telegram()
@@ -243,7 +245,7 @@ def run(settings: Settings, open_app: AppOpener) -> None:
     logsafety.install(token=settings.token, secret=settings.secret)
     # Opt in to PTB's future timedelta durations: otherwise every 429 logs a deprecation.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    asyncio.run(serve(settings, open_app))
+    asyncio.run(serve(settings, open_app, lease=lease))
 
 
 async def serve(
@@ -252,25 +254,39 @@ async def serve(
     *,
     stop: asyncio.Event | None = None,
     poll_timeout: int = POLL_TIMEOUT_SECONDS,
+    lease: Lease | None = None,
     standby_retry: float = standby.STANDBY_RETRY_SECONDS,
 ) -> None:
     """Open the App (``open_app``, from the wiring), poll (or serve the webhook) until
     ``stop`` is set, close all.
 
-    With a lease (PostgreSQL: active / standby, ``bot/app/standby.py``) this instance first
-    stands by until it holds the lease, and stops serving (LeaseLost) if it loses it.
+    With a ``lease`` (PostgreSQL: active / standby, ``bot/app/standby.py``) this instance
+    first stands by until it holds the lease, and stops serving (LeaseLost) if it loses it.
+    The App is opened only then: the services start at the takeover, so they count what was
+    in flight before it as left by an instance that is gone (the outbox goes on at once).
     """
     quiet_http_loggers()
     stop = stop or asyncio.Event()
+    if lease is not None:
+        # A standby opens its App once now, and closes it: a wrong setting or file stops it
+        # at its own start, not at the takeover, and the takeover is quicker (modules imported,
+        # the knowledge's models built once, the schema migrated).
+        await (await open_app()).close()
+    with _stop_on_signals(stop):
+        await standby.serve_while_held(
+            lease,
+            partial(_open_and_serve, settings, open_app, poll_timeout=poll_timeout),
+            stop,
+            retry_seconds=standby_retry,
+        )
+
+
+async def _open_and_serve(
+    settings: Settings, open_app: AppOpener, stop: asyncio.Event, *, poll_timeout: int
+) -> None:
     app = await open_app()
     try:
-        with _stop_on_signals(stop):
-            await standby.serve_while_held(
-                app.lease,
-                partial(_serve_app, settings, app, poll_timeout=poll_timeout),
-                stop,
-                retry_seconds=standby_retry,
-            )
+        await _serve_app(settings, app, stop, poll_timeout=poll_timeout)
     finally:
         await app.close()
 
