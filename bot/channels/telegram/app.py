@@ -284,6 +284,7 @@ async def serve(
 async def _open_and_serve(
     settings: Settings, open_app: AppOpener, stop: asyncio.Event, *, poll_timeout: int
 ) -> None:
+    """Open the App, serve until ``stop`` is set, and close the App in this event loop."""
     app = await open_app()
     try:
         await _serve_app(settings, app, stop, poll_timeout=poll_timeout)
