@@ -20,6 +20,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.app.nearby import FINDER_ENTRY, NearbyPlan, Step, plan_for_text
+from bot.app.standby import LeaseLost
 from bot.bootstrap import open_try_out
 from bot.channels import terminal
 from bot.channels.reports_cli import REPORT_COMMANDS, add_report_commands, run_report_command
@@ -88,9 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "ask":
             return ask(folder, args.message, as_json=args.json, out=sys.stdout)
         if args.command in REPORT_COMMANDS:
-            from bot.adapters.sqlite import open_stores
+            from bot.bootstrap import store_at
 
-            return run_report_command(args, settings, sys.stdout, open_stores)
+            return run_report_command(args, settings, sys.stdout, store_at)
         return kb_check(folder, sys.stdout, max_age_days=args.max_age_days)
     except ConfigError as exc:
         print(team_texts.CANNOT_START.format(reason=exc), file=sys.stderr)
@@ -100,6 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
+    except LeaseLost:  # active / standby: another instance may serve now (bot/app/standby.py)
+        print(team_texts.LEASE_LOST, file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         return 130
 
@@ -109,10 +113,10 @@ def _run(settings: Settings) -> int:
         print(team_texts.NO_TOKEN_HELP, file=sys.stderr)
         return asyncio.run(try_out(settings.knowledge_dir))
     settings.check_for_telegram()
-    from bot.bootstrap import opener
+    from bot.bootstrap import opener, serving_lease
     from bot.channels.telegram.app import run  # imported here: only `run` needs Telegram
 
-    run(settings, opener(settings))
+    run(settings, opener(settings), lease=serving_lease(settings))
     return 0
 
 

@@ -22,11 +22,11 @@ from bot.app.coordination import CoordinatedEngine
 from bot.app.handoff import HandoffService, utc_now
 from bot.app.memory import MemoryRegistry
 from bot.app.missed import MissedQuestions
-from bot.app.ports import StoreError
+from bot.app.ports import Lease, StoreError, Stores
 from bot.app.privacy import Privacy
 from bot.app.reload import KnowledgeWatcher, today_options
 from bot.app.wiring import App, AppOpener
-from bot.config import ConfigError, Settings
+from bot.config import POSTGRES_URL_PREFIXES, ConfigError, Settings
 from bot.knowledge.announcement import Announcement, load_announcement_file
 from bot.knowledge.holder import KnowledgeHolder
 from bot.knowledge.lint import DEFAULT_MAX_AGE_DAYS
@@ -51,7 +51,7 @@ async def open_services(
     knowledge = KnowledgeHolder.from_folder(settings.knowledge_dir)
     team = _load_team(settings)  # files first: a bad one stops us before the database opens
     try:
-        stores = await open_stores(settings.db_path)
+        stores = await open_database(settings)
     except StoreError as error:  # a folder that cannot be written, a newer schema
         raise ConfigError(str(error)) from None
     staff, charter = team if team is not None else (None, None)
@@ -116,6 +116,33 @@ async def open_services(
         staff=staff,
         handoff=handoff,
     )
+
+
+async def open_database(settings: Settings) -> Stores:
+    """The store ``RELAIS_DB`` names: a PostgreSQL server (``postgresql://…``) or, by default,
+    a SQLite file. psycopg is imported only when PostgreSQL is used."""
+    if settings.db_url is not None:
+        from bot.adapters.postgres import open_stores as open_postgres
+
+        return await open_postgres(settings.db_url)
+    return await open_stores(settings.db_path)
+
+
+def serving_lease(settings: Settings) -> Lease | None:
+    """On PostgreSQL, only the instance holding this lease serves (active / standby,
+    ``bot/app/standby.py``); a SQLite file has one instance, and no lease."""
+    if settings.db_url is None:
+        return None
+    from bot.adapters.postgres.lease import PostgresLease
+
+    return PostgresLease(settings.db_url)
+
+
+async def store_at(target: Path | str) -> Stores:
+    """The store at ``target``: a ``postgresql://`` URL or a SQLite file (reports)."""
+    if str(target).startswith(POSTGRES_URL_PREFIXES):
+        return await open_database(Settings(db_url=str(target)))
+    return await open_stores(target)
 
 
 def opener(settings: Settings) -> AppOpener:

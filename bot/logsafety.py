@@ -18,7 +18,7 @@ rewrites every record before it is written:
   ``[hidden]`` (PTB logs the raw answer of ``getUpdates``, names and texts included, when it
   cannot read it); numbers stay, then go through the rules above.
 
-python-telegram-bot, httpx and aiosqlite log whole updates, request parameters and SQL
+python-telegram-bot, httpx, aiosqlite and psycopg log whole updates, request parameters and SQL
 parameters at DEBUG (message texts, names, ids). Those records cannot be made safe by
 patterns, so they are dropped, and those loggers are held at INFO or WARNING even if someone
 turns DEBUG on.
@@ -52,6 +52,9 @@ LIBRARY_FLOORS: dict[str, int] = {
     "httpx": logging.WARNING,  # INFO: every request URL, and the URL holds the token
     "httpcore": logging.WARNING,
     "aiosqlite": logging.INFO,  # DEBUG: each SQL call with its parameters (a chat id…)
+    "psycopg": logging.INFO,  # DEBUG: connection and query details (RELAIS_DB=postgresql://…)
+    # INFO: one line per webhook request, with the client's address (RELAIS_WEBHOOK_URL).
+    "tornado.access": logging.WARNING,
     # INFO: two lines per job run (« Running job », « executed successfully »): with the
     # outbox and the knowledge watch every 5 s, some 70 000 lines a day that say nothing.
     "apscheduler": logging.WARNING,

@@ -94,3 +94,25 @@ async def start_bot(telegram_settings: Settings, fake_api):
 async def relais(start_bot) -> BotUnderTest:
     """Relais with its real engine, a SQLite file in tmp_path and the real knowledge/."""
     return await start_bot()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throw-away PostgreSQL server for this worker (tests/postgres_server.py), stopped at
+    the end; the test is skipped, with the reason, where PostgreSQL is not installed."""
+    from postgres_server import PostgresServer, unavailable
+
+    reason = unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    server = PostgresServer.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A fresh, empty database on the throw-away server; its ``postgresql://`` URL."""
+    url = postgres_server.new_database()
+    yield url
+    postgres_server.drop_database(url)

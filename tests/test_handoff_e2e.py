@@ -218,9 +218,19 @@ class Desk:
         return update
 
 
+ON_EACH_STORE = pytest.mark.parametrize("desk", ["sqlite", "postgresql"], indirect=True)
+"""A test so marked runs on a SQLite file and on PostgreSQL (a throw-away server, skipped with
+the reason where PostgreSQL is not installed; ``tests/postgres_server.py``)."""
+
+
 @pytest.fixture
-async def desk(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Desk]:
+async def desk(
+    fake_api: FakeBotApi, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Desk]:
     desk = Desk(fake_api, tmp_path)
+    if getattr(request, "param", "sqlite") == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+        desk.settings = replace(desk.settings, db_url=url)
     await desk.start()
     yield desk
     await desk.stop()
@@ -254,6 +264,7 @@ def bot_texts_to(api: FakeBotApi, chat_id: int) -> list[str]:
 # --- the whole case ------------------------------------------------------------------------
 
 
+@ON_EACH_STORE
 async def test_a_whole_case_from_asking_to_satisfaction(desk: Desk, fake_api: FakeBotApi):
     lea = new_person(fake_api, "Géraldine")
     key = desk.key(lea)
@@ -348,14 +359,34 @@ async def test_a_whole_case_from_asking_to_satisfaction(desk: Desk, fake_api: Fa
     assert desk.last(lea).text.startswith("Me connecter à Mon Compte Caf")
     assert fake_api.unanswered_callback_queries() == []
 
-    # No message text was ever written to the database file.
-    stored = b"".join(
-        path.read_bytes()
-        for path in desk.settings.db_path.parent.iterdir()
-        if path.name.startswith("relais.sqlite3")
-    )
+    # No message text was ever written to the database (file, or every row of the server).
+    stored = await stored_bytes(desk)
     for said in (QUESTION, "je regarde avec vous", "pas reçu le mail", "pressée"):
         assert said.encode() not in stored
+
+
+async def stored_bytes(desk: Desk) -> bytes:
+    """Everything the database holds: the SQLite files, or every row of every table."""
+    if desk.settings.db_url is None:
+        return b"".join(
+            path.read_bytes()
+            for path in desk.settings.db_path.parent.iterdir()
+            if path.name.startswith("relais.sqlite3")
+        )
+    import psycopg
+
+    async with await psycopg.AsyncConnection.connect(desk.settings.db_url) as connection:
+        cursor = await connection.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = current_schema()"
+        )
+        tables = [str(row[0]) for row in await cursor.fetchall()]
+        rows = []
+        for table in tables:
+            cursor = await connection.execute(f"SELECT row_to_json(t)::text FROM {table} t")
+            rows.extend(str(row[0]) for row in await cursor.fetchall())
+    assert tables and rows  # the check reads something
+    return "\n".join(rows).encode()
 
 
 async def test_saying_no_shares_nothing_and_stores_nothing(desk: Desk, fake_api: FakeBotApi):
@@ -395,6 +426,7 @@ async def test_an_old_preview_cannot_send_what_the_person_did_not_see_last(
 # --- claiming ------------------------------------------------------------------------------
 
 
+@ON_EACH_STORE
 async def test_two_helpers_pressing_je_prends_at_once_one_wins(desk: Desk, fake_api: FakeBotApi):
     lea = new_person(fake_api)
     await desk.ask(lea)
@@ -511,6 +543,7 @@ async def test_after_a_crisis_asking_goes_to_referents_only(desk2: Desk, fake_ap
 # --- robustness ----------------------------------------------------------------------------
 
 
+@ON_EACH_STORE
 async def test_after_a_restart_two_open_cases_keep_relaying(desk: Desk, fake_api: FakeBotApi):
     lea, omar = new_person(fake_api, "Léa"), new_person(fake_api, "Omar")
     await desk.ask(lea)

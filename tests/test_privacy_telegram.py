@@ -18,7 +18,7 @@ import pytest
 from conftest import REPO_ROOT
 from fakebotapi import FakeBotApi, FakeMessage, Person, new_person
 from telegram.ext import Application
-from test_handoff_e2e import QUESTION, Desk
+from test_handoff_e2e import ON_EACH_STORE, QUESTION, Desk
 
 from bot.app import privacy as p
 from bot.app.flood import FloodGuard
@@ -51,9 +51,13 @@ class Tick:
 
 
 @pytest.fixture
-async def desk(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Desk]:
+async def desk(
+    fake_api: FakeBotApi, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Desk]:
     desk = Desk(fake_api, tmp_path)
     desk.settings = replace(desk.settings, data_contact="dpo@relais-asso.fr")
+    if getattr(request, "param", "sqlite") == "postgresql":  # ON_EACH_STORE
+        desk.settings = replace(desk.settings, db_url=request.getfixturevalue("postgres_url"))
     await desk.start()
     yield desk
     await desk.stop()
@@ -95,6 +99,7 @@ async def test_confidentialite_names_the_retention_and_the_contact(
 # --- /mesdonnees and /oublier ------------------------------------------------------------------
 
 
+@ON_EACH_STORE
 async def test_mesdonnees_says_what_is_kept_and_oublier_erases_all_of_it(
     desk: Desk, fake_api: FakeBotApi
 ):
@@ -219,6 +224,7 @@ async def test_effacer_during_a_case_says_the_copies_stay_with_the_team(
 # --- retention -----------------------------------------------------------------------------
 
 
+@ON_EACH_STORE
 async def test_retention_erases_closed_cases_at_n_days_and_deletes_their_topics(
     desk: Desk, fake_api: FakeBotApi
 ):

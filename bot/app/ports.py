@@ -214,7 +214,25 @@ class Stores:
 
 
 StoreOpener = Callable[[Path], Awaitable[Stores]]
-"""Opens the stores at a path (the wiring passes SQLite's ``open_stores``)."""
+"""Opens the stores at a path or a URL (the wiring passes ``bootstrap.store_at``)."""
+
+
+class Lease(Protocol):
+    """Who serves when two instances share one database (active / standby): the holder only.
+
+    Held until :meth:`release`, or until the holder's connection to the database ends (its
+    process died): then another instance's :meth:`acquire` succeeds.
+    """
+
+    async def acquire(self) -> bool:
+        """Try once, without waiting: True when this instance holds the lease now."""
+        ...
+
+    async def held(self) -> bool:
+        """Whether this instance still holds it (False once its connection is lost)."""
+        ...
+
+    async def release(self) -> None: ...
 
 
 class Memory(Protocol):

@@ -20,7 +20,7 @@ from bot.app.missed import RETENTION_DAYS, format_groups, group_missed, oldest_k
 from bot.app.ports import StoreOpener, Stores
 from bot.app.stats import Period, UsageReport, default_period, format_text, load_report
 from bot.channels.report_html import render_html
-from bot.config import Settings
+from bot.config import POSTGRES_URL_PREFIXES, Settings
 from bot.knowledge.kb import KnowledgeBase, load_knowledge
 from bot.knowledge.staff import DEFAULT_TIMEZONE
 from bot.knowledge.yamlfile import KnowledgeError
@@ -70,8 +70,8 @@ def run_report_command(
     args: argparse.Namespace, settings: Settings, out: TextIO, open_stores: StoreOpener
 ) -> int:
     """``stats`` or ``manques`` on the database file; ``open_stores`` comes from the wiring."""
-    database = args.base or settings.db_path
-    if not Path(database).is_file():
+    database = args.base or settings.db_url or settings.db_path
+    if not str(database).startswith(POSTGRES_URL_PREFIXES) and not Path(database).is_file():
         print(t.NO_DATABASE.format(path=database), file=out)
         return 1
     if args.command == "stats":

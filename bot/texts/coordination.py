@@ -170,3 +170,10 @@ def problem_list(problems: Sequence[object]) -> str:
     if len(problems) > MAX_LISTED:
         lines.append(f"… et {len(problems) - MAX_LISTED} autre(s) : python -m bot kb check")
     return "\n".join(lines)
+
+
+# Active / standby on PostgreSQL (bot/app/standby.py): the instance that served lost its lease.
+LEASE_LOST = (
+    "Relais s'arrête : sa connexion à la base PostgreSQL est perdue, et une autre instance "
+    "peut servir à sa place. Relancez-le : il attendra, en réserve, de pouvoir reprendre."
+)

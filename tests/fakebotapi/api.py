@@ -226,6 +226,7 @@ class FakeBotApi:
         self.calls: list[ApiCall] = []
         self.commands: dict[str, list[JSON]] = {}
         self.webhook_deleted = 0
+        self.webhook: JSON | None = None  # the parameters of the last setWebhook
         self.topics: dict[int, dict[int, ForumTopic]] = {}
         self.allowed_updates: list[str] = []
         self.served_update_ids: list[int] = []
@@ -244,6 +245,7 @@ class FakeBotApi:
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
             "deleteWebhook": self._delete_webhook,
+            "setWebhook": self._set_webhook,
             "setMyCommands": self._set_my_commands,
             "getMyCommands": self._get_my_commands,
             "sendMessage": self._send_message,
@@ -612,6 +614,12 @@ class FakeBotApi:
         self.webhook_deleted += 1
         if params.get("drop_pending_updates"):
             self._updates.clear()
+        return True
+
+    async def _set_webhook(self, params: JSON) -> bool:
+        if not str(params.get("url", "")).startswith("https://"):
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
+        self.webhook = dict(params)
         return True
 
     async def _set_my_commands(self, params: JSON) -> bool:

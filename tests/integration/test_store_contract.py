@@ -1,7 +1,8 @@
 """What every store promises (``bot/app/ports.py``), checked on each implementation.
 
-One suite, parametrised over the stores: SQLite on a real file, and the in-memory fakes the
-unit tests use. A new store (PostgreSQL) is one more line in ``OPENERS``.
+One suite, parametrised over the stores: SQLite on a real file, PostgreSQL on a throw-away
+server (``tests/postgres_server.py``; skipped, with the reason, where PostgreSQL is not
+installed), and the in-memory fakes the unit tests use.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ OPENERS: dict[str, Callable[[Path], Awaitable[Stores]]] = {
     "sqlite": _sqlite,
     "memory": _fake,
 }
+POSTGRES = "postgresql"
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 GROUP = -1001
@@ -38,9 +40,14 @@ OTHER_GROUP = -1002
 PERSON = "person-key-a"
 
 
-@pytest.fixture(params=sorted(OPENERS))
+@pytest.fixture(params=[*sorted(OPENERS), POSTGRES])
 async def stores(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Stores]:
-    opened = await OPENERS[request.param](tmp_path)
+    if request.param == POSTGRES:
+        from bot.adapters.postgres import open_stores as open_postgres
+
+        opened = await open_postgres(request.getfixturevalue("postgres_url"))
+    else:
+        opened = await OPENERS[request.param](tmp_path)
     yield opened
     await opened.close()
 

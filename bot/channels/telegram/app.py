@@ -1,4 +1,5 @@
-"""Wire the python-telegram-bot ``Application`` in one place, and run it by long polling."""
+"""Wire the python-telegram-bot ``Application`` in one place, and run it by long polling (or
+by webhook with ``RELAIS_WEBHOOK_URL``, ``webhook.py``)."""
 
 from __future__ import annotations
 
@@ -28,9 +29,11 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import logsafety
+from bot.app import standby
 from bot.app.asking import entry_reply
+from bot.app.ports import Lease
 from bot.app.wiring import App, AppOpener
-from bot.channels.telegram import coordination, handlers, privacy, staff
+from bot.channels.telegram import coordination, handlers, privacy, staff, webhook
 from bot.channels.telegram.context import BotDeps, RelaisContext
 from bot.channels.telegram.handoff_actions import CaseExecutor
 from bot.channels.telegram.ordering import PerChatOrderedProcessor
@@ -231,9 +234,10 @@ def quiet_http_loggers() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def run(settings: Settings, open_app: AppOpener) -> None:
-    """``python -m bot run``: poll Telegram until Ctrl-C or SIGTERM.
+def run(settings: Settings, open_app: AppOpener, *, lease: Lease | None = None) -> None:
+    """``python -m bot run``: poll Telegram (or serve its webhook) until Ctrl-C or SIGTERM.
 
+    With a ``lease`` (PostgreSQL, from the wiring) only the instance that holds it serves.
     Raises ConfigError (one sentence for the person deploying) before anything starts.
     """
     settings.check_for_telegram()
@@ -241,7 +245,7 @@ def run(settings: Settings, open_app: AppOpener) -> None:
     logsafety.install(token=settings.token, secret=settings.secret)
     # Opt in to PTB's future timedelta durations: otherwise every 429 logs a deprecation.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    asyncio.run(serve(settings, open_app))
+    asyncio.run(serve(settings, open_app, lease=lease))
 
 
 async def serve(
@@ -250,44 +254,81 @@ async def serve(
     *,
     stop: asyncio.Event | None = None,
     poll_timeout: int = POLL_TIMEOUT_SECONDS,
+    lease: Lease | None = None,
+    standby_retry: float = standby.STANDBY_RETRY_SECONDS,
 ) -> None:
-    """Open the App (``open_app``, from the wiring), poll until ``stop`` is set, close all.
+    """Open the App (``open_app``, from the wiring), poll (or serve the webhook) until
+    ``stop`` is set, close all.
+
+    With a ``lease`` (PostgreSQL: active / standby, ``bot/app/standby.py``) this instance
+    first stands by until it holds the lease, and stops serving (LeaseLost) if it loses it.
+    The App is opened only then: the services start at the takeover, so they count what was
+    in flight before it as left by an instance that is gone (the outbox goes on at once).
+    """
+    quiet_http_loggers()
+    stop = stop or asyncio.Event()
+    if lease is not None:
+        # A standby opens its App once now, and closes it: a wrong setting or file stops it
+        # at its own start, not at the takeover, and the takeover is quicker (modules imported,
+        # the knowledge's models built once, the schema migrated).
+        await (await open_app()).close()
+    with _stop_on_signals(stop):
+        await standby.serve_while_held(
+            lease,
+            partial(_open_and_serve, settings, open_app, poll_timeout=poll_timeout),
+            stop,
+            retry_seconds=standby_retry,
+        )
+
+
+async def _open_and_serve(
+    settings: Settings, open_app: AppOpener, stop: asyncio.Event, *, poll_timeout: int
+) -> None:
+    """Open the App, serve until ``stop`` is set, and close the App in this event loop."""
+    app = await open_app()
+    try:
+        await _serve_app(settings, app, stop, poll_timeout=poll_timeout)
+    finally:
+        await app.close()
+
+
+async def _serve_app(
+    settings: Settings, app: App, stop: asyncio.Event, *, poll_timeout: int
+) -> None:
+    """Build the Application, poll (or serve the webhook) until ``stop`` is set, shut down.
 
     The lifecycle is PTB's ``run_polling`` spelled out (initialize, post_init, start polling,
     start, … stop, shutdown) so that the services we open are closed in the same event loop
     and tests can stop the bot with an event.
     """
-    quiet_http_loggers()
-    stop = stop or asyncio.Event()
-    app = await open_app()
+    application = build_application(settings, app)
+    await _initialize(application, settings)
     try:
-        application = build_application(settings, app)
-        await _initialize(application, settings)
-        try:
-            if application.post_init is not None:
-                await application.post_init(application)
-            assert application.updater is not None
+        if application.post_init is not None:
+            await application.post_init(application)
+        assert application.updater is not None
+        if settings.webhook_url is not None:  # Telegram calls us (webhook.py)
+            await webhook.start_webhook(application, settings, allowed_updates=ALLOWED_UPDATES)
+        else:
             await application.updater.start_polling(
                 timeout=poll_timeout,
                 allowed_updates=ALLOWED_UPDATES,
-                drop_pending_updates=False,  # a message sent while we restarted still counts
+                drop_pending_updates=False,  # a message sent while we restarted counts
                 error_callback=_polling_failed,
             )
-            await application.start()
+        await application.start()
+        if settings.webhook_url is None:
             log.info("Relais is polling Telegram")
-            with _stop_on_signals(stop):
-                await _until_stopped(application, stop)
-        finally:
-            if application.updater is not None and application.updater.running:
-                # A polling loop that died of a refused token raises it again here: the
-                # cause is already said (ConfigError), keep it rather than this echo.
-                with contextlib.suppress(InvalidToken):
-                    await application.updater.stop()
-            if application.running:
-                await application.stop()
-            await application.shutdown()
+        await _until_stopped(application, stop)
     finally:
-        await app.close()
+        if application.updater is not None and application.updater.running:
+            # A polling loop that died of a refused token raises it again here: the
+            # cause is already said (ConfigError), keep it rather than this echo.
+            with contextlib.suppress(InvalidToken):
+                await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
 
 
 async def _initialize(application: Application, settings: Settings) -> None:
