@@ -32,7 +32,7 @@ def test_pasted_secrets_are_found_the_way_people_paste_them() -> None:
     found = sum(bool(find_sensitive(item["text"])) for item in MATERIAL["secrets"])
     rate = found / len(MATERIAL["secrets"])
     print(f"\nsecrets found on the blind material: {found}/{len(MATERIAL['secrets'])}")
-    assert rate >= 0.88
+    assert rate >= 0.92  # 229 of 247 found on 2026-12-03 (session 3)
 
 
 def test_numbers_that_are_no_secret_are_left_alone() -> None:
@@ -91,3 +91,18 @@ def test_a_coordinator_mistake_in_the_scam_examples_is_shown_with_its_line(
     with pytest.raises(KnowledgeError) as error:
         load_scam_examples(path)
     assert "exemples-arnaques.yaml:2" in str(error.value) and "entry" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # Written for this test: a card typed with its expiry date and code behind.
+        ("ma cb 4532 7781 0090 1234 10/28 321 c bon ?", "carte-bancaire"),
+        ("le numero 5 1 3 2 8 3 0 0 1 2 3 4 5 6 7 8 pour payer", "carte-bancaire"),
+        # The code of an account is its password; a code received by SMS is a code.
+        ("mon code impots c 708214", "mot-de-passe"),
+        ("le code recu par sms c 708214", "code"),
+    ],
+)
+def test_cards_and_account_codes_the_way_people_type_them(text: str, category: str) -> None:
+    assert [f.category for f in find_sensitive(text)] == [category]

@@ -77,7 +77,7 @@ _BANK_CUE = re.compile(
 )
 _CARD_CUE = re.compile(
     r"(?<![a-z])(?:cartes?|cb|visa|master\s?card|maestro|amex|crypto\w*|cvv|cvc|exp\w*|"
-    r"valable|cryptogramme|prépayée|prepayee)(?![a-z])"
+    r"valable|cryptogramme|prépayée|prepayee|payer|paiement)(?![a-z])"
     r"|(?<!\d)(?:0[1-9]|1[0-2]) ?/ ?\d\d(?!\d)",  # an expiry date: « 09/27 »
     re.IGNORECASE,
 )
@@ -162,6 +162,12 @@ def _is_card(number: str, sizes: list[int], cues: _Cues | None = None) -> bool:
         and not (len(number) == 14 and std_siret.is_valid(number))
         and not (len(number) == 13 and std_nif.is_valid(number))
     )
+
+
+def _is_card_shaped(number: str, cues: _Cues) -> bool:
+    """16 digits typed as a card is typed: a card's check digits, a Visa or Mastercard
+    first digit, or a message that speaks of a card."""
+    return len(number) == 16 and (luhn.is_valid(number) or number[0] in "45" or cues.card)
 
 
 def _is_rib(bank: str, branch: str, account: str, key: str) -> bool:
@@ -287,6 +293,11 @@ def _in_groups(text: str, groups: list[tuple[int, int]], cues: _Cues) -> list[Se
     number = _digits(text, groups)
     if _is_card(number, sizes, cues):
         return [SensitiveFinding("carte-bancaire", groups[0][0], groups[-1][1])]
+    # Four groups of four, then the expiry date and the code behind (« … 5678 09/27 123 »),
+    # or one digit at a time: a Visa or Mastercard number however it is typed.
+    four = next((n for n in (4, 16) if sizes[:n] == [4 // (n // 4)] * n), None)
+    if four is not None and _is_card_shaped(_digits(text, groups[:four]), cues):
+        return [SensitiveFinding("carte-bancaire", groups[0][0], groups[four - 1][1])]
     # A NIR may be typed in any grouping, or glued to other numbers: try group windows.
     for i in range(len(groups)):
         length = 0
@@ -491,6 +502,16 @@ def _secret_after(text: str, pos: int) -> tuple[int, int] | None:
     return None
 
 
+# « mon code ameli », « le code que j'ai mis pour l'appli », « code perso de la banque »: the
+# code of an account is its password, not a code received by SMS.
+_ACCOUNT_CODE = re.compile(
+    r"\s*(?:ameli|caf|imp[oô]ts?|perso\w*|banque|bancaire|appli\w*|france\s?connect"
+    r"|(?:de|pour|sur)\s+(?:la\s+|ma\s+|mon\s+|l['’\s]?\s?)?(?:banque|appli\w*|bo[iî]te|compte"
+    r"|session|messagerie|ameli|caf)|que\s+j['’\s]?\s?ai\s+mis|que\s+jai\s+mis)(?!\w)",
+    re.IGNORECASE,
+)
+
+
 def _codes(text: str) -> list[SensitiveFinding]:
     found: list[SensitiveFinding] = []
     for cue in _CODE_CUE.finditer(text):
@@ -499,7 +520,8 @@ def _codes(text: str) -> list[SensitiveFinding]:
             continue
         span = _code_in(text, tokens)
         if span is not None:
-            found.append(SensitiveFinding("code", *span))
+            account = _ACCOUNT_CODE.match(text, cue.end(), cue.end() + 40) is not None
+            found.append(SensitiveFinding("mot-de-passe" if account else "code", *span))
     return found
 
 
