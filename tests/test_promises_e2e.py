@@ -9,17 +9,24 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from fakebotapi import FakeBotApi, new_person
-from test_handoff_e2e import Desk
+from test_handoff_e2e import CASE_KEYS, SECRET, Desk, copies_to
 
+from bot import logsafety
 from bot.__main__ import build_parser
 from bot.adapters.sqlite import open_stores
+from bot.app import privacy as p
+from bot.app.handoff import Status
 from bot.channels.reports_cli import run_report_command
 from bot.texts import handoff as t
+from bot.texts import person as texts
+
+PERSON_KEYS = [[texts.KEY_MENU, texts.KEY_HUMAN]]
 
 
 @pytest.fixture
@@ -63,3 +70,117 @@ async def test_the_report_counts_one_request_two_claims_and_one_transfer(
     assert "elle compte une fois de plus" in report
     assert "transferts vers un référent : 1 acceptés par la personne, 0 refusés" in report
     assert "messages illisibles, ignorés : 1" in report
+
+
+# --- 2. « J'ai fini » stays under the text field while a case is open --------------------
+
+
+async def test_j_ai_fini_is_on_the_keyboard_during_the_case_and_goes_when_it_closes(
+    desk2: Desk, fake_api: FakeBotApi
+):
+    lea = new_person(fake_api)
+    await desk2.ask(lea)
+    transmitted = desk2.last(lea)
+    assert transmitted.reply_keyboard == CASE_KEYS
+    await desk2.claim(desk2.nadia, lea)
+    assert desk2.last(lea).reply_keyboard == CASE_KEYS
+    # Messages of the bot during the case keep the key: an answer to « Menu », an entry.
+    await desk2.send(lea.says(texts.KEY_MENU))
+    assert desk2.last(lea).reply_keyboard in ([], CASE_KEYS)
+    await desk2.helper_writes(desk2.nadia, lea, "/fiche caf-mot-de-passe")
+    await desk2.send(lea.says(texts.KEY_HUMAN))
+    assert desk2.last(lea).text == t.ALREADY_OPEN
+    assert desk2.last(lea).reply_keyboard == CASE_KEYS
+    keyboards = [m.reply_keyboard for m in fake_api.sent_to(lea.chat_id)]
+    since_open = keyboards[keyboards.index(CASE_KEYS) :]
+    assert [k for k in since_open if k] == [CASE_KEYS] * len([k for k in since_open if k])
+    # Far down the chat, the key closes the case; the keyboard loses it.
+    group, topic = await desk2.topic_of(lea)
+    await desk2.send(lea.says(texts.KEY_DONE))
+    assert (await desk2.case_of(lea)).status == Status.CLOSED
+    assert desk2.in_topic(group, topic)[-1].text == t.CLOSED_BY_PERSON_TOPIC
+    ended, rating = fake_api.sent_to(lea.chat_id)[-2:]
+    assert ended.reply_keyboard == PERSON_KEYS
+    assert rating.inline_buttons == [["👍", "😐", "👎"]]
+    # Pressed again (an old keyboard): nothing to end, said plainly, normal keyboard.
+    await desk2.send(lea.says(texts.KEY_DONE))
+    assert desk2.last(lea).text == texts.NOTHING_TO_FINISH
+    assert desk2.last(lea).reply_keyboard == PERSON_KEYS
+    assert copies_to(fake_api, group.id) == []  # the key is never relayed to the team
+
+
+# --- 3. « Autre chose »: the person writes the question first -----------------------------
+
+
+async def test_autre_chose_invites_the_person_to_write_and_the_team_reads_it(
+    desk2: Desk, fake_api: FakeBotApi
+):
+    lea = new_person(fake_api)
+    await desk2.send(lea.says(texts.KEY_HUMAN))  # no question asked to the bot before
+    await desk2.send(lea.presses(desk2.last(lea), t.BUTTON_ASK_OTHER))
+    invitation = desk2.last(lea)
+    assert invitation.text == t.ASK_WRITE
+    assert invitation.inline_buttons == [[t.BUTTON_ASK_CANCEL]]
+    assert fake_api.sent_to(desk2.pair_group.id) == []
+    await desk2.send(lea.says("Mon propriétaire veut garder ma caution"))
+    assert desk2.last(lea).text == t.ASK_KIND  # the question is not answered by the bot
+    await desk2.send(lea.presses(desk2.last(lea), t.BUTTON_ASK_REFERENT))
+    preview = desk2.last(lea)
+    assert "Mon propriétaire veut garder ma caution" in preview.text
+    assert t.CARD_NO_QUESTION not in preview.text
+    await desk2.send(lea.presses(preview, t.BUTTON_ASK_YES))
+    group, topic = await desk2.topic_of(lea)
+    card = desk2.card(group, topic)
+    assert "« Mon propriétaire veut garder ma caution" in card.text
+    assert t.CARD_NO_QUESTION not in card.text
+
+
+async def test_after_autre_chose_the_menu_gives_the_next_question_back_to_the_bot(
+    desk2: Desk, fake_api: FakeBotApi
+):
+    lea = new_person(fake_api)
+    await desk2.send(lea.says(texts.KEY_HUMAN))
+    await desk2.send(lea.presses(desk2.last(lea), t.BUTTON_ASK_OTHER))
+    await desk2.send(lea.says(texts.KEY_MENU))  # changes her mind
+    await desk2.send(lea.says("jarrive pa a macktualiser sur pole emploi"))
+    assert desk2.last(lea).text.startswith("M'actualiser chaque mois")
+
+
+# --- 4. after /oublier, nothing in the log leads to the person -----------------------------
+
+
+@pytest.fixture
+def log_file() -> Iterator[io.StringIO]:
+    """The log as ``run`` writes it: a root handler, the filter installed, DEBUG for ``bot``."""
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root, ours = logging.getLogger(), logging.getLogger("bot")
+    levels = root.level, ours.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    ours.setLevel(logging.DEBUG)
+    undo = logsafety.install(token=FakeBotApi().token, secret=SECRET, root=root)
+    yield out
+    undo()
+    root.removeHandler(handler)
+    root.setLevel(levels[0])
+    ours.setLevel(levels[1])
+
+
+async def test_the_log_file_never_holds_the_persons_pseudonym(
+    desk2: Desk, fake_api: FakeBotApi, log_file: io.StringIO
+):
+    lea = new_person(fake_api)
+    await desk2.ask(lea)
+    alias = (await desk2.case_of(lea)).alias
+    await desk2.claim(desk2.nadia, lea)
+    await desk2.send(lea.says("Voici mon souci"))
+    await desk2.send(lea.command("oublier"))
+    await desk2.send(lea.presses(desk2.last(lea), p.BUTTON_FORGET_YES))
+    assert await desk2.services.stores.cases.of_person(desk2.key(lea)) == []
+
+    written = log_file.getvalue()
+    assert "case 1 opened" in written and "case 1 claimed" in written  # the bot's own lines
+    assert desk2.key(lea) not in written
+    assert alias not in written

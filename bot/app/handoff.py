@@ -143,7 +143,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
         )
         if case_id is None:  # a second "Oui" raced the first one
             return [SendToPerson(0, chat_id, t.ALREADY_OPEN)]
-        log.info("case %d opened for %s (%s)", case_id, request.user, audience.value)
+        log.info("case %d opened (%s)", case_id, audience.value)  # never the pseudonym
         await self._count(Counter.HANDOFF_OPENED, audience.value)
         card = self._request_card(request, audience, group, alias, now)
         return [

@@ -57,6 +57,8 @@ BUTTON_ASK_LAST = "💬 Ma dernière question"
 BUTTON_ASK_TOPICS = "📂 Un autre sujet"
 BUTTON_ASK_OTHER = "❓ Autre chose"
 BUTTON_ASK_CANCEL = "✖️ Annuler"
+# After « Autre chose »: the person writes what they need, before anything is sent.
+ASK_WRITE = "D'accord. Écrivez votre question ici, en une phrase."
 ASK_KIND = (
     "C'est pour quoi ?\n"
     "\n"
@@ -109,7 +111,7 @@ WAIT_CLOSED = (
 WAIT_NO_HOURS = "✅ C'est transmis. L'équipe vous répondra ici dès que possible."
 HOW_IT_WORKS = (
     "Tout ce que vous écrivez ici sera transmis à l'équipe. "
-    "Quand c'est réglé, appuyez sur « J'ai fini »."
+    "Quand c'est réglé, appuyez sur « ✅ J'ai fini », en bas de l'écran."
 )
 URGENT_INFO = (
     "Si c'est urgent, n'attendez pas :\n"
