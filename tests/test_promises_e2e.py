@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from fakebotapi import FakeBotApi, new_person
+from fakebotapi import FakeBotApi, FakeMessage, Fault, Person, new_person
 from test_handoff_e2e import CASE_KEYS, SECRET, Desk, copies_to
 
 from bot import logsafety
@@ -184,3 +184,68 @@ async def test_the_log_file_never_holds_the_persons_pseudonym(
     assert "case 1 opened" in written and "case 1 claimed" in written  # the bot's own lines
     assert desk2.key(lea) not in written
     assert alias not in written
+
+
+# --- 5. /effacer and /oublier in either order ---------------------------------------------
+
+
+def still_there(api: FakeBotApi, person: Person) -> list[FakeMessage]:
+    return [m for m in api.messages if m.chat_id == person.chat_id and not m.deleted]
+
+
+async def a_conversation_with_a_case(desk: Desk, person: Person) -> None:
+    """About 15 messages both ways, a case opened and answered."""
+    await desk.send(person.command("start"))
+    await desk.send(person.says("jarrive pa a macktualiser sur pole emploi"))
+    await desk.ask(person)
+    await desk.claim(desk.nadia, person)
+    await desk.helper_writes(desk.nadia, person, "Bonjour, je regarde.")
+    await desk.send(person.says("Merci"))
+
+
+async def test_effacer_after_oublier_still_deletes_the_whole_recent_conversation(
+    desk2: Desk, fake_api: FakeBotApi
+):
+    lea = new_person(fake_api)
+    await a_conversation_with_a_case(desk2, lea)
+    before = len(still_there(fake_api, lea))
+    assert before > 10
+    await desk2.send(lea.command("oublier"))
+    await desk2.send(lea.presses(desk2.last(lea), p.BUTTON_FORGET_YES))
+    assert desk2.last(lea).text == p.FORGOTTEN and "/effacer" in p.FORGOTTEN
+    assert await desk2.services.stores.cases.of_person(desk2.key(lea)) == []
+    await desk2.send(lea.command("effacer"))
+    notice = desk2.last(lea)
+    assert still_there(fake_api, lea) == [notice]  # every message, older than /oublier too
+    assert notice.text == p.erase_notice(erased=before + 4, open_case=False)
+    assert notice.text.startswith(p.ERASED)
+
+
+async def test_oublier_after_effacer_erases_the_data_too(desk2: Desk, fake_api: FakeBotApi):
+    lea = new_person(fake_api)
+    await a_conversation_with_a_case(desk2, lea)
+    await desk2.send(lea.command("effacer"))
+    await desk2.send(lea.presses(desk2.last(lea), p.BUTTON_ERASE_NOTICE))
+    assert still_there(fake_api, lea) == []
+    await desk2.send(lea.command("oublier"))
+    await desk2.send(lea.presses(desk2.last(lea), p.BUTTON_FORGET_YES))
+    assert desk2.last(lea).text == p.FORGOTTEN
+    assert await desk2.services.stores.cases.of_person(desk2.key(lea)) == []
+
+
+async def test_messages_telegram_refuses_to_delete_are_counted_never_c_est_fait(
+    desk2: Desk, fake_api: FakeBotApi
+):
+    lea = new_person(fake_api)
+    await desk2.send(lea.says("jarrive pa a macktualiser sur pole emploi"))  # 2 messages
+    await desk2.send(lea.command("oublier"))
+    await desk2.send(lea.presses(desk2.last(lea), p.BUTTON_FORGET_YES))  # 3 more
+    refused = Fault(400, "Bad Request: message can't be deleted for everyone")
+    fake_api.inject(refused, method="deleteMessages")  # the batch, then one by one:
+    fake_api.inject(refused, refused, method="deleteMessage")
+    await desk2.send(lea.command("effacer"))  # and this one: 6
+    notice = desk2.last(lea)
+    assert len(still_there(fake_api, lea)) == 3  # two refused, and the notice
+    assert not notice.text.startswith(p.ERASED)
+    assert notice.text.startswith(p.ERASED_NOT_ALL.format(failed=2, done=4))
+    assert p.ERASE_BY_HAND in notice.text and p.ERASE_THE_REST in notice.text

@@ -95,6 +95,9 @@ class RecentMessages:
         self._per_chat = per_chat
         self._chats = chats
         self._ids: OrderedDict[int, OrderedDict[int, float]] = OrderedDict()
+        # Per chat, how many young ids were let go because the chat had too many: /effacer
+        # says that many could not be deleted (a number only, memory only).
+        self._lost: dict[int, int] = {}
 
     def add(self, chat_id: int, message_id: int) -> None:
         """Note one message of a private chat (a person's chat id is positive)."""
@@ -106,8 +109,10 @@ class RecentMessages:
         self._ids.move_to_end(chat_id)
         while len(seen) > self._per_chat:
             seen.popitem(last=False)
+            self._lost[chat_id] = self._lost.get(chat_id, 0) + 1
         while len(self._ids) > self._chats:
-            self._ids.popitem(last=False)
+            gone, _ = self._ids.popitem(last=False)
+            self._lost.pop(gone, None)
         self._expire(chat_id, now)
 
     def note_sent(self, endpoint: str, chat_id: object, result: object) -> None:
@@ -135,8 +140,13 @@ class RecentMessages:
         for message_id in message_ids if seen is not None else ():
             seen.pop(message_id, None)  # type: ignore[union-attr]
 
+    def take_lost(self, chat_id: int) -> int:
+        """How many recent ids of this chat were let go (too many), counted once."""
+        return self._lost.pop(chat_id, 0)
+
     def forget(self, chat_id: int) -> None:
         self._ids.pop(chat_id, None)
+        self._lost.pop(chat_id, None)
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -281,10 +291,15 @@ class PrivacyDesk:
             ids = self.recent.deletable(chat_id)  # this command included
             erased = await delete_messages(context.bot, chat_id, ids)
             self.recent.drop(chat_id, ids)
-            log.info("recent messages erased at the person's request: %d", erased)
+            not_erased = len(ids) - erased + self.recent.take_lost(chat_id)
+            log.info(
+                "recent messages erased at the person's request: %d (%d not)", erased, not_erased
+            )
             person = context.deps.person(update.effective_user.id)
             text = p.erase_notice(
-                erased=erased > 0, open_case=await self.core.has_open_case(person)
+                erased=erased,
+                not_erased=not_erased,
+                open_case=await self.core.has_open_case(person),
             )
             read = _keyboard((p.BUTTON_ERASE_NOTICE, PrivacyButton.NOTICE_READ))
             await _say(context.bot, chat_id, text, markup=read)
@@ -308,8 +323,9 @@ class PrivacyDesk:
             if actions and cases is not None:
                 await cases.run(context.bot, actions)  # topics deleted, the helper told
             await _remove_buttons(query)
+            # The message ids stay (memory only, 48 hours): /effacer after /oublier still
+            # deletes the whole recent conversation. FORGOTTEN says so.
             await _say(context.bot, chat.id, p.FORGOTTEN)
-            self.recent.forget(chat.id)  # last: even this answer's id is not kept
         elif query.data == PrivacyButton.KEEP:
             await _remove_buttons(query)
             await _say(context.bot, chat.id, p.NOT_FORGOTTEN)
