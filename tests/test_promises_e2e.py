@@ -10,12 +10,17 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import os
+import signal
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from fakebotapi import FakeBotApi, FakeMessage, Fault, Person, new_person
+from conftest import REPO_ROOT
+from fakebotapi import FakeBotApi, FakeBotApiHttpServer, FakeMessage, Fault, Person, new_person
+from reliability_support import CASE_QUESTION, Team
 from test_handoff_e2e import CASE_KEYS, SECRET, Desk, copies_to
+from test_reliability_faults import BotProcess
 
 from bot import logsafety
 from bot.__main__ import build_parser
@@ -249,3 +254,41 @@ async def test_messages_telegram_refuses_to_delete_are_counted_never_c_est_fait(
     assert not notice.text.startswith(p.ERASED)
     assert notice.text.startswith(p.ERASED_NOT_ALL.format(failed=2, done=4))
     assert p.ERASE_BY_HAND in notice.text and p.ERASE_THE_REST in notice.text
+
+
+# --- 6. a normal stop is no error -----------------------------------------------------------
+
+
+async def test_sigterm_stops_the_process_without_an_error_or_a_traceback(
+    fake_api: FakeBotApi, tmp_path: Path
+):
+    """``python -m bot run`` with a team (jobs running), stopped as systemd or docker do."""
+    team, lea = Team(fake_api, tmp_path), new_person(fake_api, "Léa")
+    log = tmp_path / "relais.log"
+    async with FakeBotApiHttpServer(fake_api) as server:
+        env = {
+            **os.environ,
+            "RELAIS_TOKEN": fake_api.token,
+            "RELAIS_SECRET": SECRET,
+            "RELAIS_BOT_API_URL": server.base_url,
+            "RELAIS_DB": str(tmp_path / "relais.sqlite3"),
+            "RELAIS_KNOWLEDGE": str(REPO_ROOT / "knowledge"),
+            "RELAIS_STAFF_CONFIG": str(team.path),
+        }
+        relais = BotProcess(env, log)
+        await relais.start()
+        try:
+            lea.says(CASE_QUESTION)
+            await fake_api.wait_until(lambda: bool(fake_api.sent_to(lea.chat_id)), within=120)
+            # A getUpdates is under way (long polling) when the signal comes.
+            polls = len(fake_api.calls_to("getUpdates"))
+            await fake_api.wait_until(lambda: len(fake_api.calls_to("getUpdates")) > polls)
+        finally:
+            assert relais.process is not None
+            relais.process.send_signal(signal.SIGTERM)
+            code = await asyncio.wait_for(relais.process.wait(), 120)
+    written = log.read_text(encoding="utf-8")
+    assert code == 0, written[-2000:]
+    assert "Relais is polling Telegram" in written  # the log was written
+    for bad in ("ERROR", "CRITICAL", "Traceback", "Exception"):
+        assert bad not in written, written[-2000:]
