@@ -8,10 +8,13 @@ file holds.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import io
 import logging
 import os
+import re
 import signal
+import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from conftest import REPO_ROOT
 from fakebotapi import FakeBotApi, FakeBotApiHttpServer, FakeMessage, Fault, Person, new_person
 from reliability_support import CASE_QUESTION, Team
 from test_handoff_e2e import CASE_KEYS, SECRET, Desk, copies_to
+from test_handoff_support import MONDAY_22H
 from test_reliability_faults import BotProcess
 
 from bot import logsafety
@@ -27,11 +31,23 @@ from bot.__main__ import build_parser
 from bot.adapters.sqlite import open_stores
 from bot.app import privacy as p
 from bot.app.handoff import Status
+from bot.bootstrap import opener
 from bot.channels.reports_cli import run_report_command
+from bot.channels.telegram.app import serve
+from bot.config import ConfigError, Settings
 from bot.texts import handoff as t
 from bot.texts import person as texts
 
 PERSON_KEYS = [[texts.KEY_MENU, texts.KEY_HUMAN]]
+
+
+@pytest.fixture
+async def desk(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Desk]:
+    """One staff group where every role is."""
+    desk = Desk(fake_api, tmp_path)
+    await desk.start()
+    yield desk
+    await desk.stop()
 
 
 @pytest.fixture
@@ -292,3 +308,143 @@ async def test_sigterm_stops_the_process_without_an_error_or_a_traceback(
     assert "Relais is polling Telegram" in written  # the log was written
     for bad in ("ERROR", "CRITICAL", "Traceback", "Exception"):
         assert bad not in written, written[-2000:]
+
+
+# --- 7. consent: what the person knows before « Oui », and after -------------------------
+
+
+async def test_the_preview_says_who_may_read_the_request_and_when_it_widens(
+    desk2: Desk, fake_api: FakeBotApi
+):
+    lea = new_person(fake_api)
+    preview = await desk2.ask(lea, answer=t.BUTTON_ASK_NO)  # pair-aidants' group only
+    assert t.PREVIEW_WHO.format(readers=t.PREVIEW_ROLE_PAIR) in preview.text
+    assert t.PREVIEW_WIDEN.format(minutes=30) in preview.text
+    assert t.PREVIEW_CLOSED.split(".")[0] not in preview.text  # Monday 10:00: open
+    # What it said happens: nobody takes it for 30 minutes, it goes to the référents.
+    await desk2.ask(lea)
+    desk2.clock.advance(minutes=10)
+    await desk2.remind()
+    desk2.clock.advance(minutes=20)
+    await desk2.remind()
+    await desk2.tick()
+    group, topic = await desk2.topic_of(lea)
+    assert group == desk2.referent_group
+    # The référents' card is theirs: for a référent, with no « Pour un référent ».
+    card = desk2.card(group, topic)
+    assert t.CARD_FOR_REFERENT in card.text and t.CARD_FOR_PAIR_AIDANT not in card.text
+    assert card.inline_buttons == [[t.BUTTON_CLAIM]]
+    assert desk2.last(lea).text == t.STILL_WAITING_WIDENED
+    await desk2.send(desk2.nadia.presses(card, t.BUTTON_CLAIM))
+    assert desk2.last(lea).text == "Nadia, personne référente, va vous répondre ici."
+    said = fake_api.texts_to(lea.chat_id)
+    assert said.count(t.STILL_WAITING_WIDENED) == 1
+    assert not any(text.startswith(t.SENT_TO_REFERENT) for text in said)  # no second notice
+
+
+async def test_in_one_group_for_all_the_preview_names_every_reader(
+    desk: Desk, fake_api: FakeBotApi
+):
+    lea = new_person(fake_api)
+    preview = await desk.ask(lea, answer=t.BUTTON_ASK_NO)
+    readers = "\n".join(
+        (t.PREVIEW_ROLE_PAIR, t.PREVIEW_ROLE_REFERENT, t.PREVIEW_ROLE_COORDINATION)
+    )
+    assert t.PREVIEW_WHO.format(readers=readers) in preview.text
+
+
+async def test_outside_opening_hours_the_preview_says_so_before_oui(
+    desk2: Desk, fake_api: FakeBotApi
+):
+    desk2.clock.now = MONDAY_22H
+    lea = new_person(fake_api)
+    preview = await desk2.ask(lea, answer=t.BUTTON_ASK_NO)
+    assert t.PREVIEW_CLOSED.format(when="demain à 9 h") in preview.text
+    assert t.URGENT_INFO not in preview.text  # not urgent
+    # Urgent, at night: the numbers come with the preview too.
+    omar = new_person(fake_api, "Omar")
+    await desk2.send(omar.says("je veux mourir"))
+    await desk2.send(omar.says(texts.KEY_HUMAN))
+    urgent = desk2.last(omar)
+    assert urgent.text.startswith(t.PREVIEW_INTRO)
+    assert t.PREVIEW_CLOSED.format(when="demain à 9 h") in urgent.text
+    assert t.URGENT_INFO in urgent.text
+
+
+async def test_after_a_transfer_the_person_was_told_what_the_new_helper_sees(
+    desk2: Desk, fake_api: FakeBotApi
+):
+    lea = new_person(fake_api)
+    await desk2.ask(lea)
+    await desk2.accept_charter(desk2.sam)
+    await desk2.claim(desk2.sam, lea)
+    await desk2.send(lea.says("avant le transfert"))
+    await desk2.helper_writes(desk2.sam, lea, "/transferer")
+    question = desk2.last(lea)
+    assert "vos messages ici" not in question.text
+    assert "les messages que vous écrirez ensuite" in question.text
+    assert "Vos échanges d'avant restent dans l'équipe" in question.text
+    await desk2.send(lea.presses(question, t.BUTTON_TRANSFER_YES))
+    await desk2.send(lea.says("après le transfert"))
+    await desk2.tick()
+    group, topic = await desk2.topic_of(lea)
+    seen = [m.text for m in desk2.in_topic(group, topic)]
+    assert any(text.startswith("🆕 Demande") for text in seen)  # the summary
+    assert "après le transfert" in seen and "avant le transfert" not in seen  # as told
+
+
+PERSON_TEXT_MODULES = ("person", "handoff", "nearby", "memory")
+INCLUSIVE_DOT = re.compile(r"\w·\w")
+
+
+def test_no_middle_dot_writing_in_what_people_read():
+    """« un·e pair-aidant·e »: FALC advises against it. « #A7F3 · CAF » (a separator) is fine."""
+    from bot.app import privacy as privacy_texts
+
+    modules = [importlib.import_module(f"bot.texts.{name}") for name in PERSON_TEXT_MODULES]
+    for module in [*modules, privacy_texts]:
+        for name, value in vars(module).items():
+            for text in value if isinstance(value, tuple | list) else [value]:
+                if isinstance(text, str):
+                    assert not INCLUSIVE_DOT.search(text), f"{module.__name__}.{name}"
+    for path in (REPO_ROOT / "knowledge").glob("*.yaml"):
+        assert not INCLUSIVE_DOT.search(path.read_text(encoding="utf-8")), path.name
+
+
+async def test_a_whole_case_shows_the_person_no_middle_dot_writing(
+    desk2: Desk, fake_api: FakeBotApi
+):
+    lea = new_person(fake_api)
+    await desk2.send(lea.command("start"))
+    await desk2.ask(lea)
+    await desk2.accept_charter(desk2.sam)
+    await desk2.claim(desk2.sam, lea)
+    await desk2.helper_writes(desk2.sam, lea, "/transferer")
+    await desk2.send(lea.presses(desk2.last(lea), t.BUTTON_TRANSFER_YES))
+    await desk2.claim(desk2.nadia, lea)
+    await desk2.helper_writes(desk2.nadia, lea, "/clore")
+    said = fake_api.texts_to(lea.chat_id)
+    assert len(said) > 8
+    assert not [text for text in said if INCLUSIVE_DOT.search(text)]
+
+
+async def test_the_start_error_shows_the_address_without_the_token(
+    fake_api: FakeBotApi, tmp_path: Path
+):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = fake_api.token
+    settings = Settings(
+        token=token,
+        secret=SECRET,
+        bot_api_url=f"http://127.0.0.1:{port}/bot{token}/",  # the token pasted by mistake
+        db_path=tmp_path / "relais.sqlite3",
+        knowledge_dir=REPO_ROOT / "knowledge",
+    )
+    with pytest.raises(ConfigError) as refused:
+        await serve(settings, opener(settings))
+    said = str(refused.value)
+    assert f"http://127.0.0.1:{port}/bot<RELAIS_TOKEN>/" in said  # as written, checkable
+    assert token not in said and token.partition(":")[2] not in said
+    assert "[number]" not in said

@@ -194,8 +194,9 @@ class HandoffFlow:
         pending.preview = request
         pending.number = next(self._numbers)
         card = self.service.build_preview(request, referent=bool(pending.referent))
+        notes = self.service.consent_notes(request, referent=bool(pending.referent))
         return Reply(
-            f"{t.PREVIEW_INTRO}\n\n{card}\n\n{t.PREVIEW_FOOTER}",
+            f"{t.PREVIEW_INTRO}\n\n{card}\n\n{notes}\n\n{t.PREVIEW_FOOTER}",
             buttons=(
                 (Button(t.BUTTON_ASK_YES, Action(Verb.ASK_YES, str(pending.number))),),
                 (Button(t.BUTTON_ASK_NO, Action(Verb.ASK_NO)),),

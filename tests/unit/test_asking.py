@@ -188,6 +188,7 @@ async def test_the_preview_shows_exactly_the_card_of_the_choices_made(
     assert preview.text == (
         f"{t.PREVIEW_INTRO}\n\n"
         f"CARTE thème=caf pour=référent question={QUESTION!r}\n\n"
+        "QUI LIRA\n\n"  # who may read it, and when (bot/app/consent.py)
         f"{t.PREVIEW_FOOTER}"
     )
     assert actions(preview) == [Action(Verb.ASK_YES, "1"), Action(Verb.ASK_NO)]
