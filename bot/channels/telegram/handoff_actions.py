@@ -175,13 +175,23 @@ class CaseExecutor:
             await self.run(bot, follow, here, depth=depth + 1)
 
     async def keyboard_for(self, person: str) -> ReplyKeyboardMarkup:
-        """The person's reply keyboard: with « J'ai fini » while they have a request open."""
-        if await self.service.has_open_case(person):
-            return render.CASE_KEYBOARD
+        """The person's reply keyboard: with « J'ai fini » while they have a request open.
+
+        The database unreadable (locked by a backup): the usual keyboard, the reply goes.
+        """
+        try:
+            if await self.service.has_open_case(person):
+                return render.CASE_KEYBOARD
+        except StoreError:
+            log.info("keyboard chosen without the database")
         return render.PERSISTENT_KEYBOARD
 
-    async def _case_keyboard(self, case_id: int) -> ReplyKeyboardMarkup:
-        case = await self.service.cases.get(case_id)
+    async def _case_keyboard(self, case_id: int) -> ReplyKeyboardMarkup | None:
+        """The keyboard of a case's person; None (the chat keeps its own) if unknown now."""
+        try:
+            case = await self.service.cases.get(case_id)
+        except StoreError:
+            return None
         if case is not None and case.status != Status.CLOSED:
             return render.CASE_KEYBOARD
         return render.PERSISTENT_KEYBOARD
@@ -410,7 +420,8 @@ class CaseExecutor:
                 reply = self._entries(action.entry_id)
                 if reply is not None:
                     # Sent by a helper inside a personal case: protected like their own words.
-                    for message in render.render_reply(reply, keyboard=keyboard):
+                    shown = keyboard or render.PERSISTENT_KEYBOARD
+                    for message in render.render_reply(reply, keyboard=shown):
                         await bot.send_message(
                             action.chat_id,
                             message.html,
@@ -433,7 +444,7 @@ class CaseExecutor:
         return []
 
     async def _send_to_person(
-        self, bot: Bot, action: SendToPerson, keyboard: ReplyKeyboardMarkup
+        self, bot: Bot, action: SendToPerson, keyboard: ReplyKeyboardMarkup | None
     ) -> None:
         """A message to the person, with the keyboard their case calls for.
 
