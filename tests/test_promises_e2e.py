@@ -112,6 +112,8 @@ async def test_j_ai_fini_is_on_the_keyboard_during_the_case_and_goes_when_it_clo
     await desk2.send(lea.says(texts.KEY_HUMAN))
     assert desk2.last(lea).text == t.ALREADY_OPEN
     assert desk2.last(lea).reply_keyboard == CASE_KEYS
+    await desk2.send(lea.command("confidentialite"))  # answered by the privacy desk
+    assert desk2.last(lea).reply_keyboard == CASE_KEYS
     keyboards = [m.reply_keyboard for m in fake_api.sent_to(lea.chat_id)]
     since_open = keyboards[keyboards.index(CASE_KEYS) :]
     assert [k for k in since_open if k] == [CASE_KEYS] * len([k for k in since_open if k])

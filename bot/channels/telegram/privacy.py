@@ -25,7 +25,14 @@ from contextlib import suppress
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+    Update,
+)
 from telegram.constants import BulkRequestLimit, ChatType
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -258,7 +265,8 @@ class PrivacyDesk:
     async def notice_command(self, update: Update, context: RelaisContext) -> None:
         """/confidentialite: what is kept, how long, who reads what, whom to ask."""
         if (chat_id := _new_command(update)) is not None:
-            await _say(context.bot, chat_id, self.core.notice())
+            keyboard = await _keyboard_of(context, update)
+            await _say(context.bot, chat_id, self.core.notice(), keyboard=keyboard)
         raise ApplicationHandlerStop
 
     async def kept_command(self, update: Update, context: RelaisContext) -> None:
@@ -271,7 +279,8 @@ class PrivacyDesk:
                 person,
                 message_ids=self.recent.count(chat_id, besides=besides),
             )
-            await _say(context.bot, chat_id, text, protect=True)
+            keyboard = await _keyboard_of(context, update)
+            await _say(context.bot, chat_id, text, protect=True, keyboard=keyboard)
         raise ApplicationHandlerStop
 
     async def forget_command(self, update: Update, context: RelaisContext) -> None:
@@ -328,12 +337,21 @@ class PrivacyDesk:
             await _say(context.bot, chat.id, p.FORGOTTEN)
         elif query.data == PrivacyButton.KEEP:
             await _remove_buttons(query)
-            await _say(context.bot, chat.id, p.NOT_FORGOTTEN)
+            keyboard = await _keyboard_of(context, update)
+            await _say(context.bot, chat.id, p.NOT_FORGOTTEN, keyboard=keyboard)
         elif query.data == PrivacyButton.NOTICE_READ and query.message is not None:
             with suppress(BadRequest):
                 await context.bot.delete_message(chat.id, query.message.message_id)
             self.recent.drop(chat.id, [query.message.message_id])
         raise ApplicationHandlerStop
+
+
+async def _keyboard_of(context: RelaisContext, update: Update) -> ReplyKeyboardMarkup:
+    """The person's reply keyboard: « J'ai fini » stays on it while their case is open."""
+    cases, user = context.deps.cases, update.effective_user
+    if cases is None or user is None:
+        return render.PERSISTENT_KEYBOARD
+    return await cases.keyboard_for(context.deps.person(user.id))
 
 
 def _new_command(update: Update) -> int | None:
@@ -357,9 +375,10 @@ async def _say(
     *,
     markup: InlineKeyboardMarkup | None = None,
     protect: bool = False,
+    keyboard: ReplyKeyboardMarkup = render.PERSISTENT_KEYBOARD,
 ) -> None:
     """Send a plain text as the engine's replies are sent (escaped, split, keyboard last)."""
-    parts = render.render_reply(Reply(text, protect=protect))
+    parts = render.render_reply(Reply(text, protect=protect), keyboard=keyboard)
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         await bot.send_message(
