@@ -193,11 +193,19 @@ class FakeCaseStore:
         )
         return True
 
-    async def move(self, case_id: int, group_chat_id: int) -> bool:
+    async def move(
+        self, case_id: int, group_chat_id: int, *, audience: Audience | None = None
+    ) -> bool:
         case = self.m.cases.get(case_id)
         if case is None or not self._open(case):
             return False
-        self._update(case_id, group_chat_id=group_chat_id, topic_id=None, card_message_id=None)
+        self._update(
+            case_id,
+            group_chat_id=group_chat_id,
+            audience=case.audience if audience is None else audience,
+            topic_id=None,
+            card_message_id=None,
+        )
         return True
 
     async def set_urgent(self, case_id: int) -> bool:

@@ -46,6 +46,7 @@ from bot.texts import handoff as t
 from bot.texts import person as texts
 
 QUESTION = "je n'arrive pas à me connecter à mon compte caf"
+CASE_KEYS = [[texts.KEY_MENU, texts.KEY_HUMAN], [texts.KEY_DONE]]
 HOURS = """
 timezone: Europe/Paris
 hours:
@@ -303,7 +304,7 @@ async def test_a_whole_case_from_asking_to_satisfaction(desk: Desk, fake_api: Fa
     assert card.inline_buttons == [[t.BUTTON_CLAIM], [t.BUTTON_TO_REFERENT]]
     told = desk.last(lea)
     assert told.text.startswith(t.WAIT_OPEN) and "3114" in told.text
-    assert told.inline_buttons == [[t.BUTTON_DONE]] and told.protect_content
+    assert told.reply_keyboard == CASE_KEYS and told.protect_content  # « J'ai fini » below
 
     # Sam is a pair-aidant: the charter first, then "Je prends".
     await desk.claim(desk.sam, lea)
@@ -341,8 +342,10 @@ async def test_a_whole_case_from_asking_to_satisfaction(desk: Desk, fake_api: Fa
     assert desk.last(lea).protect_content  # part of a personal case: not forwardable
     assert desk.in_topic(group, topic)[-1].text.startswith("📖 Fiche envoyée à la personne")
     await desk.helper_writes(desk.sam, lea, "/clore")
-    closing = desk.last(lea)
-    assert closing.text == t.CLOSED_BY_HELPER.format(helper="Sam, personne pair-aidante")
+    ended, closing = fake_api.sent_to(lea.chat_id)[-2:]
+    said = f"{ended.text}\n\n{closing.text}"
+    assert said == t.CLOSED_BY_HELPER.format(helper="Sam, personne pair-aidante")
+    assert ended.reply_keyboard == [[texts.KEY_MENU, texts.KEY_HUMAN]]  # no « J'ai fini »
     assert closing.inline_buttons == [["👍", "😐", "👎"]]
     assert desk.in_topic(group, topic)[-1].text == t.CLOSED_BY_HELPER_TOPIC.format(
         helper="Sam, personne pair-aidante"
@@ -413,7 +416,8 @@ async def test_an_old_preview_cannot_send_what_the_person_did_not_see_last(
     await desk.send(lea.presses(desk.last(lea), t.BUTTON_ASK_PAIR))
     first_preview = desk.last(lea)
     await desk.send(lea.presses(about, t.BUTTON_ASK_TOPICS))  # changes her mind:
-    await desk.send(lea.presses(desk.last(lea), t.BUTTON_ASK_OTHER))  # no question
+    await desk.send(lea.presses(desk.last(lea), t.BUTTON_ASK_OTHER))  # another question
+    await desk.send(lea.says("une autre question"))
     second_preview = desk.last(lea)
     assert QUESTION not in second_preview.text
     await desk.send(lea.presses(first_preview, t.BUTTON_ASK_YES))
@@ -489,10 +493,9 @@ async def test_release_then_the_person_says_they_are_done(desk: Desk, fake_api: 
     assert desk.card(group, topic).inline_buttons == [[t.BUTTON_CLAIM], [t.BUTTON_TO_REFERENT]]
     await desk.claim(desk.claire, lea)
     assert desk.last(lea).text == "Claire, personne coordinatrice, va vous répondre ici."
-    transmitted = next(m for m in fake_api.sent_to(lea.chat_id) if m.text.startswith("✅"))
-    await desk.send(lea.presses(transmitted, t.BUTTON_DONE))
-    assert desk.last(lea).text == t.CLOSED_BY_PERSON
-    assert fake_api.message(lea.chat_id, transmitted.message_id).inline_buttons == []
+    await desk.send(lea.says(texts.KEY_DONE))  # the key under the text field
+    ended, rating = fake_api.sent_to(lea.chat_id)[-2:]
+    assert f"{ended.text}\n\n{rating.text}" == t.CLOSED_BY_PERSON
     assert desk.in_topic(group, topic)[-1].text == t.CLOSED_BY_PERSON_TOPIC
     assert fake_api.topics[group.id][topic].closed
 

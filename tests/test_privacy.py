@@ -204,6 +204,8 @@ def test_recent_ids_are_bounded_per_chat_and_in_chats():
     for message_id in range(MAX_IDS_PER_CHAT + 20):
         recent.add(7, message_id)
     assert recent.deletable(7) == list(range(20, MAX_IDS_PER_CHAT + 20))
+    assert recent.take_lost(7) == 20  # /effacer says 20 could not be deleted
+    assert recent.take_lost(7) == 0  # said once
     for chat in (8, 9, 10):
         recent.add(chat, 1)
     assert len(recent) == 3 and recent.deletable(7) == []

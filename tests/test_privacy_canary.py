@@ -90,9 +90,13 @@ def assert_nothing_on_disk(desk: Desk, person: Person) -> None:
         assert helper.user.first_name.encode() not in disk
 
 
-def assert_nothing_in_logs(logs: pytest.LogCaptureFixture, desk: Desk) -> None:
+def assert_nothing_in_logs(
+    logs: pytest.LogCaptureFixture, desk: Desk, person: Person, alias: str
+) -> None:
+    """No marker, Telegram id or name; nor the person's pseudonym or case code (/oublier)."""
     assert any(r.name.startswith("bot.") for r in logs.records), "the logs were not captured"
-    forbidden = [MARK, str(PERSON_ID)]
+    assert any("case 1 opened" in r.getMessage() for r in logs.records), "not the bot's log"
+    forbidden = [MARK, str(PERSON_ID), desk.key(person), alias]
     forbidden += [str(h.user.id) for h in (desk.sam, desk.nadia, desk.claire)]
     forbidden += [h.user.first_name for h in (desk.sam, desk.nadia, desk.claire)]
     for record in logs.records:
@@ -128,6 +132,7 @@ async def test_no_text_no_name_no_telegram_id_on_disk_or_in_the_logs(
     await desk.send(lea.presses(preview, t.BUTTON_ASK_YES))
     await desk.claim(desk.nadia, lea)
     group, topic = await desk.topic_of(lea)
+    alias = (await desk.case_of(lea)).alias
 
     # Relays both ways, a note, a password during the case, /mesdonnees.
     await desk.send(lea.says(f"{MARK} voici mon souci"))
@@ -165,7 +170,7 @@ async def test_no_text_no_name_no_telegram_id_on_disk_or_in_the_logs(
     assert purged.cases == 1 and topic not in fake_api.topics[group.id]
     assert await desk.services.stores.cases.of_person(desk.key(lea)) == []
     assert_nothing_on_disk(desk, lea)
-    assert_nothing_in_logs(logs, desk)
+    assert_nothing_in_logs(logs, desk, lea, alias)
 
 
 def test_the_marker_is_not_taken_for_a_secret():

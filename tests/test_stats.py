@@ -77,7 +77,7 @@ def test_counters_of_the_period_are_summed(report) -> None:
     assert (report.clarifications, report.fallbacks, report.none_of_these) == (6, 2, 1)
     assert report.human_requested == 3
     assert report.crises == (("violences-conjugales", 2), ("suicide", 1))
-    assert (report.cases_opened, report.cases_claimed, report.cases_closed) == (4, 4, 4)
+    assert (report.cases_opened, report.claims, report.cases_closed) == (4, 4, 4)
     assert report.closed_by == (("par l'équipe", 3), ("par la personne", 1))
 
 

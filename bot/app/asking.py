@@ -75,6 +75,8 @@ class PendingRequest:
     theme: str | None = None
     referent: bool | None = None
     preview: HandoffRequested | None = None  # exactly what the last preview showed
+    awaiting_question: bool = False  # « Autre chose »: the next text is the question
+    written: str | None = None  # that question, masked as the engine masks (memory only)
     number: int = 0  # that preview's number, carried by its "Oui" button
 
 
@@ -140,6 +142,7 @@ class HandoffFlow:
             return await self._stale(inbound.user)
         if verb is Verb.ASK_YES:
             return await self._open(pending, inbound)
+        pending.awaiting_question = False
         if verb is Verb.ASK_LAST and pending.base.question.strip():
             pending.about_chosen, pending.about_last = True, True
             pending.theme = pending.base.theme
@@ -149,11 +152,32 @@ class HandoffFlow:
             return [_topics_question(kb)]
         elif verb is Verb.ASK_OTHER:
             pending.about_chosen, pending.about_last, pending.theme = True, False, None
+            pending.awaiting_question, pending.written = True, None
+            return [_write_question()]
         elif verb in (Verb.ASK_PAIR, Verb.ASK_REFERENT):
             pending.referent = verb is Verb.ASK_REFERENT
         else:
             return await self._stale(inbound.user)
         return [self._next_step(kb, pending)]
+
+    def wrote(self, kb: KnowledgeBase, user: str, text: str) -> list[Outbound] | None:
+        """The question written after « Autre chose »; None when none is awaited.
+
+        ``text`` is what the engine would keep of it (secrets masked): that is what the
+        preview shows and the team may read, after the person's « Oui ».
+        """
+        pending = self._get(user)
+        if pending is None or not pending.awaiting_question or not text.strip():
+            return None
+        pending.awaiting_question = False
+        pending.written = text.strip()
+        return [self._next_step(kb, pending)]
+
+    def stop_awaiting(self, user: str) -> None:
+        """The person went elsewhere (the menu, a command): their next text is for the bot."""
+        pending = self._pending.get(user)
+        if pending is not None:
+            pending.awaiting_question = False
 
     def _next_step(self, kb: KnowledgeBase, pending: PendingRequest) -> Reply:
         if not pending.about_chosen:
@@ -165,13 +189,14 @@ class HandoffFlow:
     def _preview(self, pending: PendingRequest) -> Reply:
         """The card exactly as the helper will get it, then "Je transmets ?"."""
         assert self.service is not None
-        question = pending.base.question if pending.about_last else ""
+        question = pending.base.question if pending.about_last else (pending.written or "")
         request = replace(pending.base, theme=pending.theme, question=question)
         pending.preview = request
         pending.number = next(self._numbers)
         card = self.service.build_preview(request, referent=bool(pending.referent))
+        notes = self.service.consent_notes(request, referent=bool(pending.referent))
         return Reply(
-            f"{t.PREVIEW_INTRO}\n\n{card}\n\n{t.PREVIEW_FOOTER}",
+            f"{t.PREVIEW_INTRO}\n\n{card}\n\n{notes}\n\n{t.PREVIEW_FOOTER}",
             buttons=(
                 (Button(t.BUTTON_ASK_YES, Action(Verb.ASK_YES, str(pending.number))),),
                 (Button(t.BUTTON_ASK_NO, Action(Verb.ASK_NO)),),
@@ -215,6 +240,12 @@ class HandoffFlow:
 
     async def has_open_case(self, user: str) -> bool:
         return self.service is not None and await self.service.has_open_case(user)
+
+    async def finish(self, user: str) -> list[Outbound]:
+        """The keyboard's « J'ai fini »: the open case ends, as with its button."""
+        if self.service is None or not await self.service.has_open_case(user):
+            return [Reply(texts.NOTHING_TO_FINISH)]
+        return _wrap(await self.service.close_by_person(user))
 
     async def relay(self, inbound: Inbound) -> list[Outbound] | None:
         """Copy the person's message into their case; None when no case is open (any more)."""
@@ -288,6 +319,10 @@ def _topics_question(kb: KnowledgeBase) -> Reply:
     rows = rows[: MAX_BUTTONS_PER_SCREEN - 1]
     rows.append((Button(t.BUTTON_ASK_OTHER, Action(Verb.ASK_OTHER)),))
     return Reply(t.ASK_ABOUT, buttons=tuple(rows))
+
+
+def _write_question() -> Reply:
+    return Reply(t.ASK_WRITE, buttons=((Button(t.BUTTON_ASK_CANCEL, Action(Verb.ASK_NO)),),))
 
 
 def _kind_question() -> Reply:

@@ -196,8 +196,8 @@ class Engine:
         if inbound.action is not None:
             return await self._on_action(knowledge, session, inbound)
         flood = self.flood.take(inbound.user)
-        # The keyboard's "Menu" and "Parler à quelqu'un" are for the bot, even during a case.
-        keys = (texts.KEY_MENU, texts.KEY_HUMAN)
+        # The keyboard's keys (Menu, Parler à quelqu'un, J'ai fini) are for the bot, in a case too.
+        keys = (texts.KEY_MENU, texts.KEY_HUMAN, texts.KEY_DONE)
         relayable = inbound.command is None and inbound.text.strip() not in keys
         # The case is looked up once per message, and only when something depends on it.
         needs_case = relayable or flood is not Flood.OK
@@ -245,9 +245,12 @@ class Engine:
     ) -> list[Outbound]:
         text = inbound.text.strip()
         if text == texts.KEY_MENU:
+            self.flow.stop_awaiting(inbound.user)
             return [self._menu(knowledge)]
         if text == texts.KEY_HUMAN:
             return await self._ask_for_human(session, inbound.user)
+        if text == texts.KEY_DONE:
+            return await self.flow.finish(inbound.user)
         if not text:
             return [Reply(texts.EMPTY_TEXT, buttons=((_menu_button(), _human_button()),))]
         if is_emoji_only(text):
@@ -285,6 +288,10 @@ class Engine:
     ) -> list[Outbound]:
         """The reply to what the message asks (after the safety checks)."""
         out: list[Outbound] = []
+        # The question asked for after « Autre chose »: for the team's preview, not the bot.
+        written = self.flow.wrote(knowledge.kb, inbound.user, decision.masked_text)
+        if written is not None:
+            return out + written
         # Where to go nearby: before the question is kept, so that a commune is never kept.
         nearby = await self.nearby.on_text(knowledge, session, decision, inbound.text)
         if nearby is not None:
@@ -495,6 +502,8 @@ class Engine:
         action = inbound.action
         assert action is not None
         kb = knowledge.kb
+        if action.verb not in FLOW_VERBS:
+            self.flow.stop_awaiting(inbound.user)
         if action.verb is Verb.MENU:
             return [self._menu(knowledge, int(action.arg or 1))]
         if action.verb is Verb.HUMAN:
@@ -534,6 +543,7 @@ class Engine:
         self, knowledge: Knowledge, session: Session, inbound: Inbound
     ) -> list[Outbound]:
         command = (inbound.command or "").lower()
+        self.flow.stop_awaiting(inbound.user)
         if command == Command.START:
             await self._count(Counter.CONVERSATION)
             return [

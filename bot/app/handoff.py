@@ -27,6 +27,7 @@ import logging
 import secrets
 
 from bot.app.card import CardFacts, theme_label, topic_name, waited
+from bot.app.consent import consent_notes
 from bot.app.erasure import PrivacyMixin, PurgeResult
 from bot.app.handoff_core import (
     DEFAULT_RETENTION_DAYS,
@@ -103,6 +104,11 @@ class HandoffService(RelayMixin, PrivacyMixin):
             request, audience, group, self._alias_for(request.user, now), now
         )
 
+    def consent_notes(self, request: HandoffRequested, *, referent: bool = False) -> str:
+        """Who may read the request, and when: said under the preview (bot/app/consent.py)."""
+        audience = self._audience(request, referent)
+        return consent_notes(self.staff, audience, self._clock(), urgent=bool(request.crisis))
+
     async def has_open_case(self, person: str) -> bool:
         """While this is true the engine says nothing by itself: messages go to the team."""
         return await self.cases.open_case_of(person) is not None
@@ -143,7 +149,7 @@ class HandoffService(RelayMixin, PrivacyMixin):
         )
         if case_id is None:  # a second "Oui" raced the first one
             return [SendToPerson(0, chat_id, t.ALREADY_OPEN)]
-        log.info("case %d opened for %s (%s)", case_id, request.user, audience.value)
+        log.info("case %d opened (%s)", case_id, audience.value)  # never the pseudonym
         await self._count(Counter.HANDOFF_OPENED, audience.value)
         card = self._request_card(request, audience, group, alias, now)
         return [
@@ -481,8 +487,9 @@ class HandoffService(RelayMixin, PrivacyMixin):
             text = t.WIDEN_SAME_GROUP.format(waited=wait)
             actions = [self._post(case, text, now, silent=False)]
         else:
-            await self.cases.move(case.id, referents.chat_id)
-            actions = self._move(case, referents, now, audience=Role(case.audience))
+            # Now the référents' case: their card, without « Pour un référent ».
+            await self.cases.move(case.id, referents.chat_id, audience=Audience.REFERENT)
+            actions = self._move(case, referents, now, audience=Role.REFERENT)
         return [*actions, *self._to_person(case, t.STILL_WAITING_WIDENED)]
 
     # --- the charter and buttons --------------------------------------------------------

@@ -107,12 +107,16 @@ FORGET_QUESTION = (
     "• On ne peut pas revenir en arrière.\n"
     "\n"
     "Les messages de cette conversation restent sur votre téléphone. Pour les effacer, "
-    "utilisez d'abord /effacer."
+    "utilisez /effacer, avant ou après."
 )
 BUTTON_FORGET_YES = "🗑️ Oui, tout effacer"
 BUTTON_FORGET_NO = "Non"
 FORGOTTEN = (
-    "C'est fait : j'ai tout effacé. Je ne garde plus rien sur vous.\n"
+    "C'est fait : j'ai effacé tout ce que je gardais sur vous.\n"
+    "\n"
+    "Je garde seulement, en mémoire, les numéros de nos messages récents. Jamais leur texte. "
+    "Ils servent à /effacer, si vous voulez aussi effacer cette conversation. Je les oublie "
+    f"après {RECENT_MESSAGES_HOURS} heures, ou quand le robot redémarre.\n"
     "\n"
     "Vous pouvez m'écrire de nouveau quand vous voulez."
 )
@@ -122,6 +126,12 @@ NOT_FORGOTTEN = "D'accord, je n'ai rien effacé."
 
 ERASED = "🧹 C'est fait : j'ai effacé nos messages récents de cette conversation."
 NOTHING_TO_ERASE = "🧹 Je ne connais aucun message récent à effacer ici."
+ERASED_NOT_ALL = (
+    "🧹 Attention : {failed} message(s) n'ont pas pu être effacés. J'ai effacé les {done} autres."
+)
+ERASE_BY_HAND = (
+    "Pour effacer un message à la main : appuyez longuement dessus, puis « Supprimer »."
+)
 ERASE_THE_REST = (
     "Pour effacer tout le reste : dans Telegram, appuyez longuement sur la conversation, "
     "puis « Supprimer »."
@@ -162,9 +172,17 @@ def privacy_notice(
     )
 
 
-def erase_notice(*, erased: bool, open_case: bool) -> str:
-    """What /effacer says after deleting: what it could do, and how to delete the rest."""
-    parts = [ERASED if erased else NOTHING_TO_ERASE, ERASE_THE_REST]
+def erase_notice(*, erased: int, open_case: bool, not_erased: int = 0) -> str:
+    """What /effacer says after deleting: what it could do, and how to delete the rest.
+
+    ``not_erased``: messages Telegram refused to delete, or that the bot no longer knows
+    (more than it keeps per chat): never « C'est fait » then, but how to do it by hand.
+    """
+    if not_erased:
+        head = ERASED_NOT_ALL.format(failed=not_erased, done=erased) + "\n\n" + ERASE_BY_HAND
+    else:
+        head = ERASED if erased else NOTHING_TO_ERASE
+    parts = [head, ERASE_THE_REST]
     parts.append(ERASE_LIMITS.format(hours=RECENT_MESSAGES_HOURS))
     if open_case:
         parts.append(ERASE_CASE_NOTE)

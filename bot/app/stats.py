@@ -3,7 +3,10 @@
 Everything comes from the ``counters`` table, whose names are :class:`Counter`
 (``bot/domain/counters.py``): the engine counts answers, feedback, clarifications, fallbacks
 and crises; the handoff counts cases and the waiting time in buckets
-(``bot/app/handoff_core.py``); the coordinators' wrapper counts the load per hour.
+(``bot/app/handoff_core.py``); the coordinators' wrapper counts the load per hour; the
+Telegram channel counts the updates it could not read. A case (one request, one « Oui ») and
+a claim (one « Je prends ») are counted apart: after a transfer or a release the same case is
+claimed again, so ``claims`` may be more than ``cases_opened``.
 :func:`aggregate` is pure (rows in, :class:`UsageReport` out) so it is tested with plain
 values; :func:`format_text` prints it for the terminal and ``bot/channels/report_html.py``
 draws it for partners.
@@ -78,8 +81,12 @@ class UsageReport:
     none_of_these: int = 0
     human_requested: int = 0
     crises: tuple[tuple[str, int], ...] = ()
-    cases_opened: int = 0
-    cases_claimed: int = 0
+    cases_opened: int = 0  # requests: one per « Oui »
+    claims: int = 0  # « Je prends »: a case transferred or released is claimed again
+    transfers: int = 0  # moved to a référent, with the person's « Oui »
+    transfers_refused: int = 0
+    to_referent: int = 0  # « Pour un référent » on a waiting card
+    released: int = 0  # /liberer: back to the queue
     cases_closed: int = 0
     closed_by: tuple[tuple[str, int], ...] = ()
     waits: tuple[tuple[str, int], ...] = ()  # every bucket, in order
@@ -88,6 +95,7 @@ class UsageReport:
     satisfaction: tuple[tuple[str, int], ...] = ()
     hours: tuple[int, ...] = (0,) * 24
     per_day: tuple[tuple[dt.date, int], ...] = field(default=())  # conversations each day
+    unreadable_updates: int = 0  # updates the library could not read, skipped
 
     @property
     def helpful(self) -> int:
@@ -130,7 +138,11 @@ def aggregate(
         human_requested=sum(totals[Counter.HUMAN_REQUESTED].values()),
         crises=_most_first(totals[Counter.CRISIS]),
         cases_opened=sum(totals[Counter.HANDOFF_OPENED].values()),
-        cases_claimed=sum(totals[Counter.HANDOFF_CLAIMED].values()),
+        claims=sum(totals[Counter.HANDOFF_CLAIMED].values()),
+        transfers=totals[Counter.HANDOFF_TRANSFER]["accepted"],
+        transfers_refused=totals[Counter.HANDOFF_TRANSFER]["refused"],
+        to_referent=sum(totals[Counter.HANDOFF_TO_REFERENT].values()),
+        released=sum(totals[Counter.HANDOFF_RELEASED].values()),
         cases_closed=sum(totals[Counter.HANDOFF_CLOSED].values()),
         closed_by=tuple(
             (CLOSED_BY.get(k, k), n) for k, n in _most_first(totals[Counter.HANDOFF_CLOSED])
@@ -143,6 +155,7 @@ def aggregate(
         ),
         hours=hours,
         per_day=tuple((day, conversations_per_day[day.isoformat()]) for day in period.each_day()),
+        unreadable_updates=sum(totals[Counter.UNREADABLE_UPDATE].values()),
     )
 
 
@@ -234,9 +247,18 @@ def format_text(report: UsageReport) -> str:
         "",
         t.REPORT_HANDOFF,
         t.REPORT_CASES_OPENED.format(n=report.cases_opened),
-        t.REPORT_CASES_CLAIMED.format(n=report.cases_claimed),
-        t.REPORT_CASES_CLOSED.format(n=report.cases_closed) + _details(report.closed_by),
+        t.REPORT_CLAIMS.format(n=report.claims),
     ]
+    if report.claims > report.cases_opened:
+        out.append(t.REPORT_CLAIMS_NOTE)
+    out.append(
+        t.REPORT_TRANSFERS.format(accepted=report.transfers, refused=report.transfers_refused)
+    )
+    if report.to_referent:
+        out.append(t.REPORT_TO_REFERENT.format(n=report.to_referent))
+    if report.released:
+        out.append(t.REPORT_RELEASED.format(n=report.released))
+    out.append(t.REPORT_CASES_CLOSED.format(n=report.cases_closed) + _details(report.closed_by))
     if report.wait_median is not None:
         out.append(
             t.REPORT_WAIT.format(
@@ -260,6 +282,7 @@ def format_text(report: UsageReport) -> str:
     for hour, n in enumerate(report.hours):
         if n:
             out.append(f"  {hour:02d} h {'█' * max(1, round(20 * n / top)):<20} {n}")
+    out += ["", t.REPORT_RUNNING, t.REPORT_UNREADABLE.format(n=report.unreadable_updates)]
     out += ["", t.REPORT_NOBODY]
     return "\n".join(out)
 

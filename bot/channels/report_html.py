@@ -163,10 +163,17 @@ def _hour_chart(hours: Sequence[int]) -> str:
 def _handoff(report: UsageReport) -> str:
     closed = ", ".join(f"{escape(k)} : {n}" for k, n in report.closed_by) or "–"
     rows = [
-        ("Demandes ouvertes", str(report.cases_opened)),
-        ("Prises en charge", str(report.cases_claimed)),
+        ("Demandes transmises à l'équipe", str(report.cases_opened)),
+        ("Prises en charge (« Je prends »)", str(report.claims)),
+        (
+            "Transferts vers un référent",
+            f"{report.transfers} acceptés par la personne, {report.transfers_refused} refusés",
+        ),
+        ("Confiées aux référents avant d'être prises", str(report.to_referent)),
+        ("Laissées, remises en attente", str(report.released)),
         ("Terminées", f"{report.cases_closed} ({closed})"),
         ("Demandes de parler à quelqu'un", str(report.human_requested)),
+        ("Messages illisibles, ignorés", str(report.unreadable_updates)),
     ]
     if report.wait_median is not None:
         rows.append(("Attente médiane avant prise en charge", WAIT_WORDS[report.wait_median]))

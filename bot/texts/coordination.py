@@ -42,9 +42,24 @@ REPORT_NONE_OF_THESE = "« Aucune de ces réponses » : {n}"
 REPORT_HUMAN_REQUESTED = "Demandes de parler à quelqu'un : {n}"
 REPORT_CRISES = "Situations de crise : {n}"
 REPORT_HANDOFF = "Aide humaine"
-REPORT_CASES_OPENED = "  demandes ouvertes : {n}"
-REPORT_CASES_CLAIMED = "  prises en charge : {n}"
+# A case is one request (one « Oui »); a claim is one « Je prends ». After a transfer or a
+# release the same request is claimed again: the two figures are counted and named apart.
+REPORT_CASES_OPENED = "  demandes transmises à l'équipe : {n} (une par « Oui » d'une personne)"
+REPORT_CLAIMS = "  prises en charge (« Je prends ») : {n}"
+REPORT_CLAIMS_NOTE = (
+    "    une demande transférée ou laissée est reprise : elle compte une fois de plus"
+)
+REPORT_TRANSFERS = (
+    "  transferts vers un référent : {accepted} acceptés par la personne, {refused} refusés"
+)
+REPORT_TO_REFERENT = "  confiées aux référents avant d'être prises : {n}"
+REPORT_RELEASED = "  laissées par une personne de l'équipe, remises en attente : {n}"
 REPORT_CASES_CLOSED = "  terminées : {n}"
+REPORT_RUNNING = "Fonctionnement du robot"
+REPORT_UNREADABLE = (
+    "  messages illisibles, ignorés : {n} (Telegram les a envoyés sous une forme "
+    "que le robot ne sait pas lire)"
+)
 REPORT_WAIT = "  attente avant prise en charge : médiane {median}, 9 sur 10 : {p90}"
 REPORT_SATISFACTION = "  avis des personnes : 👍 {up}  😐 {neutral}  👎 {down}"
 REPORT_ENTRIES = "Fiches les plus données (réponses, avis utiles)"

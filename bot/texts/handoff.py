@@ -57,6 +57,8 @@ BUTTON_ASK_LAST = "💬 Ma dernière question"
 BUTTON_ASK_TOPICS = "📂 Un autre sujet"
 BUTTON_ASK_OTHER = "❓ Autre chose"
 BUTTON_ASK_CANCEL = "✖️ Annuler"
+# After « Autre chose »: the person writes what they need, before anything is sent.
+ASK_WRITE = "D'accord. Écrivez votre question ici, en une phrase."
 ASK_KIND = (
     "C'est pour quoi ?\n"
     "\n"
@@ -74,6 +76,22 @@ PREVIEW_FOOTER = (
     "Ensuite, les messages que vous écrirez ici lui seront transmis.\n"
     "\n"
     "Je transmets ?"
+)
+# Under the preview's card (bot/app/consent.py): who reads the request, and when.
+PREVIEW_WHO = "👀 Qui pourra la lire dans l'équipe :\n{readers}"
+PREVIEW_ROLE_PAIR = "• les personnes pair-aidantes"
+PREVIEW_ROLE_REFERENT = "• les personnes référentes (travail social)"
+PREVIEW_ROLE_COORDINATION = "• les personnes de la coordination"
+PREVIEW_WIDEN = (
+    "Votre demande peut aussi aller à une personne référente, sans vous redemander :\n"
+    "• si une personne pair-aidante pense que c'est mieux pour vous ;\n"
+    "• si personne ne la prend en {minutes} minutes, quand l'équipe est ouverte."
+)
+PREVIEW_CLOSED = (
+    "🌙 L'équipe est fermée en ce moment. Une personne vous répondra à partir de {when}."
+)
+PREVIEW_CLOSED_NO_HOURS = (
+    "🌙 L'équipe est fermée en ce moment. Elle vous répondra dès que possible."
 )
 BUTTON_ASK_YES = "✅ Oui, je transmets"
 BUTTON_ASK_NO = "❌ Non"
@@ -109,7 +127,7 @@ WAIT_CLOSED = (
 WAIT_NO_HOURS = "✅ C'est transmis. L'équipe vous répondra ici dès que possible."
 HOW_IT_WORKS = (
     "Tout ce que vous écrivez ici sera transmis à l'équipe. "
-    "Quand c'est réglé, appuyez sur « J'ai fini »."
+    "Quand c'est réglé, appuyez sur « ✅ J'ai fini », en bas de l'écran."
 )
 URGENT_INFO = (
     "Si c'est urgent, n'attendez pas :\n"
@@ -127,8 +145,8 @@ STILL_WAITING_REMINDED = (
     "Votre demande attend encore, désolé. Nous avons relancé l'équipe. Merci de votre patience."
 )
 STILL_WAITING_WIDENED = (
-    "Votre demande attend encore, désolé. Nous l'avons aussi envoyée aux personnes référentes "
-    "(travailleurs sociaux) de l'équipe."
+    "Votre demande attend encore, désolé. Nous l'avons envoyée aux personnes référentes "
+    "(travail social) de l'équipe."
 )
 SENT_TO_REFERENT = (
     "Votre demande a été confiée à une personne référente (travail social) : c'est la bonne "
@@ -138,7 +156,8 @@ RELEASED = "{helper}, a dû laisser votre demande. Une autre personne de l'équi
 TRANSFER_QUESTION = (
     "{helper}, propose de passer votre demande à une personne référente (travail social), qui "
     "pourra mieux vous aider.\n"
-    "Il ou elle verra le résumé de votre demande et vos messages ici.\n"
+    "Elle verra le résumé de votre demande, et les messages que vous écrirez ensuite. "
+    "Vos échanges d'avant restent dans l'équipe.\n"
     "Vous êtes d'accord ?"
 )
 TRANSFER_ACCEPTED = "Merci. Une personne référente va reprendre votre demande, ici même."

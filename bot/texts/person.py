@@ -12,8 +12,13 @@ BOT_NAME = "Relais"
 # The two buttons a person always sees at the bottom of the screen (Telegram reply keyboard).
 KEY_MENU = "📋 Menu"
 KEY_HUMAN = "🙋 Parler à quelqu'un"
+# A third key while the person has a request open with the team: it ends the request.
+KEY_DONE = "✅ J'ai fini"
+NOTHING_TO_FINISH = "Vous n'avez pas de demande en cours avec l'équipe."
 # Grey hint in the empty text field (Telegram: 64 characters at most).
 INPUT_PLACEHOLDER = "Écrivez votre question ici"
+# The same hint while a request is open: what the person writes goes to the team.
+CASE_INPUT_PLACEHOLDER = "Écrivez à l'équipe ici"
 
 BUTTON_HUMAN = "🙋 Parler à quelqu'un"
 BUTTON_MENU = "📋 Menu"

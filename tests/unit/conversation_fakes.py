@@ -58,6 +58,9 @@ class Handoff:
         who = "référent" if referent else "pair-aidant"
         return f"CARTE thème={request.theme} pour={who} question={request.question!r}"
 
+    def consent_notes(self, request: HandoffRequested, *, referent: bool = False) -> str:
+        return "QUI LIRA"
+
     async def open_case(
         self, request: HandoffRequested, chat_id: int, *, referent: bool = False
     ) -> list[CaseAction]:

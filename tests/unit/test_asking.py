@@ -152,9 +152,7 @@ async def test_an_open_case_is_said_instead_of_asking_again(
 # --- 2. what kind of help --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "about", [Action(Verb.ASK_LAST), Action(Verb.ASK_THEME, "caf"), Action(Verb.ASK_OTHER)]
-)
+@pytest.mark.parametrize("about", [Action(Verb.ASK_LAST), Action(Verb.ASK_THEME, "caf")])
 async def test_choosing_what_it_is_about_asks_the_kind_of_help(
     flow: HandoffFlow, kb: KnowledgeBase, about: Action
 ) -> None:
@@ -190,6 +188,7 @@ async def test_the_preview_shows_exactly_the_card_of_the_choices_made(
     assert preview.text == (
         f"{t.PREVIEW_INTRO}\n\n"
         f"CARTE thème=caf pour=référent question={QUESTION!r}\n\n"
+        "QUI LIRA\n\n"  # who may read it, and when (bot/app/consent.py)
         f"{t.PREVIEW_FOOTER}"
     )
     assert actions(preview) == [Action(Verb.ASK_YES, "1"), Action(Verb.ASK_NO)]
@@ -342,3 +341,18 @@ def test_an_entry_sent_by_a_helper_reads_as_the_bots_answers(kb: KnowledgeBase) 
         ((Button(texts.BUTTON_NEXT_STEP, Action(Verb.STEP, "aide-france-services:1"))),),
     )
     assert entry_reply(kb, "fiche-retiree") is None
+
+
+async def test_autre_chose_asks_for_the_question_and_uses_what_is_written(
+    flow: HandoffFlow, kb: KnowledgeBase
+) -> None:
+    await flow.ask(kb, request())
+    invitation = only_reply(await flow.press(kb, press(Verb.ASK_OTHER)))
+    assert invitation.text == t.ASK_WRITE
+    assert actions(invitation) == [Action(Verb.ASK_NO)]
+    assert flow.wrote(kb, PERSON, "   ") is None  # nothing written yet
+    kind = only_reply(flow.wrote(kb, PERSON, "ma caution"))
+    assert kind.text == t.ASK_KIND
+    assert flow.wrote(kb, PERSON, "une autre phrase") is None  # only the next text
+    preview = only_reply(await flow.press(kb, press(Verb.ASK_PAIR)))
+    assert "ma caution" in preview.text and t.CARD_NO_QUESTION not in preview.text

@@ -417,7 +417,9 @@ async def test_the_person_button_and_the_asking_buttons_go_to_the_dialogue(
 ) -> None:
     [ask] = await engine.handle(press(Verb.HUMAN))
     assert ask.text.startswith(handoff_texts.ASK_ABOUT)
-    [kind] = await engine.handle(press(Verb.ASK_OTHER))
+    [write] = await engine.handle(press(Verb.ASK_OTHER))
+    assert write.text == handoff_texts.ASK_WRITE
+    [kind] = await engine.handle(text("mon propriétaire garde ma caution"))
     assert kind.text == handoff_texts.ASK_KIND
 
 

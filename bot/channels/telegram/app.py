@@ -68,6 +68,7 @@ UNREACHABLE = (
     "Telegram ne répond pas à l'adresse {url} : vérifiez la connexion à Internet, "
     "ou RELAIS_BOT_API_URL si vous utilisez votre propre serveur Bot API."
 )
+TOKEN_SHOWN = "<RELAIS_TOKEN>"
 REFUSED_TOKEN = (
     "Telegram refuse le jeton RELAIS_TOKEN : recopiez-le depuis @BotFather "
     "(commande /token), il a peut-être été changé."
@@ -343,9 +344,22 @@ async def _initialize(application: Application, settings: Settings) -> None:
         await application.bot.shutdown()  # close the HTTP connections opened so far
         if isinstance(error, InvalidToken):
             raise ConfigError(REFUSED_TOKEN) from None
-        # A token pasted into RELAIS_BOT_API_URL by mistake is not repeated on screen.
-        shown = logsafety.redact(settings.bot_api_url, [settings.token or ""])
+        shown = shown_address(settings.bot_api_url, settings.token)
         raise ConfigError(UNREACHABLE.format(url=shown)) from None
+
+
+def shown_address(url: str, token: str | None) -> str:
+    """The Bot API address as written, for the person deploying to check it.
+
+    A token pasted into RELAIS_BOT_API_URL by mistake is not repeated on screen (its secret
+    part neither); the rest stays as written: the log filter would turn the host
+    ``127.0.0.1`` into ``[number]``, which nobody can check.
+    """
+    if token:
+        for secret in (token, token.partition(":")[2]):
+            if secret:
+                url = url.replace(secret, TOKEN_SHOWN)
+    return url
 
 
 async def _until_stopped(application: Application, stop: asyncio.Event) -> None:

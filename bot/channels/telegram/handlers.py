@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import replace
 
-from telegram import CallbackQuery, ChatMember, Update
+from telegram import CallbackQuery, ChatMember, ReplyKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
@@ -51,7 +51,7 @@ async def private_message(update: Update, context: RelaisContext) -> None:
         welcome=inbound.command == "start",
         on_handoff=deps.on_handoff,
         on_case=_case_sink(context),
-        person=person,
+        keyboard=await _keyboard(context, person),
     )
 
 
@@ -84,8 +84,16 @@ async def button_pressed(update: Update, context: RelaisContext) -> None:
         incoming_message_id=None,
         on_handoff=deps.on_handoff,
         on_case=_case_sink(context),
-        person=person,
+        keyboard=await _keyboard(context, person),
     )
+
+
+async def _keyboard(context: RelaisContext, person: str) -> ReplyKeyboardMarkup:
+    """The reply keyboard after the engine acted: « J'ai fini » on it while a case is open."""
+    cases = context.deps.cases
+    if cases is None:
+        return render.PERSISTENT_KEYBOARD
+    return await cases.keyboard_for(person)
 
 
 def _case_sink(context: RelaisContext) -> CaseSink | None:
@@ -140,12 +148,12 @@ async def membership_changed(update: Update, context: RelaisContext) -> None:
         return
     person = context.deps.person(change.from_user.id)
     if change.new_chat_member.status == ChatMember.BANNED:
-        log.info("person blocked the bot person=%s", person)
+        log.info("a person blocked the bot")
         cases = context.deps.cases
         if cases is not None:
             await cases.run(context.bot, await cases.service.person_blocked_bot(person))
     elif change.old_chat_member.status == ChatMember.BANNED:
-        log.info("person unblocked the bot person=%s", person)
+        log.info("a person unblocked the bot")
 
 
 async def error_happened(update: object, context: RelaisContext) -> None:

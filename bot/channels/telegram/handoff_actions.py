@@ -35,13 +35,22 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+    ReplyParameters,
+)
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.app.handoff import HandoffService
 from bot.app.ports import StoreError
 from bot.channels.telegram import render
+from bot.domain.buttons import CaseVerb
+from bot.domain.case import Status
 from bot.domain.effects import Action as CaseAction
 from bot.domain.effects import (
     Buttons,
@@ -164,6 +173,28 @@ class CaseExecutor:
                 log.error("handoff follow-ups nested too deep: %s dropped", type(action).__name__)
                 continue
             await self.run(bot, follow, here, depth=depth + 1)
+
+    async def keyboard_for(self, person: str) -> ReplyKeyboardMarkup:
+        """The person's reply keyboard: with « J'ai fini » while they have a request open.
+
+        The database unreadable (locked by a backup): the usual keyboard, the reply goes.
+        """
+        try:
+            if await self.service.has_open_case(person):
+                return render.CASE_KEYBOARD
+        except StoreError:
+            log.info("keyboard chosen without the database")
+        return render.PERSISTENT_KEYBOARD
+
+    async def _case_keyboard(self, case_id: int) -> ReplyKeyboardMarkup | None:
+        """The keyboard of a case's person; None (the chat keeps its own) if unknown now."""
+        try:
+            case = await self.service.cases.get(case_id)
+        except StoreError:
+            return None
+        if case is not None and case.status != Status.CLOSED:
+            return render.CASE_KEYBOARD
+        return render.PERSISTENT_KEYBOARD
 
     async def for_person(self, bot: Bot, actions: Sequence[CaseAction], chat_id: int) -> None:
         """Actions coming from a person's update (the engine's ``CaseActions``)."""
@@ -383,12 +414,14 @@ class CaseExecutor:
 
     async def _to_person(self, bot: Bot, action: SendToPerson | SendEntry) -> list[CaseAction]:
         """A message of the bot to the person; if they blocked it, their case closes."""
+        keyboard = await self._case_keyboard(action.case_id)
         try:
             if isinstance(action, SendEntry):
                 reply = self._entries(action.entry_id)
                 if reply is not None:
                     # Sent by a helper inside a personal case: protected like their own words.
-                    for message in render.render_reply(reply):
+                    shown = keyboard or render.PERSISTENT_KEYBOARD
+                    for message in render.render_reply(reply, keyboard=shown):
                         await bot.send_message(
                             action.chat_id,
                             message.html,
@@ -396,16 +429,7 @@ class CaseExecutor:
                             protect_content=True,
                         )
             else:
-                await self._send(
-                    bot,
-                    action.chat_id,
-                    action.text,
-                    buttons=action.buttons,
-                    protect=action.protect,
-                    reply_to=action.reply_to,
-                    private=True,
-                    insist=action.insist,
-                )
+                await self._send_to_person(bot, action, keyboard)
         except Forbidden:
             log.info("case %d: the person blocked the bot", action.case_id)
             return await self.service.case_unreachable(action.case_id)
@@ -418,6 +442,36 @@ class CaseExecutor:
                 "case %d: message to the person lost (%s)", action.case_id, type(error).__name__
             )
         return []
+
+    async def _send_to_person(
+        self, bot: Bot, action: SendToPerson, keyboard: ReplyKeyboardMarkup | None
+    ) -> None:
+        """A message to the person, with the keyboard their case calls for.
+
+        « J'ai fini » is a key of :data:`render.CASE_KEYBOARD`, not an inline button that
+        scrolls away. A message with inline buttons cannot change the keyboard (one keyboard
+        per message): after the case closed (the closing and its 👍 😐 👎), its first
+        paragraphs go alone, with the keyboard without « J'ai fini », then the last one with
+        the buttons.
+        """
+        buttons = tuple(
+            row for row in action.buttons if any(b.verb is not CaseVerb.DONE for b in row)
+        )
+        head, _, tail = action.text.rpartition("\n\n")
+        send = partial(
+            self._send,
+            bot,
+            action.chat_id,
+            protect=action.protect,
+            private=True,
+            insist=action.insist,
+            keyboard=keyboard,
+        )
+        if buttons and head and keyboard is render.PERSISTENT_KEYBOARD:
+            await send(head, reply_to=action.reply_to)
+            await send(tail, buttons=buttons)
+            return
+        await send(action.text, buttons=buttons, reply_to=action.reply_to)
 
     def _retry_mark(self, action: PostInTopic | SendToPerson) -> None:
         if len(self._marks_to_retry) < MAX_MARKS_TO_RETRY:
@@ -440,17 +494,19 @@ class CaseExecutor:
         protect: bool = False,
         private: bool = False,
         insist: bool = False,
+        keyboard: ReplyKeyboardMarkup | None = None,
     ) -> int:
         """Send a plain text (escaped, split if long); returns the last message's id.
 
-        The buttons go on the last part. A person's chat without buttons keeps the
-        persistent keyboard, as every other message of the bot does. A part Telegram did not
-        take is tried again (``render.patiently``; ``insist``: even if it may show twice).
+        The buttons go on the last part. A person's chat without buttons gets ``keyboard``
+        (the reply keyboard of their case), or keeps the one it has when None. A part Telegram
+        did not take is tried again (``render.patiently``; ``insist``: even if it may show
+        twice).
         """
         parts = [message.html for message in render.render_reply(Reply(text))]
-        markup = case_keyboard(buttons)
+        markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = case_keyboard(buttons)
         if markup is None and private:
-            markup = render.PERSISTENT_KEYBOARD
+            markup = keyboard
         message_id = 0
         for index, html in enumerate(parts):
             sent = await render.patiently(

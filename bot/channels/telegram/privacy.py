@@ -25,7 +25,14 @@ from contextlib import suppress
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+    Update,
+)
 from telegram.constants import BulkRequestLimit, ChatType
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -95,6 +102,9 @@ class RecentMessages:
         self._per_chat = per_chat
         self._chats = chats
         self._ids: OrderedDict[int, OrderedDict[int, float]] = OrderedDict()
+        # Per chat, how many young ids were let go because the chat had too many: /effacer
+        # says that many could not be deleted (a number only, memory only).
+        self._lost: dict[int, int] = {}
 
     def add(self, chat_id: int, message_id: int) -> None:
         """Note one message of a private chat (a person's chat id is positive)."""
@@ -106,8 +116,10 @@ class RecentMessages:
         self._ids.move_to_end(chat_id)
         while len(seen) > self._per_chat:
             seen.popitem(last=False)
+            self._lost[chat_id] = self._lost.get(chat_id, 0) + 1
         while len(self._ids) > self._chats:
-            self._ids.popitem(last=False)
+            gone, _ = self._ids.popitem(last=False)
+            self._lost.pop(gone, None)
         self._expire(chat_id, now)
 
     def note_sent(self, endpoint: str, chat_id: object, result: object) -> None:
@@ -135,8 +147,13 @@ class RecentMessages:
         for message_id in message_ids if seen is not None else ():
             seen.pop(message_id, None)  # type: ignore[union-attr]
 
+    def take_lost(self, chat_id: int) -> int:
+        """How many recent ids of this chat were let go (too many), counted once."""
+        return self._lost.pop(chat_id, 0)
+
     def forget(self, chat_id: int) -> None:
         self._ids.pop(chat_id, None)
+        self._lost.pop(chat_id, None)
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -248,7 +265,8 @@ class PrivacyDesk:
     async def notice_command(self, update: Update, context: RelaisContext) -> None:
         """/confidentialite: what is kept, how long, who reads what, whom to ask."""
         if (chat_id := _new_command(update)) is not None:
-            await _say(context.bot, chat_id, self.core.notice())
+            keyboard = await _keyboard_of(context, update)
+            await _say(context.bot, chat_id, self.core.notice(), keyboard=keyboard)
         raise ApplicationHandlerStop
 
     async def kept_command(self, update: Update, context: RelaisContext) -> None:
@@ -261,7 +279,8 @@ class PrivacyDesk:
                 person,
                 message_ids=self.recent.count(chat_id, besides=besides),
             )
-            await _say(context.bot, chat_id, text, protect=True)
+            keyboard = await _keyboard_of(context, update)
+            await _say(context.bot, chat_id, text, protect=True, keyboard=keyboard)
         raise ApplicationHandlerStop
 
     async def forget_command(self, update: Update, context: RelaisContext) -> None:
@@ -281,10 +300,15 @@ class PrivacyDesk:
             ids = self.recent.deletable(chat_id)  # this command included
             erased = await delete_messages(context.bot, chat_id, ids)
             self.recent.drop(chat_id, ids)
-            log.info("recent messages erased at the person's request: %d", erased)
+            not_erased = len(ids) - erased + self.recent.take_lost(chat_id)
+            log.info(
+                "recent messages erased at the person's request: %d (%d not)", erased, not_erased
+            )
             person = context.deps.person(update.effective_user.id)
             text = p.erase_notice(
-                erased=erased > 0, open_case=await self.core.has_open_case(person)
+                erased=erased,
+                not_erased=not_erased,
+                open_case=await self.core.has_open_case(person),
             )
             read = _keyboard((p.BUTTON_ERASE_NOTICE, PrivacyButton.NOTICE_READ))
             await _say(context.bot, chat_id, text, markup=read)
@@ -308,16 +332,26 @@ class PrivacyDesk:
             if actions and cases is not None:
                 await cases.run(context.bot, actions)  # topics deleted, the helper told
             await _remove_buttons(query)
+            # The message ids stay (memory only, 48 hours): /effacer after /oublier still
+            # deletes the whole recent conversation. FORGOTTEN says so.
             await _say(context.bot, chat.id, p.FORGOTTEN)
-            self.recent.forget(chat.id)  # last: even this answer's id is not kept
         elif query.data == PrivacyButton.KEEP:
             await _remove_buttons(query)
-            await _say(context.bot, chat.id, p.NOT_FORGOTTEN)
+            keyboard = await _keyboard_of(context, update)
+            await _say(context.bot, chat.id, p.NOT_FORGOTTEN, keyboard=keyboard)
         elif query.data == PrivacyButton.NOTICE_READ and query.message is not None:
             with suppress(BadRequest):
                 await context.bot.delete_message(chat.id, query.message.message_id)
             self.recent.drop(chat.id, [query.message.message_id])
         raise ApplicationHandlerStop
+
+
+async def _keyboard_of(context: RelaisContext, update: Update) -> ReplyKeyboardMarkup:
+    """The person's reply keyboard: « J'ai fini » stays on it while their case is open."""
+    cases, user = context.deps.cases, update.effective_user
+    if cases is None or user is None:
+        return render.PERSISTENT_KEYBOARD
+    return await cases.keyboard_for(context.deps.person(user.id))
 
 
 def _new_command(update: Update) -> int | None:
@@ -341,9 +375,10 @@ async def _say(
     *,
     markup: InlineKeyboardMarkup | None = None,
     protect: bool = False,
+    keyboard: ReplyKeyboardMarkup = render.PERSISTENT_KEYBOARD,
 ) -> None:
     """Send a plain text as the engine's replies are sent (escaped, split, keyboard last)."""
-    parts = render.render_reply(Reply(text, protect=protect))
+    parts = render.render_reply(Reply(text, protect=protect), keyboard=keyboard)
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         await bot.send_message(

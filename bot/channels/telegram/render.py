@@ -60,6 +60,16 @@ PERSISTENT_KEYBOARD = ReplyKeyboardMarkup(
 )
 """The two keys always under the text field, so a person is never stuck."""
 
+CASE_KEYBOARD = ReplyKeyboardMarkup(
+    [[texts.KEY_MENU, texts.KEY_HUMAN], [texts.KEY_DONE]],
+    resize_keyboard=True,
+    is_persistent=True,
+    input_field_placeholder=texts.CASE_INPUT_PLACEHOLDER,
+)
+"""While a request is open: « J'ai fini » joins the two keys, so it is never lost far up the
+chat. A reply keyboard stays until a message brings another one; the first message after the
+case closes brings :data:`PERSISTENT_KEYBOARD` back (``handoff_actions.py``)."""
+
 # Inline buttons that only repeat what the persistent keyboard offers.
 _KEYBOARD_VERBS = frozenset({Verb.MENU, Verb.HUMAN})
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
@@ -98,16 +108,18 @@ def render_reply(
     *,
     welcome: bool = False,
     limit: int = MessageLimit.MAX_TEXT_LENGTH,
+    keyboard: ReplyKeyboardMarkup = PERSISTENT_KEYBOARD,
 ) -> list[OutgoingMessage]:
     """The messages that show ``reply``: one, or several split between paragraphs.
 
     The keyboard goes on the last message. A reply without inline buttons carries the
     persistent keyboard, so a person always has "Menu" and "Parler à quelqu'un". The welcome
     sets that keyboard too; its inline buttons are dropped when they only repeat those keys
-    (a message has one keyboard).
+    (a message has one keyboard). ``keyboard`` is :data:`CASE_KEYBOARD` while the person has
+    a request open.
     """
     parts = pack(reply_units(reply, limit), limit)
-    markup = _markup(reply.buttons, welcome=welcome)
+    markup = _markup(reply.buttons, welcome=welcome, keyboard=keyboard)
     last = len(parts) - 1
     return [
         OutgoingMessage(html=part, markup=markup if i == last else None, protect=reply.protect)
@@ -115,10 +127,12 @@ def render_reply(
     ]
 
 
-def _markup(rows: Sequence[Sequence[Button]], *, welcome: bool) -> Markup:
+def _markup(
+    rows: Sequence[Sequence[Button]], *, welcome: bool, keyboard: ReplyKeyboardMarkup
+) -> Markup:
     only_keyboard_keys = all(b.action.verb in _KEYBOARD_VERBS for row in rows for b in row)
     if not rows or (welcome and only_keyboard_keys):
-        return PERSISTENT_KEYBOARD
+        return keyboard
     return inline_keyboard(rows)
 
 
@@ -325,7 +339,7 @@ async def deliver(
     welcome: bool = False,
     on_handoff: HandoffSink | None = None,
     on_case: CaseSink | None = None,
-    person: str = "",
+    keyboard: ReplyKeyboardMarkup = PERSISTENT_KEYBOARD,
 ) -> bool:
     """Send what the engine decided, in order. False when the person cannot be reached.
 
@@ -341,18 +355,18 @@ async def deliver(
     try:
         for outbound in outbounds:
             if isinstance(outbound, Reply):
-                for message in render_reply(outbound, welcome=welcome):
+                for message in render_reply(outbound, welcome=welcome, keyboard=keyboard):
                     await send_reply(bot, chat_id, message, urgent=outbound.urgent)
             elif isinstance(outbound, DeleteIncoming):
                 await _delete_incoming(bot, chat_id, incoming_message_id)
             elif isinstance(outbound, HandoffRequested):
-                log.info("handoff requested person=%s", person or outbound.user)
+                log.info("handoff requested")
                 if on_handoff is not None:
                     await on_handoff(outbound, chat_id)
             elif isinstance(outbound, CaseActions) and on_case is not None:
                 await on_case(outbound.actions, chat_id)
     except Forbidden:
-        log.info("person unreachable (blocked the bot or left) person=%s", person)
+        log.info("person unreachable (blocked the bot or left)")
         return False
     return True
 
