@@ -16,7 +16,7 @@ from pathlib import Path
 from bench.safety import KEY_NUMBERS
 from bot.knowledge.kb import questions_in
 from bot.safety import crisis as crisis_module
-from bot.safety import ordinary_phrasings
+from bot.safety import ordinary_phrasings, wishes_to_be_forgotten
 from bot.safety.crisis import CrisisDetector, load_crises
 from bot.safety.learned import CrisisModel, Example, load_examples
 
@@ -37,7 +37,10 @@ def main() -> None:
     ids = [c.id for c in categories]
     examples = list(load_examples(knowledge / "exemples-crises.yaml", ids))
     # As at load: the entries' phrasings are everyday messages, in every fold's training.
-    everyday = [Example(q, None, "entry") for q in ordinary_phrasings(questions_in(knowledge))]
+    everyday = [
+        Example(q, None, "entry")
+        for q in ordinary_phrasings(questions_in(knowledge)) + wishes_to_be_forgotten(knowledge)
+    ]
     by_id = {c.id: c for c in categories}
 
     def numbers(category_id: str, level: str) -> set[str]:

@@ -109,3 +109,9 @@ def test_fast_spellings_are_exactly_the_lexicon(rules: SafetyRules, text: str) -
 def test_masking_twice_changes_nothing_more(text: str) -> None:
     once = mask_sensitive(text)
     assert mask_sensitive(once) == once
+
+
+def test_the_visible_end_of_a_masked_iban_is_not_masked_again() -> None:
+    """Found by the fuzzer: « 00AA=MDP » after a masked IBAN read as a password."""
+    once = mask_sensitive("FR00000000000000000000000AA=MDP")
+    assert mask_sensitive(once) == once

@@ -219,8 +219,11 @@ def _learned_intent(knowledge: Knowledge, masked: str) -> Intent | None:
     scam = knowledge.safety.check_scam(masked, learned=False)
     if scam is not None and scam.suspicious:  # « Appelez-moi au 06… pour votre colis »
         return None
+    match = knowledge.matcher.match(masked)
+    if match.kind is Kind.ANSWER and match.candidates and match.candidates[0].fuzzy >= EXACT:
+        return None  # a coordinator wrote this very phrasing for an entry: it wins
     if guess.intent in (Intent.HUMAN, Intent.CALL_OR_MEET) and (
         guess.probability >= INTENT_OVERRIDES_AT
     ):
         return guess.intent
-    return guess.intent if knowledge.matcher.match(masked).kind is not Kind.ANSWER else None
+    return guess.intent if match.kind is not Kind.ANSWER else None

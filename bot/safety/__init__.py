@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.knowledge.kb import questions_in
-from bot.knowledge.yamlfile import KnowledgeError
+from bot.knowledge.yamlfile import KnowledgeError, load_yaml_fast
 from bot.safety.crisis import CrisisAlert, CrisisCategory, CrisisDetector, Level, load_crises
 from bot.safety.scam import OfficialSite, ScamChecker, ScamVerdict, load_scam_rules
 from bot.safety.scam_model import LEARNED_REASON, ScamModel, scam_model
@@ -39,6 +39,7 @@ __all__ = [
 
 CRISES_FILE = "crises.yaml"
 EXAMPLES_FILE = "exemples-crises.yaml"
+INTENT_EXAMPLES_FILE = "exemples-intentions.yaml"
 DOMAINS_FILE = "domaines-officiels.yaml"
 
 
@@ -98,6 +99,21 @@ def ordinary_phrasings(questions: tuple[tuple[str, str, str], ...]) -> tuple[str
     )
 
 
+def wishes_to_be_forgotten(knowledge_dir: Path) -> tuple[str, ...]:
+    """The « forget » intent examples (« retirez tout ce que je vous ai écrit »): everyday
+    messages to the bot, never a crisis. Without them the model read « je vous ai écrit » as
+    a farewell letter and took the reply over. (All the intent examples cost a point of
+    cross-validated recall; these alone keep it.) Read leniently: the knowledge loader
+    reports the file's mistakes."""
+    try:
+        data = load_yaml_fast(knowledge_dir / INTENT_EXAMPLES_FILE)
+    except (KnowledgeError, OSError):
+        return ()
+    items = data.get("forget") if isinstance(data, dict) else None
+    texts = (item.get("text") if isinstance(item, dict) else item for item in items or ())
+    return tuple(text for text in texts if isinstance(text, str) and text.strip())
+
+
 def load_safety(knowledge_dir: Path) -> SafetyRules:
     """Read both safety files; raise KnowledgeError with every problem of both files."""
     problems = []
@@ -110,7 +126,7 @@ def load_safety(knowledge_dir: Path) -> SafetyRules:
         crises, detector = load_crises(
             knowledge_dir / CRISES_FILE,
             knowledge_dir / EXAMPLES_FILE,
-            ordinary=ordinary_phrasings(questions),
+            ordinary=ordinary_phrasings(questions) + wishes_to_be_forgotten(knowledge_dir),
         )
     except KnowledgeError as exc:
         problems.extend(exc.problems)

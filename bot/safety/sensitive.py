@@ -622,6 +622,8 @@ def find_sensitive(text: str) -> list[SensitiveFinding]:
     starts: list[int] = []
     kept: list[SensitiveFinding] = []
     for finding in sorted(candidates, key=lambda f: (rank[f.category], f.start)):
+        if MASK in text[max(0, finding.start - 2) : finding.start]:
+            continue  # the visible end of a secret masked already (« •••• 00AA »)
         i = bisect.bisect_left(starts, finding.start)
         if i > 0 and kept[i - 1].end > finding.start:
             continue
