@@ -34,11 +34,11 @@ from bot.adapters.sqlite import open_stores
 from bot.app.handoff import (
     TRANSITIONS,
     Event,
-    HandoffService,
     InvalidTransition,
     Status,
     next_status,
 )
+from bot.bootstrap import build_handoff
 from bot.domain.effects import (
     CaseButton,
     CaseVerb,
@@ -246,7 +246,7 @@ async def test_two_bot_processes_claiming_at_once_exactly_one_wins(env: Env):
     case_id = await env.open_case()
     other_store = await open_stores(env.db_path)
     try:
-        other = HandoffService(other_store, env.staff, SECRET, env.clock, charter=env.charter)
+        other = build_handoff(other_store, env.staff, SECRET, env.clock, charter=env.charter)
         for _ in range(5):
             results = await asyncio.gather(
                 env.service.claim(NADIA, case_id), other.claim(CLAIRE, case_id)
@@ -288,7 +288,7 @@ async def test_a_pair_aidant_must_accept_the_charter_before_a_first_claim(env: E
 async def test_a_new_charter_version_must_be_accepted_again(env: Env):
     from dataclasses import replace
 
-    env.service.charter = replace(env.charter, version="2027-01-01")
+    env.service.context.charter = replace(env.charter, version="2027-01-01")
     case_id = await env.open_case()
     assert one(await env.service.claim(SAM, case_id), Toast).text == t.CHARTER_FIRST
 
@@ -447,7 +447,7 @@ class _Catalog:
 
 
 async def test_the_card_uses_titles_when_the_knowledge_is_known(env: Env):
-    env.service.catalog = _Catalog()
+    env.service.context.catalog = _Catalog()
     actions = await env.service.open_case(request(), PERSON_CHAT)
     topic = one(actions, CreateTopic)
     assert topic.name.endswith(" · CAF")
@@ -455,7 +455,7 @@ async def test_the_card_uses_titles_when_the_knowledge_is_known(env: Env):
 
 
 async def test_fiche_sends_a_known_entry_from_the_owner_only(env: Env):
-    env.service.catalog = _Catalog()
+    env.service.context.catalog = _Catalog()
     case_id = await env.claimed_case()
     sent = await env.service.send_entry(SAM, case_id, "caf-compte")
     assert one(sent, SendEntry) == SendEntry(case_id, PERSON_CHAT, "caf-compte")

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from bot.adapters.sqlite import SqliteStores, open_stores
 from bot.app.handoff import HandoffService
+from bot.bootstrap import build_handoff
 from bot.domain.effects import CreateTopic
 from bot.domain.messages import HandoffRequested
 from bot.domain.pseudonym import user_key
@@ -150,7 +151,7 @@ class Env:
 
     async def _connect(self) -> None:
         self.stores = await open_stores(self.db_path)
-        self.service = HandoffService(
+        self.service = build_handoff(
             self.stores, self.staff, SECRET, self.clock, charter=self.charter
         )
 
