@@ -43,13 +43,13 @@ from bot.domain.effects import (
     Buttons,
     CaseButton,
     CaseVerb,
-    CloseTopic,
-    CreateTopic,
-    DeleteTopic,
+    CloseCaseThread,
+    DeleteCaseThread,
+    OpenCaseThread,
     ReplyHere,
     SendEntry,
     SendToPerson,
-    Toast,
+    ShortNotice,
 )
 from bot.domain.messages import HandoffRequested
 from bot.domain.pseudonym import short_alias
@@ -124,7 +124,7 @@ class Cases:
         await self._ctx.count(Counter.HANDOFF_OPENED, audience.value)
         card = self._request_card(request, audience, group, alias, now)
         return [
-            CreateTopic(
+            OpenCaseThread(
                 case_id=case_id,
                 chat_id=group.chat_id,
                 name=topic_name(alias, theme_label(self._ctx.catalog, request.theme)),
@@ -149,10 +149,10 @@ class Cases:
         """
         case = await self._ctx.cases.get(case_id)
         if case is None or case.group_chat_id != chat_id:
-            return [DeleteTopic(chat_id, topic_id)]
+            return [DeleteCaseThread(chat_id, topic_id)]
         await self._ctx.cases.set_topic(case_id, topic_id, card_message_id)
         if case.status == Status.CLOSED:
-            return [CloseTopic(case.id, chat_id, topic_id)]
+            return [CloseCaseThread(case.id, chat_id, topic_id)]
         return list(await self._outbox.deliveries(case_id))
 
     # --- claiming -----------------------------------------------------------------------
@@ -163,24 +163,24 @@ class Cases:
         key, helper = self._ctx.helper(helper_id)
         case = await self._ctx.cases.get(case_id)
         if case is None or case.status == Status.CLOSED:
-            return [Toast(t.CASE_CLOSED)]
+            return [ShortNotice(t.CASE_CLOSED)]
         if case.status == Status.OWNED:
-            return [Toast(t.YOU_HAVE_IT if case.owner_key == key else self._taken(case))]
+            return [ShortNotice(t.YOU_HAVE_IT if case.owner_key == key else self._taken(case))]
         refusal = await self._claim_refusal(helper, key, case)
         if refusal or helper is None:
-            return [Toast(refusal or t.NOT_A_HELPER, alert=True)]
+            return [ShortNotice(refusal or t.NOT_A_HELPER, alert=True)]
         audiences = [Audience.PAIR_AIDANT]
         if helper.role is not Role.PAIR_AIDANT:
             audiences.append(Audience.REFERENT)
         if not await self._ctx.cases.claim(case_id, key, now, audiences):
             latest = await self._ctx.cases.get(case_id)
             if latest is not None and latest.status == Status.OWNED:
-                return [Toast(self._taken(latest), alert=True)]
-            return [Toast(t.REFERENT_ONLY if latest and latest.urgent else t.CASE_CLOSED)]
+                return [ShortNotice(self._taken(latest), alert=True)]
+            return [ShortNotice(t.REFERENT_ONLY if latest and latest.urgent else t.CASE_CLOSED)]
         log.info("case %d claimed", case_id)
         await self._ctx.count(Counter.HANDOFF_CLAIMED, helper.role.value)
         await self._ctx.count(Counter.HANDOFF_WAIT, wait_bucket(now - case.waiting_since))
-        actions: list[Action] = [Toast(t.YOU_HAVE_IT)]
+        actions: list[Action] = [ShortNotice(t.YOU_HAVE_IT)]
         actions += self._ctx.edit_card(case, owned_buttons(case_id, helper))
         actions.append(self._ctx.post(case, t.OWNER_HINT.format(helper=helper.display), now))
         if case.chat_id is not None:
@@ -194,20 +194,20 @@ class Cases:
         now = self._ctx.clock()
         _key, helper = self._ctx.helper(helper_id)
         if helper is None:
-            return [Toast(t.NOT_A_HELPER, alert=True)]
+            return [ShortNotice(t.NOT_A_HELPER, alert=True)]
         case = await self._ctx.cases.get(case_id)
         if case is None or not can(case.status, Event.TO_REFERENT):
-            return [Toast(t.CASE_CLOSED if case is None else self._taken(case))]
+            return [ShortNotice(t.CASE_CLOSED if case is None else self._taken(case))]
         if case.audience == Role.REFERENT:
-            return [Toast(t.ALREADY_FOR_REFERENT)]
+            return [ShortNotice(t.ALREADY_FOR_REFERENT)]
         actions = await self._requeue(case, now, audience=Role.REFERENT, owner_key=None)
         if actions is None:
-            return [Toast(t.CASE_CLOSED)]
+            return [ShortNotice(t.CASE_CLOSED)]
         await self._ctx.count(Counter.HANDOFF_TO_REFERENT)
         notice = self._ctx.post(case, t.SENT_TO_REFERENT_TOPIC.format(helper=helper.display), now)
         when = self._ctx.when_for(Role.REFERENT, now)
         person = self._ctx.to_person(case, f"{t.SENT_TO_REFERENT}\n\n{when}")
-        return [Toast(t.SENT_TO_REFERENT_TOAST), notice, *actions, *person]
+        return [ShortNotice(t.SENT_TO_REFERENT_TOAST), notice, *actions, *person]
 
     # --- the owner's commands -------------------------------------------------------------
 
@@ -515,7 +515,7 @@ class Cases:
         card = self._ctx.rebuilt_card(case, group) + "\n\n" + note
         log.info("case %d: topic re-created", case_id)
         return [
-            CreateTopic(
+            OpenCaseThread(
                 case_id=case.id,
                 chat_id=case.group_chat_id,
                 name=self._ctx.topic_name(case),
@@ -554,11 +554,13 @@ class Cases:
         if self._ctx.charter is None:
             return []
         if helper is None:
-            return [Toast(t.NOT_A_HELPER, alert=True)]
+            return [ShortNotice(t.NOT_A_HELPER, alert=True)]
         now = self._ctx.clock()
         await self._ctx.charters.accept(key, self._ctx.charter.version, now)
         return [
-            Toast(t.CHARTER_ACCEPTED.format(date=french_day(now, self._ctx.staff)), alert=True)
+            ShortNotice(
+                t.CHARTER_ACCEPTED.format(date=french_day(now, self._ctx.staff)), alert=True
+            )
         ]
 
     async def press_staff(self, helper_id: int, verb: CaseVerb, case_id: int) -> list[Action]:
@@ -570,7 +572,7 @@ class Cases:
         if verb is CaseVerb.ACCEPT_CHARTER:
             return await self.accept_charter(helper_id)
         case = await self._ctx.cases.get(case_id)
-        return [Toast(self._taken(case) if case and case.owner_key else t.CASE_CLOSED)]
+        return [ShortNotice(self._taken(case) if case and case.owner_key else t.CASE_CLOSED)]
 
     async def press_person(self, person: str, verb: CaseVerb, case_id: int) -> list[Action]:
         """A person's button (consent, "J'ai fini", satisfaction)."""
@@ -709,7 +711,7 @@ class Cases:
         if case.topic_id is not None:
             actions.append(self._ctx.post(case, t.MOVED_OUT, now))
             actions += self._ctx.edit_card(case, ())
-            actions.append(CloseTopic(case.id, case.group_chat_id, case.topic_id))
+            actions.append(CloseCaseThread(case.id, case.group_chat_id, case.topic_id))
             if case.card_message_id is not None:
                 copy_from = (case.group_chat_id, case.card_message_id)
         moved = dataclasses.replace(
@@ -719,7 +721,7 @@ class Cases:
             group_chat_id=group.chat_id,
         )
         actions.append(
-            CreateTopic(
+            OpenCaseThread(
                 case_id=case.id,
                 chat_id=group.chat_id,
                 name=self._ctx.topic_name(case),

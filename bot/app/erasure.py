@@ -15,7 +15,7 @@ from bot.app.card import theme_label
 from bot.app.handoff_core import HandoffContext, french_day
 from bot.domain.case import Status
 from bot.domain.counters import Counter
-from bot.domain.effects import Action, DeleteTopic, PostInGroup
+from bot.domain.effects import Action, DeleteCaseThread, PostToTeam
 from bot.texts import handoff as t
 
 log = logging.getLogger("bot.app.handoff")
@@ -27,7 +27,7 @@ class PurgeResult:
 
     cases: int
     relays: int
-    actions: tuple[DeleteTopic, ...] = ()
+    actions: tuple[DeleteCaseThread, ...] = ()
 
 
 class Erasure:
@@ -48,10 +48,10 @@ class Erasure:
             if case.status != Status.CLOSED:
                 await self._ctx.count(Counter.HANDOFF_CLOSED, "forgotten")
                 actions.append(
-                    PostInGroup(case.group_chat_id, t.FORGOTTEN_GROUP.format(alias=case.alias))
+                    PostToTeam(case.group_chat_id, t.FORGOTTEN_GROUP.format(alias=case.alias))
                 )
             if case.topic_id is not None:
-                actions.append(DeleteTopic(case.group_chat_id, case.topic_id))
+                actions.append(DeleteCaseThread(case.group_chat_id, case.topic_id))
         if cases:
             log.info("%d case(s) erased at the person's request", len(cases))
         return actions
@@ -104,7 +104,9 @@ class Erasure:
             cases=len(cases),
             relays=relays,
             actions=tuple(
-                DeleteTopic(c.group_chat_id, c.topic_id) for c in cases if c.topic_id is not None
+                DeleteCaseThread(c.group_chat_id, c.topic_id)
+                for c in cases
+                if c.topic_id is not None
             ),
         )
 

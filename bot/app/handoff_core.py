@@ -22,10 +22,10 @@ from bot.domain.effects import (
     Buttons,
     CaseButton,
     CaseVerb,
-    CloseTopic,
+    CloseCaseThread,
     EditCard,
-    PostInGroup,
-    PostInTopic,
+    PostInCaseThread,
+    PostToTeam,
     SendToPerson,
 )
 from bot.domain.pseudonym import user_key
@@ -151,8 +151,8 @@ class HandoffContext:
         group = self.group(case)
         quiet = (not group.hours.is_open(now)) if silent is None else silent
         if case.topic_id is None:
-            return PostInGroup(case.group_chat_id, f"{case.alias} : {text}", silent=quiet)
-        return PostInTopic(
+            return PostToTeam(case.group_chat_id, f"{case.alias} : {text}", silent=quiet)
+        return PostInCaseThread(
             case.id,
             case.group_chat_id,
             case.topic_id,
@@ -177,7 +177,7 @@ class HandoffContext:
         actions: list[Action] = [self.post(case, note, now, silent=True)]
         actions += self.edit_card(case, ())
         if case.topic_id is not None:
-            actions.append(CloseTopic(case.id, case.group_chat_id, case.topic_id))
+            actions.append(CloseCaseThread(case.id, case.group_chat_id, case.topic_id))
         return actions
 
     async def count(self, name: str, key: str = "") -> None:

@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 
 from bot.app.ports import Clock, RelayStore
-from bot.domain.effects import CopyToPerson, CopyToTopic, Delivery
+from bot.domain.effects import CopyToCaseThread, CopyToPerson, Delivery
 from bot.domain.relay import (
     DEFAULT_PER_MINUTE,
     TO_PERSON,
@@ -122,7 +122,7 @@ class Outbox:
             assert relay.topic_id is not None
             group = self._staff.group(relay.group_chat_id)
             is_open = group.hours.is_open(now) if group else self._staff.hours.is_open(now)
-            return CopyToTopic(
+            return CopyToCaseThread(
                 outbox_id=relay.id,
                 case_id=relay.case_id,
                 from_chat_id=relay.person_chat_id,

@@ -4,26 +4,32 @@
 ``bot/domain/effects.py`` becomes one or a few Bot API calls, and what Telegram answers goes
 back to the service, which may ask for more (run right after, in order):
 
-=================  =========================================  ================================
-action             Bot API                                    when Telegram refuses
-=================  =========================================  ================================
-CopyToTopic,       ``copyMessage`` (never ``forwardMessage``: ``outbox_failed`` with the reason
-CopyToPerson       a copy shows no author)                    of :func:`delivery_failure`;
-                                                              ``outbox_sent`` when it worked
-CreateTopic        ``createForumTopic``, ``copyMessage`` (the  tried again by the outbox job;
-                   old card, when moved), ``sendMessage``     then ``topic_created``
-                   (card + buttons)
-PostInTopic        ``sendMessage`` in the topic               topic gone: ``topic_missing``,
-                                                              then posted in the new topic
-PostInGroup        ``sendMessage`` in General                 logged
-SendToPerson,      ``sendMessage``, ``protect_content``       blocked: ``case_unreachable``
+The domain speaks of a case's *thread* (where the team talks about one case) and of the
+*team* (the group's shared place); on Telegram a thread is a forum topic of the staff
+supergroup and the team's place is its General topic.
+
+==================  =========================================  ===============================
+effect              Bot API                                    when Telegram refuses
+==================  =========================================  ===============================
+CopyToCaseThread,   ``copyMessage`` (never ``forwardMessage``:  ``outbox_failed`` with the
+CopyToPerson        a copy shows no author)                    reason of
+                                                               :func:`delivery_failure`;
+                                                               ``outbox_sent`` when it worked
+OpenCaseThread      ``createForumTopic``, ``copyMessage`` (the  tried again by the outbox job;
+                    old card, when moved), ``sendMessage``     then ``topic_created``
+                    (card + buttons)
+PostInCaseThread    ``sendMessage`` in the topic               topic gone: ``topic_missing``,
+                                                               then posted in the new topic
+PostToTeam          ``sendMessage`` in General                 logged
+SendToPerson,       ``sendMessage``, ``protect_content``       blocked: ``case_unreachable``
 SendEntry
-EditCard           ``editMessageReplyMarkup``                 logged (card gone, unchanged)
-CloseTopic,        ``closeForumTopic``, ``deleteForumTopic``  logged (already closed/gone)
-DeleteTopic
-ReplyHere          ``sendMessage`` where the update came from logged
-Toast              answered by the button handler             --
-=================  =========================================  ================================
+EditCard            ``editMessageReplyMarkup``                 logged (card gone, unchanged)
+CloseCaseThread,    ``closeForumTopic``, ``deleteForumTopic``  logged (already closed/gone)
+DeleteCaseThread
+ReplyHere           ``sendMessage`` where the update came from logged
+ShortNotice         ``answerCallbackQuery`` (by the button     --
+                    handler)
+==================  =========================================  ===============================
 
 Texts are escaped by ``render``; nothing here logs a text, a name or a chat id.
 """
@@ -45,20 +51,20 @@ from bot.channels.telegram import render
 from bot.domain.effects import Action as CaseAction
 from bot.domain.effects import (
     Buttons,
-    CloseTopic,
+    CloseCaseThread,
+    CopyToCaseThread,
     CopyToPerson,
-    CopyToTopic,
-    CreateTopic,
-    DeleteTopic,
+    DeleteCaseThread,
     Delivery,
     DeliveryFailure,
     EditCard,
-    PostInGroup,
-    PostInTopic,
+    OpenCaseThread,
+    PostInCaseThread,
+    PostToTeam,
     ReplyHere,
     SendEntry,
     SendToPerson,
-    Toast,
+    ShortNotice,
 )
 from bot.domain.messages import Reply
 from bot.texts import handoff as t
@@ -136,11 +142,11 @@ class CaseExecutor:
         self.service = service
         self.staff_chats = frozenset(group.chat_id for group in service.staff.groups)
         self._entries = entries
-        self._topics_to_retry: dict[int, CreateTopic] = {}
+        self._topics_to_retry: dict[int, OpenCaseThread] = {}
         self._latest_topic: OrderedDict[int, int] = OrderedDict()
         # A mark (``insist``) is the only trace of a message that did not arrive: one that
         # Telegram refused even after a few tries is tried again at each outbox turn.
-        self._marks_to_retry: list[PostInTopic | SendToPerson] = []
+        self._marks_to_retry: list[PostInCaseThread | SendToPerson] = []
         # A helper's message the database could not take (locked, read-only, full): marked
         # under it, and tried again at each outbox turn until it goes (memory only).
         self._held: OrderedDict[tuple[int, int], HeldMessage] = OrderedDict()
@@ -206,9 +212,9 @@ class CaseExecutor:
             await self.run(bot, [*actions, self._mark(held, t.HELPER_MESSAGE_SENT_LATE)])
 
     @staticmethod
-    def _mark(held: HeldMessage, text: str) -> PostInTopic:
+    def _mark(held: HeldMessage, text: str) -> PostInCaseThread:
         assert held.here.thread_id is not None
-        return PostInTopic(
+        return PostInCaseThread(
             held.case_id,
             held.here.chat_id,
             held.here.thread_id,
@@ -240,24 +246,24 @@ class CaseExecutor:
     # --- one action -----------------------------------------------------------------------
 
     async def _carry(self, bot: Bot, action: CaseAction, here: Here | None) -> list[CaseAction]:
-        if isinstance(action, CopyToTopic | CopyToPerson):
+        if isinstance(action, CopyToCaseThread | CopyToPerson):
             return await self._relay(bot, action)
-        if isinstance(action, CreateTopic):
+        if isinstance(action, OpenCaseThread):
             return await self._create_topic(bot, action)
-        if isinstance(action, PostInTopic):
+        if isinstance(action, PostInCaseThread):
             return await self._post_in_topic(bot, action)
         if isinstance(action, SendToPerson | SendEntry):
             return await self._to_person(bot, action)
         try:
-            if isinstance(action, PostInGroup):
+            if isinstance(action, PostToTeam):
                 await self._send(bot, action.chat_id, action.text, silent=action.silent)
             elif isinstance(action, EditCard):
                 await bot.edit_message_reply_markup(
                     action.chat_id, action.message_id, reply_markup=case_keyboard(action.buttons)
                 )
-            elif isinstance(action, CloseTopic):
+            elif isinstance(action, CloseCaseThread):
                 await bot.close_forum_topic(action.chat_id, action.topic_id)
-            elif isinstance(action, DeleteTopic):
+            elif isinstance(action, DeleteCaseThread):
                 await bot.delete_forum_topic(action.chat_id, action.topic_id)
             elif isinstance(action, ReplyHere) and here is not None:
                 await self._send(
@@ -268,7 +274,7 @@ class CaseExecutor:
                     buttons=action.buttons,
                     private=here.private,
                 )
-            elif not isinstance(action, Toast | ReplyHere):
+            elif not isinstance(action, ShortNotice | ReplyHere):
                 log.error("handoff action not handled: %s", type(action).__name__)
         except TelegramError as error:  # secondary: the case itself is safe in the database
             log.info("%s not done: %s", type(action).__name__, type(error).__name__)
@@ -276,9 +282,11 @@ class CaseExecutor:
 
     async def _relay(self, bot: Bot, item: Delivery) -> list[CaseAction]:
         """One copy, either way: the direction only changes where it goes and who is told."""
-        to_topic = isinstance(item, CopyToTopic)
+        to_topic = isinstance(item, CopyToCaseThread)
         thread, silent = (
-            (item.topic_id, item.silent or None) if isinstance(item, CopyToTopic) else (None, None)
+            (item.topic_id, item.silent or None)
+            if isinstance(item, CopyToCaseThread)
+            else (None, None)
         )
         try:
             await bot.copy_message(
@@ -303,7 +311,7 @@ class CaseExecutor:
             )
         return await self.service.outbox_sent(item.outbox_id)
 
-    async def _create_topic(self, bot: Bot, action: CreateTopic) -> list[CaseAction]:
+    async def _create_topic(self, bot: Bot, action: OpenCaseThread) -> list[CaseAction]:
         """The topic, the previous card when the case moved, the card; then report it."""
         try:
             topic = await bot.create_forum_topic(action.chat_id, action.name)
@@ -344,7 +352,7 @@ class CaseExecutor:
         return await self.service.topic_created(action.case_id, action.chat_id, thread, card_id)
 
     async def _post_in_topic(
-        self, bot: Bot, action: PostInTopic, *, again: bool = False
+        self, bot: Bot, action: PostInCaseThread, *, again: bool = False
     ) -> list[CaseAction]:
         """Post in the case's topic; if it was deleted, create it again and post there."""
         try:
@@ -370,7 +378,7 @@ class CaseExecutor:
         topic = self._latest_topic.get(action.case_id)
         if topic is None or topic == action.topic_id:
             return []
-        moved = PostInTopic(
+        moved = PostInCaseThread(
             action.case_id,
             action.chat_id,
             topic,
@@ -419,7 +427,7 @@ class CaseExecutor:
             )
         return []
 
-    def _retry_mark(self, action: PostInTopic | SendToPerson) -> None:
+    def _retry_mark(self, action: PostInCaseThread | SendToPerson) -> None:
         if len(self._marks_to_retry) < MAX_MARKS_TO_RETRY:
             self._marks_to_retry.append(action)
         else:

@@ -35,7 +35,7 @@ from bot.channels.telegram.context import LATE_RUN_IS_FINE, RelaisContext
 from bot.channels.telegram.handoff_actions import CaseExecutor, Here
 from bot.config import ConfigError
 from bot.domain.effects import Action as CaseAction
-from bot.domain.effects import ReplyHere, Toast, parse_button
+from bot.domain.effects import ReplyHere, ShortNotice, parse_button
 from bot.knowledge.staff import StaffConfig
 from bot.texts import handoff as t
 
@@ -256,12 +256,12 @@ async def case_button(update: Update, context: RelaisContext) -> None:
         return
     # Every callback query is answered, at once: until then the button shows a spinner.
     # https://core.telegram.org/bots/api#answercallbackquery
-    toast = next((a for a in actions if isinstance(a, Toast)), None)
+    toast = next((a for a in actions if isinstance(a, ShortNotice)), None)
     await _answer(query, toast.text if toast else None, alert=bool(toast and toast.alert))
     if chat.type == ChatType.PRIVATE:  # a consent or a rating is given once
         with suppress(BadRequest):
             await query.edit_message_reply_markup(None)
-    await cases.run(context.bot, [a for a in actions if not isinstance(a, Toast)], here)
+    await cases.run(context.bot, [a for a in actions if not isinstance(a, ShortNotice)], here)
 
 
 async def _answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
