@@ -39,8 +39,8 @@ from bot.app.handoff import (
     next_status,
 )
 from bot.bootstrap import build_handoff
+from bot.domain.buttons import encode_action
 from bot.domain.effects import (
-    CaseButton,
     CaseVerb,
     CloseCaseThread,
     CopyToCaseThread,
@@ -54,6 +54,7 @@ from bot.domain.effects import (
     SendEntry,
     SendToPerson,
     ShortNotice,
+    case_button,
     parse_button,
 )
 from bot.texts import handoff as t
@@ -142,13 +143,14 @@ async def test_the_service_follows_the_state_table_for_every_state_and_event(
 
 
 def test_button_data_round_trips_and_foreign_data_is_ignored():
-    button = CaseButton("x", CaseVerb.CLAIM, 42)
-    assert button.data == "h1:k:42"
-    assert parse_button(button.data) == (CaseVerb.CLAIM, 42)
+    data = encode_action(case_button("x", CaseVerb.CLAIM, 42).action)
+    assert data == "v1|ck|42"
+    assert parse_button(data) == (CaseVerb.CLAIM, 42)
+    assert parse_button("h1:k:42") == (CaseVerb.CLAIM, 42)  # a button already in a chat
     assert parse_button("h0:k:42") is None
     assert parse_button("h1:?:42") is None
     assert parse_button("e:caf-compte") is None
-    assert len(CaseButton("x", CaseVerb.RATE_DOWN, 10**12).data.encode()) <= 64
+    assert len(encode_action(case_button("x", CaseVerb.RATE_DOWN, 10**12).action)) <= 64
 
 
 # --- asking and opening --------------------------------------------------------------------
@@ -171,7 +173,7 @@ async def test_a_case_opens_with_an_alias_topic_and_an_honest_wait(env: Env):
     assert str(PERSON_CHAT) not in topic.name + topic.card
     assert person() not in topic.name + topic.card
     assert not topic.silent
-    assert [[b.verb for b in row] for row in topic.buttons] == [
+    assert [[b.action.verb for b in row] for row in topic.buttons] == [
         [CaseVerb.CLAIM],
         [CaseVerb.TO_REFERENT],
     ]
@@ -180,7 +182,7 @@ async def test_a_case_opens_with_an_alias_topic_and_an_honest_wait(env: Env):
     assert "dans les prochaines minutes" in told.text
     for number in ("15", "112", "17", "3114", "France Services"):
         assert number in told.text
-    assert told.buttons[0][0].verb is CaseVerb.DONE
+    assert told.buttons[0][0].action.verb is CaseVerb.DONE
     assert await status_of(env, topic.case_id) == Status.WAITING
 
 
@@ -206,7 +208,7 @@ async def test_the_person_asking_for_a_referent_gets_a_referent_case(env2: Env):
     actions = await env2.service.open_case(request(), PERSON_CHAT, referent=True)
     topic = one(actions, OpenCaseThread)
     assert topic.chat_id == REFERENT_GROUP
-    assert [[b.verb for b in row] for row in topic.buttons] == [[CaseVerb.CLAIM]]
+    assert [[b.action.verb for b in row] for row in topic.buttons] == [[CaseVerb.CLAIM]]
     assert t.CARD_FOR_REFERENT in topic.card
 
 
@@ -221,7 +223,7 @@ async def test_the_first_helper_to_claim_owns_the_case_and_the_person_is_told(en
     card = one(actions, EditCard)
     assert (
         card.buttons[0][0].label == "✅ Pris par Sam"
-        and card.buttons[0][0].verb is CaseVerb.STATUS
+        and card.buttons[0][0].action.verb is CaseVerb.STATUS
     )
     assert "Sam" in one(actions, PostInCaseThread).text
     assert await status_of(env, case_id) == Status.OWNED
@@ -275,7 +277,7 @@ async def test_a_pair_aidant_must_accept_the_charter_before_a_first_claim(env: E
     assert one(refused, ShortNotice).text == t.CHARTER_FIRST
     shown = one(await env.service.show_charter(LEA), ReplyHere)
     assert shown.text.startswith("Charte des pair-aidants")
-    assert shown.buttons[0][0].verb is CaseVerb.ACCEPT_CHARTER
+    assert shown.buttons[0][0].action.verb is CaseVerb.ACCEPT_CHARTER
     await env.service.press_staff(LEA, CaseVerb.ACCEPT_CHARTER, 0)
     assert only(await env.service.claim(LEA, case_id), SendToPerson)
     again = one(await env.service.show_charter(LEA), ReplyHere)
@@ -355,7 +357,7 @@ async def test_release_puts_the_case_back_in_the_queue_and_tells_the_person(env:
     case_id = await env.claimed_case()
     actions = await env.service.release(SAM, case_id)
     assert await status_of(env, case_id) == Status.WAITING
-    assert one(actions, EditCard).buttons[0][0].verb is CaseVerb.CLAIM
+    assert one(actions, EditCard).buttons[0][0].action.verb is CaseVerb.CLAIM
     told = one(actions, SendToPerson).text
     assert told.startswith("Sam, personne pair-aidante, a dû laisser") and t.WAIT_OPEN in told
     assert only(await env.service.claim(NADIA, case_id), SendToPerson)
@@ -366,7 +368,7 @@ async def test_transfer_asks_consent_then_goes_to_referents(env: Env):
     asked = await env.service.request_transfer(SAM, case_id)
     question = one(asked, SendToPerson)
     assert "Vous êtes d'accord ?" in question.text
-    verbs = [row[0].verb for row in question.buttons]
+    verbs = [row[0].action.verb for row in question.buttons]
     assert verbs == [CaseVerb.TRANSFER_YES, CaseVerb.TRANSFER_NO]
     assert one(await env.service.request_transfer(SAM, case_id), ReplyHere).text == (
         t.TRANSFER_ALREADY_ASKED
@@ -431,7 +433,7 @@ async def test_send_to_referents_button_on_a_waiting_card(env: Env):
     assert one(actions, ShortNotice).text == t.SENT_TO_REFERENT_TOAST
     assert t.SENT_TO_REFERENT in one(actions, SendToPerson).text
     assert one(actions, EditCard).buttons == (
-        (CaseButton(t.BUTTON_CLAIM, CaseVerb.CLAIM, case_id),),
+        (case_button(t.BUTTON_CLAIM, CaseVerb.CLAIM, case_id),),
     )
     assert one(await env.service.claim(SAM, case_id), ShortNotice).text == t.REFERENT_ONLY
     stranger = await env.service.send_to_referents(STRANGER, case_id)

@@ -41,7 +41,6 @@ from bot.domain.counters import Counter
 from bot.domain.effects import (
     Action,
     Buttons,
-    CaseButton,
     CaseVerb,
     CloseCaseThread,
     DeleteCaseThread,
@@ -50,6 +49,7 @@ from bot.domain.effects import (
     SendEntry,
     SendToPerson,
     ShortNotice,
+    case_button,
 )
 from bot.domain.messages import HandoffRequested
 from bot.domain.pseudonym import short_alias
@@ -136,7 +136,7 @@ class Cases:
                 case_id,
                 chat_id,
                 f"{self._ctx.when(group, now)}\n\n{t.HOW_IT_WORKS}\n\n{t.URGENT_INFO}",
-                buttons=((CaseButton(t.BUTTON_DONE, CaseVerb.DONE, case_id),),),
+                buttons=((case_button(t.BUTTON_DONE, CaseVerb.DONE, case_id),),),
             ),
         ]
 
@@ -243,8 +243,8 @@ class Cases:
         if not await self._ctx.cases.ask_transfer(case_id, key):
             return [ReplyHere(t.TRANSFER_ALREADY_ASKED)]
         buttons = (
-            (CaseButton(t.BUTTON_TRANSFER_YES, CaseVerb.TRANSFER_YES, case_id),),
-            (CaseButton(t.BUTTON_TRANSFER_NO, CaseVerb.TRANSFER_NO, case_id),),
+            (case_button(t.BUTTON_TRANSFER_YES, CaseVerb.TRANSFER_YES, case_id),),
+            (case_button(t.BUTTON_TRANSFER_NO, CaseVerb.TRANSFER_NO, case_id),),
         )
         question = t.TRANSFER_QUESTION.format(helper=helper.display)
         return [
@@ -545,7 +545,7 @@ class Cases:
                 date=french_day(accepted[1], self._ctx.staff)
             )
         elif helper is not None:
-            buttons = ((CaseButton(t.BUTTON_ACCEPT_CHARTER, CaseVerb.ACCEPT_CHARTER),),)
+            buttons = ((case_button(t.BUTTON_ACCEPT_CHARTER, CaseVerb.ACCEPT_CHARTER),),)
         return [ReplyHere(text, buttons=buttons)]
 
     async def accept_charter(self, helper_id: int) -> list[Action]:

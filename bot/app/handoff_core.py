@@ -19,14 +19,15 @@ from bot.app.ports import Clock, Stores
 from bot.domain.case import Case
 from bot.domain.effects import (
     Action,
+    Button,
     Buttons,
-    CaseButton,
     CaseVerb,
     CloseCaseThread,
     EditCard,
     PostInCaseThread,
     PostToTeam,
     SendToPerson,
+    case_button,
 )
 from bot.domain.pseudonym import user_key
 from bot.domain.relay import DEFAULT_PER_MINUTE
@@ -192,23 +193,23 @@ class HandoffContext:
 
 
 def waiting_buttons(case_id: int, audience: Role) -> Buttons:
-    rows: list[tuple[CaseButton, ...]] = [(CaseButton(t.BUTTON_CLAIM, CaseVerb.CLAIM, case_id),)]
+    rows: list[tuple[Button, ...]] = [(case_button(t.BUTTON_CLAIM, CaseVerb.CLAIM, case_id),)]
     if audience is Role.PAIR_AIDANT:
-        rows.append((CaseButton(t.BUTTON_TO_REFERENT, CaseVerb.TO_REFERENT, case_id),))
+        rows.append((case_button(t.BUTTON_TO_REFERENT, CaseVerb.TO_REFERENT, case_id),))
     return tuple(rows)
 
 
 def owned_buttons(case_id: int, helper: Helper) -> Buttons:
     label = t.BUTTON_TAKEN_BY.format(name=helper.name)
-    return ((CaseButton(label, CaseVerb.STATUS, case_id),),)
+    return ((case_button(label, CaseVerb.STATUS, case_id),),)
 
 
 def rating_buttons(case_id: int) -> Buttons:
     return (
         (
-            CaseButton(t.BUTTON_RATE_UP, CaseVerb.RATE_UP, case_id),
-            CaseButton(t.BUTTON_RATE_MID, CaseVerb.RATE_MID, case_id),
-            CaseButton(t.BUTTON_RATE_DOWN, CaseVerb.RATE_DOWN, case_id),
+            case_button(t.BUTTON_RATE_UP, CaseVerb.RATE_UP, case_id),
+            case_button(t.BUTTON_RATE_MID, CaseVerb.RATE_MID, case_id),
+            case_button(t.BUTTON_RATE_DOWN, CaseVerb.RATE_DOWN, case_id),
         ),
     )
 

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.domain.buttons import (  # re-exported: they were defined here
-    BUTTON_PREFIX,
+    Button,
     Buttons,
-    CaseButton,
     CaseVerb,
+    case_button,
     parse_button,
 )
 
-__all__ = ["BUTTON_PREFIX", "Buttons", "CaseButton", "CaseVerb", "parse_button"]
+__all__ = ["Button", "Buttons", "CaseVerb", "case_button", "parse_button"]
 
 
 class DeliveryFailure(StrEnum):

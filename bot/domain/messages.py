@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.domain.buttons import Action, Verb
+from bot.domain.buttons import Action, Button, Verb
 from bot.domain.effects import Action as CaseAction
 
-__all__ = ["Action", "Verb"]  # re-exported: they were defined here
+__all__ = ["Action", "Button", "Verb"]  # re-exported: they were defined here
 
 
 class MediaKind(StrEnum):
@@ -70,12 +70,6 @@ class Inbound:
     # whole text is still handed over, for the safety checks (a crisis or a secret may be
     # at the end), and only its start is matched.
     truncated: bool = False
-
-
-@dataclass(frozen=True)
-class Button:
-    label: str
-    action: Action
 
 
 @dataclass(frozen=True)

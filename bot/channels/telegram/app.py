@@ -38,6 +38,7 @@ from bot.channels.telegram.shaping import OnlyItsParameters
 from bot.channels.telegram.sinks import HandoffSink
 from bot.channels.telegram.updates import SkipUnreadableUpdates
 from bot.config import ConfigError, Settings
+from bot.domain.buttons import is_case_payload
 from bot.domain.counters import Counter
 from bot.texts import person as texts
 
@@ -175,7 +176,7 @@ def register(
        added) gets the "write to me in private" sentence once, and never reaches the engine.
     2. Private messages: commands, texts, media and edits all go through one handler, because
        ``translate`` tells them apart (and an unknown ``/xyz`` still deserves an answer).
-    3. The handoff's buttons (``h1:…``: a card's "Je prends", a person's consent or rating),
+    3. The handoff's buttons (a ``CaseVerb``: a card's "Je prends", a person's consent or rating),
        before 4, which takes every callback data and shows the menu for what it cannot read.
     4. The engine's buttons.
     5. The person blocking or unblocking the bot (which closes their open case).
@@ -185,7 +186,7 @@ def register(
     application.add_handler(MessageHandler(~filters.ChatType.PRIVATE, handlers.group_message))
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE, handlers.private_message))
     if staff_chats:
-        application.add_handler(CallbackQueryHandler(staff.case_button, pattern="^h1:"))
+        application.add_handler(CallbackQueryHandler(staff.case_button, pattern=is_case_payload))
     application.add_handler(CallbackQueryHandler(handlers.button_pressed))
     application.add_handler(
         ChatMemberHandler(handlers.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER)

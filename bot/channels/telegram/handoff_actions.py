@@ -42,7 +42,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram import Bot, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.app.handoff import HandoffService
@@ -127,12 +127,10 @@ def delivery_failure(
 
 
 def case_keyboard(buttons: Buttons) -> InlineKeyboardMarkup | None:
-    """Handoff buttons (``h1:…`` data); None removes a message's keyboard."""
+    """Handoff buttons, built as every inline keyboard is; None removes a message's keyboard."""
     if not buttons:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons]
-    )
+    return render.inline_keyboard(buttons)
 
 
 class CaseExecutor:

@@ -43,7 +43,7 @@ from bot.app import privacy as p
 from bot.app.privacy import Privacy, Purged
 from bot.channels.telegram import render
 from bot.channels.telegram.context import LATE_RUN_IS_FINE, RelaisContext
-from bot.domain.buttons import PrivacyVerb, encode_privacy
+from bot.domain.buttons import PrivacyVerb, decode_privacy, encode_privacy, is_privacy_payload
 from bot.domain.messages import Reply
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ _POSTING = ("send", "copy", "forward")
 
 
 class PrivacyButton(StrEnum):
-    """Callback data of this module's buttons (``p1|…``, from bot/domain/buttons.py)."""
+    """Callback data of this module's buttons (``PrivacyVerb``, from bot/domain/buttons.py)."""
 
     FORGET = encode_privacy(PrivacyVerb.FORGET)
     KEEP = encode_privacy(PrivacyVerb.KEEP)
@@ -236,7 +236,7 @@ class PrivacyDesk:
             (PRIVACY_GROUP, CommandHandler("mesdonnees", self.kept_command, private)),
             (PRIVACY_GROUP, CommandHandler("oublier", self.forget_command, private)),
             (PRIVACY_GROUP, CommandHandler("effacer", self.erase_command, private)),
-            (PRIVACY_GROUP, CallbackQueryHandler(self.button_pressed, pattern=r"^p1\|")),
+            (PRIVACY_GROUP, CallbackQueryHandler(self.button_pressed, pattern=is_privacy_payload)),
         ]
 
     async def note_incoming(self, update: Update, _context: RelaisContext) -> None:
@@ -301,7 +301,8 @@ class PrivacyDesk:
             await query.answer()
         if chat is None or chat.type != ChatType.PRIVATE:
             raise ApplicationHandlerStop
-        if query.data == PrivacyButton.FORGET:
+        verb = decode_privacy(query.data)  # a button already in a chat may be in the old format
+        if verb is PrivacyVerb.FORGET:
             person = context.deps.person(query.from_user.id)
             actions = await self.core.forget(person)
             cases = context.deps.cases
@@ -310,10 +311,10 @@ class PrivacyDesk:
             await _remove_buttons(query)
             await _say(context.bot, chat.id, p.FORGOTTEN)
             self.recent.forget(chat.id)  # last: even this answer's id is not kept
-        elif query.data == PrivacyButton.KEEP:
+        elif verb is PrivacyVerb.KEEP:
             await _remove_buttons(query)
             await _say(context.bot, chat.id, p.NOT_FORGOTTEN)
-        elif query.data == PrivacyButton.NOTICE_READ and query.message is not None:
+        elif verb is PrivacyVerb.NOTICE_READ and query.message is not None:
             with suppress(BadRequest):
                 await context.bot.delete_message(chat.id, query.message.message_id)
             self.recent.drop(chat.id, [query.message.message_id])

@@ -229,7 +229,7 @@ async def _case_of(cases: CaseExecutor, message: Message) -> int | None:
 
 
 async def case_button(update: Update, context: RelaisContext) -> None:
-    """An ``h1:…`` button: a helper's on a card, or a person's in their private chat."""
+    """A handoff button: a helper's on a card, or a person's in their private chat."""
     query, chat, cases = update.callback_query, update.effective_chat, context.deps.cases
     if query is None:
         return
