@@ -125,7 +125,7 @@ async def group_message(update: Update, context: RelaisContext) -> None:
         return
     log.info("group or channel told to write in private")
     try:
-        await context.bot.send_message(chat.id, render.escape_text(texts.GROUP_ONLY_PRIVATE))
+        await render.send_text(context.bot, chat.id, texts.GROUP_ONLY_PRIVATE)
     except (Forbidden, BadRequest) as error:  # no right to write there: silence is fine
         log.info("group not told: %s", type(error).__name__)
 

@@ -42,7 +42,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from telegram import Bot, InlineKeyboardMarkup, ReplyParameters
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.app.handoff import HandoffService
@@ -447,36 +447,19 @@ class CaseExecutor:
         private: bool = False,
         insist: bool = False,
     ) -> int:
-        """Send a plain text (escaped, split if long); returns the last message's id.
-
-        The buttons go on the last part. A person's chat without buttons keeps the
-        persistent keyboard, as every other message of the bot does. A part Telegram did not
-        take is tried again (``render.patiently``; ``insist``: even if it may show twice).
-        """
-        parts = [message.html for message in render.render_reply(Reply(text))]
-        markup = case_keyboard(buttons)
-        if markup is None and private:
-            markup = render.PERSISTENT_KEYBOARD
-        message_id = 0
-        for index, html in enumerate(parts):
-            sent = await render.patiently(
-                lambda index=index, html=html: bot.send_message(
-                    chat_id,
-                    html,
-                    message_thread_id=thread_id,
-                    reply_markup=markup if index == len(parts) - 1 else None,
-                    disable_notification=silent or None,
-                    protect_content=protect or None,
-                    reply_parameters=(
-                        ReplyParameters(reply_to, allow_sending_without_reply=True)
-                        if reply_to is not None and index == 0
-                        else None
-                    ),
-                ),
-                insist=insist,
-            )
-            message_id = sent.message_id
-        return message_id
+        """Send a plain text (``render.send_text``) with the case's buttons on the last part."""
+        return await render.send_text(
+            bot,
+            chat_id,
+            text,
+            markup=case_keyboard(buttons),
+            private=private,
+            thread_id=thread_id,
+            silent=silent,
+            reply_to=reply_to,
+            protect=protect,
+            insist=insist,
+        )
 
     def _remember_topic(self, case_id: int, topic_id: int) -> None:
         """The newest topic of a case, to post again there when the old one was deleted."""

@@ -44,7 +44,6 @@ from bot.app.privacy import Privacy, Purged
 from bot.channels.telegram import render
 from bot.channels.telegram.context import LATE_RUN_IS_FINE, RelaisContext
 from bot.domain.buttons import PrivacyVerb, decode_privacy, encode_privacy, is_privacy_payload
-from bot.domain.messages import Reply
 
 if TYPE_CHECKING:
     from bot.channels.telegram.handoff_actions import CaseExecutor
@@ -343,16 +342,8 @@ async def _say(
     markup: InlineKeyboardMarkup | None = None,
     protect: bool = False,
 ) -> None:
-    """Send a plain text as the engine's replies are sent (escaped, split, keyboard last)."""
-    parts = render.render_reply(Reply(text, protect=protect))
-    for index, part in enumerate(parts):
-        last = index == len(parts) - 1
-        await bot.send_message(
-            chat_id,
-            part.html,
-            reply_markup=(markup or part.markup) if last else None,
-            protect_content=part.protect or None,
-        )
+    """Send a plain text as every text of the bot is sent (``render.send_text``)."""
+    await render.send_text(bot, chat_id, text, markup=markup, private=True, protect=protect)
 
 
 async def _remove_buttons(query: CallbackQuery) -> None:
