@@ -115,7 +115,11 @@ class DeleteIncoming:
 
 @dataclass(frozen=True)
 class HandoffRequested:
-    """The person asked for a human. The handoff module acts on it; the engine only says so."""
+    """What the bot knows when a person asks for someone: the asking flow's request.
+
+    Built by the engine, completed by the asking flow (``bot/app/asking.py``) and given to
+    the handoff's ``build_preview`` and ``open_case``; never sent to a channel.
+    """
 
     user: str
     theme: str | None = None
@@ -135,4 +139,4 @@ class CaseActions:
     actions: tuple[CaseAction, ...] = ()
 
 
-Outbound = Reply | DeleteIncoming | HandoffRequested | CaseActions
+Outbound = Reply | DeleteIncoming | CaseActions

@@ -35,7 +35,6 @@ from bot.channels.telegram.context import BotDeps, RelaisContext
 from bot.channels.telegram.handoff_actions import CaseExecutor
 from bot.channels.telegram.ordering import PerChatOrderedProcessor
 from bot.channels.telegram.shaping import OnlyItsParameters
-from bot.channels.telegram.sinks import HandoffSink
 from bot.channels.telegram.updates import SkipUnreadableUpdates
 from bot.config import ConfigError, Settings
 from bot.domain.buttons import is_case_payload
@@ -78,7 +77,6 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
-    on_handoff: HandoffSink | None = None,
     rate_limiter: BaseRateLimiter | None = None,
 ) -> Application:
     """The Application with every handler registered; nothing is opened or sent yet.
@@ -98,7 +96,6 @@ def build_application(
         BotDeps,
         engine=app.replies,
         secret=settings.secret,
-        on_handoff=on_handoff,
         cases=cases,
     )
     recent = privacy.RecentMessages()  # ids (never text) of the last 48 h, for /effacer

@@ -49,7 +49,6 @@ async def private_message(update: Update, context: RelaisContext) -> None:
         outbounds,
         incoming_message_id=message.message_id,
         welcome=inbound.command == "start",
-        on_handoff=deps.on_handoff,
         on_case=_case_sink(context),
         person=person,
     )
@@ -82,7 +81,6 @@ async def button_pressed(update: Update, context: RelaisContext) -> None:
         chat.id,
         outbounds,
         incoming_message_id=None,
-        on_handoff=deps.on_handoff,
         on_case=_case_sink(context),
         person=person,
     )

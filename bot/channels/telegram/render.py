@@ -36,13 +36,12 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.channels.telegram.sinks import CaseSink, HandoffSink
+from bot.channels.telegram.sinks import CaseSink
 from bot.channels.telegram.translate import encode_action
 from bot.domain.messages import (
     Button,
     CaseActions,
     DeleteIncoming,
-    HandoffRequested,
     Link,
     Outbound,
     Phone,
@@ -324,7 +323,6 @@ async def deliver(
     *,
     incoming_message_id: int | None,
     welcome: bool = False,
-    on_handoff: HandoffSink | None = None,
     on_case: CaseSink | None = None,
     person: str = "",
 ) -> bool:
@@ -346,10 +344,6 @@ async def deliver(
                     await send_reply(bot, chat_id, message, urgent=outbound.urgent)
             elif isinstance(outbound, DeleteIncoming):
                 await _delete_incoming(bot, chat_id, incoming_message_id)
-            elif isinstance(outbound, HandoffRequested):
-                log.info("handoff requested person=%s", person or outbound.user)
-                if on_handoff is not None:
-                    await on_handoff(outbound, chat_id)
             elif isinstance(outbound, CaseActions) and on_case is not None:
                 await on_case(outbound.actions, chat_id)
     except Forbidden:
