@@ -34,7 +34,7 @@ from bot.channels.telegram import coordination, handlers, privacy, staff
 from bot.channels.telegram.context import BotDeps, RelaisContext
 from bot.channels.telegram.handoff_actions import CaseExecutor
 from bot.channels.telegram.ordering import PerChatOrderedProcessor
-from bot.channels.telegram.shaping import OnlyItsParameters
+from bot.channels.telegram.shaping import RequestHooks, only_its_parameters
 from bot.channels.telegram.updates import SkipUnreadableUpdates
 from bot.config import ConfigError, Settings
 from bot.domain.buttons import is_case_payload
@@ -112,13 +112,13 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        # Wrapped to note the ids of messages sent to people, for /effacer (privacy.py).
-        # And so that a method gets only the parameters it takes (shaping.py).
+        # Wrapped (shaping.py) so that a method gets only the parameters it takes, and to
+        # note the ids of messages sent to people, for /effacer (privacy.py).
         .rate_limiter(
-            OnlyItsParameters(
-                privacy.SentMessagesWatcher(
-                    rate_limiter or AIORateLimiter(max_retries=FLOOD_RETRIES), recent
-                )
+            RequestHooks(
+                rate_limiter or AIORateLimiter(max_retries=FLOOD_RETRIES),
+                before=only_its_parameters,
+                after=recent.note_sent,
             )
         )
         .concurrent_updates(PerChatOrderedProcessor())

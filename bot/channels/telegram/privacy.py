@@ -5,9 +5,10 @@
   are answered here and never relayed to a helper, even while a case is open;
 - :class:`RecentMessages`: for ``/effacer``, the ids (never the text) of the messages of the
   last 48 hours of each private chat, in memory only and bounded. Incoming ids are noted by the
-  first handler of all (``NOTE_GROUP``); outgoing ones by :class:`SentMessagesWatcher`, which
-  wraps the rate limiter because python-telegram-bot passes every Bot API call through it,
-  whoever sends (the engine's replies, the relays of the handoff, the error handler…);
+  first handler of all (``NOTE_GROUP``); outgoing ones by :meth:`RecentMessages.note_sent`,
+  called after every request by the rate limiter's wrapper (``shaping.py``), because
+  python-telegram-bot passes every Bot API call through it, whoever sends (the engine's
+  replies, the relays of the handoff, the error handler…);
 - the retention: :func:`start_retention` (from ``post_init``) erases expired cases at once,
   then every day, and deletes their topics through the handoff's executor.
 
@@ -20,10 +21,10 @@ import datetime as dt
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import BulkRequestLimit, ChatType
@@ -32,7 +33,6 @@ from telegram.ext import (
     Application,
     ApplicationHandlerStop,
     BaseHandler,
-    BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -148,49 +148,6 @@ class RecentMessages:
             seen.popitem(last=False)
         if not seen:
             del self._ids[chat_id]
-
-
-class SentMessagesWatcher(BaseRateLimiter[Any]):
-    """Wraps the rate limiter to note the id of every message the bot sends to a person.
-
-    PTB calls ``process_request`` for every Bot API method but ``getUpdates``; the inner
-    limiter (PTB's ``AIORateLimiter``) does the waiting and the retries, unchanged.
-    """
-
-    def __init__(self, inner: BaseRateLimiter[Any] | None, recent: RecentMessages) -> None:
-        self.inner = inner
-        self.recent = recent
-
-    async def initialize(self) -> None:
-        if self.inner is not None:
-            await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        if self.inner is not None:
-            await self.inner.shutdown()
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: Any,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        if self.inner is None:
-            result = await callback(*args, **kwargs)
-        else:
-            result = await self.inner.process_request(
-                callback=callback,
-                args=args,
-                kwargs=kwargs,
-                endpoint=endpoint,
-                data=data,
-                rate_limit_args=rate_limit_args,
-            )
-        self.recent.note_sent(endpoint, data.get("chat_id"), result)
-        return result
 
 
 async def delete_messages(bot: Bot, chat_id: int, message_ids: Sequence[int]) -> int:
