@@ -564,7 +564,7 @@ class Cases:
         ]
 
     async def press_staff(self, helper_id: int, verb: CaseVerb, case_id: int) -> list[Action]:
-        """A staff button (see ``handoff_actions.parse_button``)."""
+        """A staff button (read by ``parse_button`` in ``bot/domain/buttons.py``)."""
         if verb is CaseVerb.CLAIM:
             return await self.claim(helper_id, case_id)
         if verb is CaseVerb.TO_REFERENT:

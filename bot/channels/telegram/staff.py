@@ -3,7 +3,7 @@
 Each case has a topic in a staff group. In it, the owner's messages are copied to the person
 (``!…`` stays inside as a note) and the commands act on that case. The handlers are filtered
 by the staff chats where they are registered (``app.py``), so none checks the chat again. The
-handoff's buttons (``h1:…``) come from both sides: a helper's on a card, a person's (consent,
+handoff's buttons (a ``CaseVerb``) come from both sides: a helper's on a card, a person's (consent,
 "J'ai fini", satisfaction) in their private chat.
 
 Every handler is gather → call the service → carry out its actions (``handoff_actions.py``).
