@@ -23,10 +23,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import BulkRequestLimit, ChatType
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -43,7 +42,7 @@ from bot.app import privacy as p
 from bot.app.privacy import Privacy, Purged
 from bot.channels.telegram import render
 from bot.channels.telegram.context import LATE_RUN_IS_FINE, RelaisContext
-from bot.domain.buttons import PrivacyVerb, decode_privacy, encode_privacy, is_privacy_payload
+from bot.domain.buttons import Action, Button, PrivacyVerb, decode_privacy, is_privacy_payload
 
 if TYPE_CHECKING:
     from bot.channels.telegram.handoff_actions import CaseExecutor
@@ -61,14 +60,6 @@ MAX_CHATS = 10_000
 
 Clock = Callable[[], float]
 _POSTING = ("send", "copy", "forward")
-
-
-class PrivacyButton(StrEnum):
-    """Callback data of this module's buttons (``PrivacyVerb``, from bot/domain/buttons.py)."""
-
-    FORGET = encode_privacy(PrivacyVerb.FORGET)
-    KEEP = encode_privacy(PrivacyVerb.KEEP)
-    NOTICE_READ = encode_privacy(PrivacyVerb.NOTICE_READ)
 
 
 # --- the recent message ids -----------------------------------------------------------------
@@ -224,8 +215,8 @@ class PrivacyDesk:
         """/oublier: nothing is erased before the person confirms."""
         if (chat_id := _new_command(update)) is not None:
             buttons = _keyboard(
-                (p.BUTTON_FORGET_YES, PrivacyButton.FORGET),
-                (p.BUTTON_FORGET_NO, PrivacyButton.KEEP),
+                (p.BUTTON_FORGET_YES, PrivacyVerb.FORGET),
+                (p.BUTTON_FORGET_NO, PrivacyVerb.KEEP),
             )
             await _say(context.bot, chat_id, p.FORGET_QUESTION, markup=buttons)
         raise ApplicationHandlerStop
@@ -242,7 +233,7 @@ class PrivacyDesk:
             text = p.erase_notice(
                 erased=erased > 0, open_case=await self.core.has_open_case(person)
             )
-            read = _keyboard((p.BUTTON_ERASE_NOTICE, PrivacyButton.NOTICE_READ))
+            read = _keyboard((p.BUTTON_ERASE_NOTICE, PrivacyVerb.NOTICE_READ))
             await _say(context.bot, chat_id, text, markup=read)
         raise ApplicationHandlerStop
 
@@ -284,11 +275,9 @@ def _new_command(update: Update) -> int | None:
     return update.message.chat_id
 
 
-def _keyboard(*rows: tuple[str, PrivacyButton]) -> InlineKeyboardMarkup:
+def _keyboard(*rows: tuple[str, PrivacyVerb]) -> InlineKeyboardMarkup:
     """One button per row: these questions are read on small screens."""
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data.value)] for label, data in rows]
-    )
+    return render.inline_keyboard([[Button(label, Action(verb))] for label, verb in rows])
 
 
 async def _say(
