@@ -16,14 +16,19 @@ from zoneinfo import ZoneInfo
 
 from bot.adapters.sqlite import open_stores
 from bot.app.announcement import AnnouncementBoard
-from bot.app.card import KnowledgeCatalog
+from bot.app.card import Catalog, KnowledgeCatalog
+from bot.app.cases import Cases
 from bot.app.conversation import Engine
 from bot.app.coordination import CoordinatedEngine
-from bot.app.handoff import HandoffService, utc_now
+from bot.app.erasure import Erasure
+from bot.app.handoff import HandoffService
+from bot.app.handoff_core import DEFAULT_RETENTION_DAYS, HandoffContext, utc_now
 from bot.app.memory import MemoryRegistry
 from bot.app.missed import MissedQuestions
-from bot.app.ports import Lease, StoreError, Stores
+from bot.app.outbox import Outbox
+from bot.app.ports import Clock, Lease, StoreError, Stores
 from bot.app.privacy import Privacy
+from bot.app.relaying import Relaying
 from bot.app.reload import KnowledgeWatcher, today_options
 from bot.app.wiring import App, AppOpener
 from bot.config import POSTGRES_URL_PREFIXES, ConfigError, Settings
@@ -55,10 +60,11 @@ async def open_services(
     except StoreError as error:  # a folder that cannot be written, a newer schema
         raise ConfigError(str(error)) from None
     staff, charter = team if team is not None else (None, None)
+    memory = MemoryRegistry()  # what /mesdonnees lists and /oublier erases, in memory
     handoff = None
     if staff is not None:
         assert settings.secret is not None  # checked by _load_team
-        handoff = HandoffService(
+        handoff = build_handoff(
             stores,
             staff,
             settings.secret,
@@ -66,6 +72,7 @@ async def open_services(
             charter=charter,
             catalog=KnowledgeCatalog(lambda: knowledge.current.kb),
             retention_days=settings.retention_days,
+            memory=memory,
         )
     tz = ZoneInfo(staff.hours.timezone if staff is not None else DEFAULT_TIMEZONE)
 
@@ -79,7 +86,6 @@ async def open_services(
     engine = Engine(knowledge, stores.counters, handoff=handoff, now=places_now)
     board = AnnouncementBoard()
     board.from_file = _file_notice(settings.knowledge_dir)
-    memory = MemoryRegistry()  # what /mesdonnees lists and /oublier erases, in memory
     for holder in (engine.sessions, engine.flow, engine.flood, board):
         memory.register(holder)
     missed = MissedQuestions(stores.missed)
@@ -143,6 +149,44 @@ async def store_at(target: Path | str) -> Stores:
     if str(target).startswith(POSTGRES_URL_PREFIXES):
         return await open_database(Settings(db_url=str(target)))
     return await open_stores(target)
+
+
+def build_handoff(
+    stores: Stores,
+    staff: StaffConfig,
+    secret: str,
+    clock: Clock = utc_now,
+    *,
+    charter: Charter | None = None,
+    catalog: Catalog | None = None,
+    retention_days: int = DEFAULT_RETENTION_DAYS,
+    memory: MemoryRegistry | None = None,
+) -> HandoffService:
+    """The handoff's three use cases over one context and one outbox, behind one facade.
+
+    ``Cases`` is built first: ``Relaying`` asks it to re-create a lost topic or to close the
+    case of a person who blocked the bot. The outbox's in-memory state registers in
+    ``memory`` like every other holder.
+    """
+    context = HandoffContext(
+        stores,
+        staff,
+        secret,
+        clock,
+        charter=charter,
+        catalog=catalog,
+        retention_days=retention_days,
+    )
+    outbox = Outbox(stores.relays, staff, clock, per_minute=context.relays_per_minute)
+    if memory is not None:
+        memory.register(outbox)
+    cases = Cases(context, outbox)
+    return HandoffService(
+        context,
+        cases=cases,
+        relaying=Relaying(context, outbox, cases),
+        erasure=Erasure(context),
+    )
 
 
 def opener(settings: Settings) -> AppOpener:

@@ -39,11 +39,10 @@ def telegram_settings(tmp_path: Path, fake_api) -> Settings:
 class BotUnderTest:
     """The real Application wired to the fake Bot API; ``send`` hands it one update."""
 
-    def __init__(self, application, api, services, handoffs: list) -> None:
+    def __init__(self, application, api, services) -> None:
         self.application = application
         self.api = api
         self.services = services
-        self.handoffs = handoffs  # (HandoffRequested, chat id) given to on_handoff
 
     async def send(self, update: dict) -> None:
         from telegram import Update
@@ -71,21 +70,15 @@ async def start_bot(telegram_settings: Settings, fake_api):
                 stack.push_async_callback(services.close)
             if engine is not None:
                 services = dataclasses.replace(services, replies=engine)
-            handoffs: list = []
-
-            async def on_handoff(event, chat_id: int) -> None:
-                handoffs.append((event, chat_id))
-
             transport = InProcessRequest(fake_api)
             application = build_application(
                 telegram_settings,
                 services,
                 request=transport,
                 get_updates_request=transport,
-                on_handoff=on_handoff,
             )
             await stack.enter_async_context(application)
-            return BotUnderTest(application, fake_api, services, handoffs)
+            return BotUnderTest(application, fake_api, services)
 
         yield start
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 BOT = Path(__file__).resolve().parent.parent / "bot"
 
 # What each layer may import from bot/ (besides itself). The wiring imports everything.
@@ -41,13 +43,27 @@ def module_name(path: Path) -> str:
 
 
 def imports_of(path: Path) -> set[str]:
+    # A package's __init__ resolves relative imports against the package itself.
+    anchor = module_name(path) + (".__init__" if path.name == "__init__.py" else "")
+    return imports_in(path.read_text(encoding="utf-8"), anchor, str(path))
+
+
+def imports_in(source: str, module: str, filename: str = "<test>") -> set[str]:
+    """Every module ``source`` imports, at any depth (in a function too), relative ones
+    resolved against ``module`` (``from ..app import x`` in ``bot.domain.y``: ``bot.app.x``)."""
     names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+    package = module.split(".")  # a module's package is itself minus its last part
+    for node in ast.walk(ast.parse(source, filename=filename)):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package[: len(package) - node.level]
+                base = ".".join([*anchor, base] if base else anchor)
+            if base:
+                names.add(base)
+                names.update(f"{base}.{alias.name}" for alias in node.names)
     return names
 
 
@@ -60,9 +76,10 @@ def all_modules() -> dict[str, set[str]]:
     return {module_name(p): imports_of(p) for p in sorted(BOT.rglob("*.py"))}
 
 
-def test_every_arrow_points_the_right_way() -> None:
+def wrong_arrows(modules: dict[str, set[str]]) -> list[str]:
+    """``"<module> imports <name>"`` for every import that points the wrong way."""
     wrong = []
-    for module, names in all_modules().items():
+    for module, names in modules.items():
         own = layer(module)
         if own in WIRING:
             continue
@@ -75,7 +92,49 @@ def test_every_arrow_points_the_right_way() -> None:
                 other = layer(name)
                 if other != own and other not in ALLOWED[own]:
                     wrong.append(f"{module} imports {name}")
-    assert sorted(set(wrong)) == []
+    return sorted(set(wrong))
+
+
+def test_every_arrow_points_the_right_way() -> None:
+    assert wrong_arrows(all_modules()) == []
+
+
+@pytest.mark.parametrize(
+    ("module", "source"),
+    [
+        ("bot.domain.case", "from bot.app.ports import Clock"),
+        ("bot.domain.case", "from ..app import ports"),
+        ("bot.domain.case", "from bot.channels.telegram import render"),
+        ("bot.domain.case", "import telegram"),
+        ("bot.domain.case", "def f():\n    import aiosqlite"),
+        ("bot.app.cases", "from telegram.error import BadRequest"),
+        ("bot.app.cases", "import aiosqlite"),
+        ("bot.app.cases", "from bot.adapters.sqlite import open_stores"),
+        ("bot.app.cases", "from bot.channels.telegram.render import send_text"),
+        ("bot.knowledge.kb", "from bot.app.memory import MemoryRegistry"),
+        ("bot.knowledge.kb", "from bot.channels.terminal import main"),
+        ("bot.safety.crisis", "from bot.app import conversation"),
+        ("bot.safety.crisis", "from bot.channels.telegram import app"),
+        ("bot.texts.person", "from bot.app.asking import AskingFlow"),
+        ("bot.texts.person", "from bot.channels import terminal"),
+        ("bot.adapters.sqlite.cases", "from bot.channels.telegram import app"),
+        ("bot.domain.__init__", "from .. import bootstrap"),
+    ],
+)
+def test_an_arrow_pointing_the_wrong_way_is_caught(module: str, source: str) -> None:
+    assert wrong_arrows({module: imports_in(source, module)}) != []
+
+
+def test_no_class_is_composed_from_mixins() -> None:
+    """Behaviour is shared by passing collaborators in, never by inheriting from two classes
+    (the handoff was ``HandoffService(RelayMixin, PrivacyMixin)``; issue 13)."""
+    found = [
+        f"{path.relative_to(BOT.parent)}: {node.name}"
+        for path in sorted(BOT.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef) and len(node.bases) > 1
+    ]
+    assert found == []
 
 
 def test_the_domain_uses_the_standard_library_only() -> None:

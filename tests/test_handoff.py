@@ -34,26 +34,27 @@ from bot.adapters.sqlite import open_stores
 from bot.app.handoff import (
     TRANSITIONS,
     Event,
-    HandoffService,
     InvalidTransition,
     Status,
     next_status,
 )
+from bot.bootstrap import build_handoff
+from bot.domain.buttons import encode_action
 from bot.domain.effects import (
-    CaseButton,
     CaseVerb,
-    CloseTopic,
+    CloseCaseThread,
+    CopyToCaseThread,
     CopyToPerson,
-    CopyToTopic,
-    CreateTopic,
     EditCard,
     NoCase,
-    PostInGroup,
-    PostInTopic,
+    OpenCaseThread,
+    PostInCaseThread,
+    PostToTeam,
     ReplyHere,
     SendEntry,
     SendToPerson,
-    Toast,
+    ShortNotice,
+    case_button,
     parse_button,
 )
 from bot.texts import handoff as t
@@ -142,13 +143,14 @@ async def test_the_service_follows_the_state_table_for_every_state_and_event(
 
 
 def test_button_data_round_trips_and_foreign_data_is_ignored():
-    button = CaseButton("x", CaseVerb.CLAIM, 42)
-    assert button.data == "h1:k:42"
-    assert parse_button(button.data) == (CaseVerb.CLAIM, 42)
+    data = encode_action(case_button("x", CaseVerb.CLAIM, 42).action)
+    assert data == "v1|ck|42"
+    assert parse_button(data) == (CaseVerb.CLAIM, 42)
+    assert parse_button("h1:k:42") == (CaseVerb.CLAIM, 42)  # a button already in a chat
     assert parse_button("h0:k:42") is None
     assert parse_button("h1:?:42") is None
     assert parse_button("e:caf-compte") is None
-    assert len(CaseButton("x", CaseVerb.RATE_DOWN, 10**12).data.encode()) <= 64
+    assert len(encode_action(case_button("x", CaseVerb.RATE_DOWN, 10**12).action)) <= 64
 
 
 # --- asking and opening --------------------------------------------------------------------
@@ -158,20 +160,20 @@ async def test_preview_is_exactly_the_card_the_helper_receives(env: Env):
     req = request(question="Mon mot de passe ***")
     preview = env.service.build_preview(req)
     actions = await env.service.open_case(req, PERSON_CHAT)
-    assert one(actions, CreateTopic).card == preview
+    assert one(actions, OpenCaseThread).card == preview
     assert "« Mon mot de passe *** »" in preview
     assert "caf-compte" in preview
 
 
 async def test_a_case_opens_with_an_alias_topic_and_an_honest_wait(env: Env):
     actions = await env.service.open_case(request(), PERSON_CHAT)
-    topic = one(actions, CreateTopic)
+    topic = one(actions, OpenCaseThread)
     assert topic.chat_id == ONE_GROUP
     assert topic.name.startswith("#") and topic.name.endswith(" · caf")
     assert str(PERSON_CHAT) not in topic.name + topic.card
     assert person() not in topic.name + topic.card
     assert not topic.silent
-    assert [[b.verb for b in row] for row in topic.buttons] == [
+    assert [[b.action.verb for b in row] for row in topic.buttons] == [
         [CaseVerb.CLAIM],
         [CaseVerb.TO_REFERENT],
     ]
@@ -180,7 +182,7 @@ async def test_a_case_opens_with_an_alias_topic_and_an_honest_wait(env: Env):
     assert "dans les prochaines minutes" in told.text
     for number in ("15", "112", "17", "3114", "France Services"):
         assert number in told.text
-    assert told.buttons[0][0].verb is CaseVerb.DONE
+    assert told.buttons[0][0].action.verb is CaseVerb.DONE
     assert await status_of(env, topic.case_id) == Status.WAITING
 
 
@@ -188,7 +190,7 @@ async def test_one_open_case_per_person(env: Env):
     await env.open_case()
     again = await env.service.open_case(request(), PERSON_CHAT)
     assert one(again, SendToPerson).text == t.ALREADY_OPEN
-    assert not only(again, CreateTopic)
+    assert not only(again, OpenCaseThread)
     assert await env.service.has_open_case(person())
     assert not await env.service.has_open_case(person(OTHER_CHAT))
 
@@ -198,15 +200,15 @@ async def test_a_double_yes_opens_one_case(env: Env):
         env.service.open_case(request(), PERSON_CHAT),
         env.service.open_case(request(), PERSON_CHAT),
     )
-    assert sum(len(only(r, CreateTopic)) for r in results) == 1
+    assert sum(len(only(r, OpenCaseThread)) for r in results) == 1
     assert len(await env.stores.cases.of_person(person())) == 1
 
 
 async def test_the_person_asking_for_a_referent_gets_a_referent_case(env2: Env):
     actions = await env2.service.open_case(request(), PERSON_CHAT, referent=True)
-    topic = one(actions, CreateTopic)
+    topic = one(actions, OpenCaseThread)
     assert topic.chat_id == REFERENT_GROUP
-    assert [[b.verb for b in row] for row in topic.buttons] == [[CaseVerb.CLAIM]]
+    assert [[b.action.verb for b in row] for row in topic.buttons] == [[CaseVerb.CLAIM]]
     assert t.CARD_FOR_REFERENT in topic.card
 
 
@@ -216,18 +218,18 @@ async def test_the_person_asking_for_a_referent_gets_a_referent_case(env2: Env):
 async def test_the_first_helper_to_claim_owns_the_case_and_the_person_is_told(env: Env):
     case_id = await env.open_case()
     actions = await env.service.claim(SAM, case_id)
-    assert one(actions, Toast).text == t.YOU_HAVE_IT
+    assert one(actions, ShortNotice).text == t.YOU_HAVE_IT
     assert one(actions, SendToPerson).text == "Sam, personne pair-aidante, va vous répondre ici."
     card = one(actions, EditCard)
     assert (
         card.buttons[0][0].label == "✅ Pris par Sam"
-        and card.buttons[0][0].verb is CaseVerb.STATUS
+        and card.buttons[0][0].action.verb is CaseVerb.STATUS
     )
-    assert "Sam" in one(actions, PostInTopic).text
+    assert "Sam" in one(actions, PostInCaseThread).text
     assert await status_of(env, case_id) == Status.OWNED
     late = await env.service.claim(NADIA, case_id)
-    assert one(late, Toast).text == "Déjà pris par Sam, personne pair-aidante."
-    assert one(await env.service.claim(SAM, case_id), Toast).text == t.YOU_HAVE_IT
+    assert one(late, ShortNotice).text == "Déjà pris par Sam, personne pair-aidante."
+    assert one(await env.service.claim(SAM, case_id), ShortNotice).text == t.YOU_HAVE_IT
 
 
 async def test_two_helpers_claiming_at_once_exactly_one_wins(env: Env):
@@ -246,7 +248,7 @@ async def test_two_bot_processes_claiming_at_once_exactly_one_wins(env: Env):
     case_id = await env.open_case()
     other_store = await open_stores(env.db_path)
     try:
-        other = HandoffService(other_store, env.staff, SECRET, env.clock, charter=env.charter)
+        other = build_handoff(other_store, env.staff, SECRET, env.clock, charter=env.charter)
         for _ in range(5):
             results = await asyncio.gather(
                 env.service.claim(NADIA, case_id), other.claim(CLAIRE, case_id)
@@ -261,7 +263,7 @@ async def test_two_bot_processes_claiming_at_once_exactly_one_wins(env: Env):
 async def test_someone_not_in_the_staff_file_cannot_claim_nor_relay(env: Env):
     case_id = await env.open_case()
     refused = await env.service.claim(STRANGER, case_id)
-    assert one(refused, Toast).text == t.NOT_A_HELPER
+    assert one(refused, ShortNotice).text == t.NOT_A_HELPER
     assert await status_of(env, case_id) == Status.WAITING
     await env.service.claim(SAM, case_id)
     sent = await env.service.staff_message(STRANGER, case_id, 77, "bonjour")
@@ -272,10 +274,10 @@ async def test_someone_not_in_the_staff_file_cannot_claim_nor_relay(env: Env):
 async def test_a_pair_aidant_must_accept_the_charter_before_a_first_claim(env: Env):
     case_id = await env.open_case()
     refused = await env.service.claim(LEA, case_id)
-    assert one(refused, Toast).text == t.CHARTER_FIRST
+    assert one(refused, ShortNotice).text == t.CHARTER_FIRST
     shown = one(await env.service.show_charter(LEA), ReplyHere)
     assert shown.text.startswith("Charte des pair-aidants")
-    assert shown.buttons[0][0].verb is CaseVerb.ACCEPT_CHARTER
+    assert shown.buttons[0][0].action.verb is CaseVerb.ACCEPT_CHARTER
     await env.service.press_staff(LEA, CaseVerb.ACCEPT_CHARTER, 0)
     assert only(await env.service.claim(LEA, case_id), SendToPerson)
     again = one(await env.service.show_charter(LEA), ReplyHere)
@@ -288,19 +290,19 @@ async def test_a_pair_aidant_must_accept_the_charter_before_a_first_claim(env: E
 async def test_a_new_charter_version_must_be_accepted_again(env: Env):
     from dataclasses import replace
 
-    env.service.charter = replace(env.charter, version="2027-01-01")
+    env.service.context.charter = replace(env.charter, version="2027-01-01")
     case_id = await env.open_case()
-    assert one(await env.service.claim(SAM, case_id), Toast).text == t.CHARTER_FIRST
+    assert one(await env.service.claim(SAM, case_id), ShortNotice).text == t.CHARTER_FIRST
 
 
 async def test_a_crisis_case_goes_to_referents_only(env2: Env):
     actions = await env2.service.open_case(request(crisis="suicide"), PERSON_CHAT)
     await env2.create_topics(actions)
-    topic = one(actions, CreateTopic)
+    topic = one(actions, OpenCaseThread)
     assert topic.chat_id == REFERENT_GROUP
     assert t.CARD_URGENT in topic.card and "suicide" not in topic.card
     refused = await env2.service.claim(SAM, topic.case_id)
-    assert one(refused, Toast).text == t.REFERENT_ONLY
+    assert one(refused, ShortNotice).text == t.REFERENT_ONLY
     assert only(await env2.service.claim(NADIA, topic.case_id), SendToPerson)
 
 
@@ -315,7 +317,7 @@ async def test_the_persons_messages_are_copied_into_the_topic_once(env: Env):
     case_id = await env.open_case()
     copies = await env.service.person_message(person(), 5)
     assert isinstance(copies, list)
-    copy = one(copies, CopyToTopic)
+    copy = one(copies, CopyToCaseThread)
     assert (copy.from_chat_id, copy.message_id, copy.chat_id) == (PERSON_CHAT, 5, ONE_GROUP)
     assert copy.case_id == case_id and copy.protect and not copy.silent
     await env.service.outbox_sent(copy.outbox_id)
@@ -355,7 +357,7 @@ async def test_release_puts_the_case_back_in_the_queue_and_tells_the_person(env:
     case_id = await env.claimed_case()
     actions = await env.service.release(SAM, case_id)
     assert await status_of(env, case_id) == Status.WAITING
-    assert one(actions, EditCard).buttons[0][0].verb is CaseVerb.CLAIM
+    assert one(actions, EditCard).buttons[0][0].action.verb is CaseVerb.CLAIM
     told = one(actions, SendToPerson).text
     assert told.startswith("Sam, personne pair-aidante, a dû laisser") and t.WAIT_OPEN in told
     assert only(await env.service.claim(NADIA, case_id), SendToPerson)
@@ -366,7 +368,7 @@ async def test_transfer_asks_consent_then_goes_to_referents(env: Env):
     asked = await env.service.request_transfer(SAM, case_id)
     question = one(asked, SendToPerson)
     assert "Vous êtes d'accord ?" in question.text
-    verbs = [row[0].verb for row in question.buttons]
+    verbs = [row[0].action.verb for row in question.buttons]
     assert verbs == [CaseVerb.TRANSFER_YES, CaseVerb.TRANSFER_NO]
     assert one(await env.service.request_transfer(SAM, case_id), ReplyHere).text == (
         t.TRANSFER_ALREADY_ASKED
@@ -377,7 +379,7 @@ async def test_transfer_asks_consent_then_goes_to_referents(env: Env):
     assert await status_of(env, case_id) == Status.WAITING
     case = await env.stores.cases.get(case_id)
     assert case is not None and case.audience == "referent"
-    assert one(await env.service.claim(SAM, case_id), Toast).text == t.REFERENT_ONLY
+    assert one(await env.service.claim(SAM, case_id), ShortNotice).text == t.REFERENT_ONLY
     assert only(await env.service.claim(NADIA, case_id), SendToPerson)
     # The same "Oui" pressed twice does nothing more.
     stale = await env.service.accept_transfer(person(), case_id)
@@ -392,7 +394,7 @@ async def test_transfer_refused_keeps_the_owner(env: Env):
         one(refused, SendToPerson).text
         == "D'accord. Sam, personne pair-aidante, continue avec vous."
     )
-    assert one(refused, PostInTopic).text == t.TRANSFER_REFUSED_TOPIC
+    assert one(refused, PostInCaseThread).text == t.TRANSFER_REFUSED_TOPIC
     case = await env.stores.cases.get(case_id)
     assert case is not None and case.status == Status.OWNED and not case.transfer_asked
     assert await env.stores.counters.total("handoff-transfer", "refused") == 1
@@ -412,9 +414,9 @@ async def test_transfer_to_another_group_moves_the_case_with_its_card(env2: Env)
     assert before is not None and before.group_chat_id == PAIR_GROUP
     await env2.service.request_transfer(SAM, case_id)
     actions = await env2.service.accept_transfer(person(), case_id)
-    closed = one(actions, CloseTopic)
+    closed = one(actions, CloseCaseThread)
     assert (closed.chat_id, closed.topic_id) == (PAIR_GROUP, before.topic_id)
-    new = one(actions, CreateTopic)
+    new = one(actions, OpenCaseThread)
     assert new.chat_id == REFERENT_GROUP
     assert new.copy_from == (PAIR_GROUP, before.card_message_id)
     assert t.CARD_QUESTION_ABOVE in new.card
@@ -428,14 +430,14 @@ async def test_transfer_to_another_group_moves_the_case_with_its_card(env2: Env)
 async def test_send_to_referents_button_on_a_waiting_card(env: Env):
     case_id = await env.open_case()
     actions = await env.service.press_staff(SAM, CaseVerb.TO_REFERENT, case_id)
-    assert one(actions, Toast).text == t.SENT_TO_REFERENT_TOAST
+    assert one(actions, ShortNotice).text == t.SENT_TO_REFERENT_TOAST
     assert t.SENT_TO_REFERENT in one(actions, SendToPerson).text
     assert one(actions, EditCard).buttons == (
-        (CaseButton(t.BUTTON_CLAIM, CaseVerb.CLAIM, case_id),),
+        (case_button(t.BUTTON_CLAIM, CaseVerb.CLAIM, case_id),),
     )
-    assert one(await env.service.claim(SAM, case_id), Toast).text == t.REFERENT_ONLY
+    assert one(await env.service.claim(SAM, case_id), ShortNotice).text == t.REFERENT_ONLY
     stranger = await env.service.send_to_referents(STRANGER, case_id)
-    assert one(stranger, Toast).text == t.NOT_A_HELPER
+    assert one(stranger, ShortNotice).text == t.NOT_A_HELPER
 
 
 class _Catalog:
@@ -447,20 +449,20 @@ class _Catalog:
 
 
 async def test_the_card_uses_titles_when_the_knowledge_is_known(env: Env):
-    env.service.catalog = _Catalog()
+    env.service.context.catalog = _Catalog()
     actions = await env.service.open_case(request(), PERSON_CHAT)
-    topic = one(actions, CreateTopic)
+    topic = one(actions, OpenCaseThread)
     assert topic.name.endswith(" · CAF")
     assert "• Me connecter à Mon Compte Caf" in topic.card
 
 
 async def test_fiche_sends_a_known_entry_from_the_owner_only(env: Env):
-    env.service.catalog = _Catalog()
+    env.service.context.catalog = _Catalog()
     case_id = await env.claimed_case()
     sent = await env.service.send_entry(SAM, case_id, "caf-compte")
     assert one(sent, SendEntry) == SendEntry(case_id, PERSON_CHAT, "caf-compte")
     assert (
-        one(sent, PostInTopic).text
+        one(sent, PostInCaseThread).text
         == "📖 Fiche envoyée à la personne : Me connecter à Mon Compte Caf"
     )
     unknown = await env.service.send_entry(SAM, case_id, "caf-inconnue")
@@ -480,7 +482,7 @@ async def test_close_by_the_owner_asks_for_satisfaction_and_closes_the_topic(env
     told = one(actions, SendToPerson)
     assert told.text.endswith("Ça vous a aidé ?")
     assert [b.label for b in told.buttons[0]] == ["👍", "😐", "👎"]
-    assert one(actions, CloseTopic).chat_id == ONE_GROUP
+    assert one(actions, CloseCaseThread).chat_id == ONE_GROUP
     assert one(actions, EditCard).buttons == ()
     case = await env.stores.cases.get(case_id)
     assert case is not None and case.status == Status.CLOSED and case.chat_id is None
@@ -496,8 +498,8 @@ async def test_the_person_can_say_they_are_done(env: Env):
     case_id = await env.claimed_case()
     actions = await env.service.press_person(person(), CaseVerb.DONE, case_id)
     assert one(actions, SendToPerson).text == t.CLOSED_BY_PERSON
-    assert one(actions, PostInTopic).text == t.CLOSED_BY_PERSON_TOPIC
-    assert only(actions, CloseTopic)
+    assert one(actions, PostInCaseThread).text == t.CLOSED_BY_PERSON_TOPIC
+    assert only(actions, CloseCaseThread)
     assert await status_of(env, case_id) == Status.CLOSED
     assert isinstance(await env.service.person_message(person(), 99), NoCase)
     # A new request opens a new case.
@@ -525,11 +527,11 @@ async def test_a_coordinator_may_close_any_open_case_others_may_not(env: Env):
 async def test_a_crisis_during_a_pair_aidant_case_sends_it_to_referents(env: Env):
     case_id = await env.claimed_case()
     actions = await env.service.mark_urgent(person())
-    assert one(actions, PostInTopic).text == t.URGENT_TOPIC
+    assert one(actions, PostInCaseThread).text == t.URGENT_TOPIC
     assert one(actions, SendToPerson).text == t.URGENT_TO_REFERENT
     case = await env.stores.cases.get(case_id)
     assert case is not None and case.urgent and case.status == Status.WAITING
-    assert one(await env.service.claim(SAM, case_id), Toast).text == t.REFERENT_ONLY
+    assert one(await env.service.claim(SAM, case_id), ShortNotice).text == t.REFERENT_ONLY
     assert only(await env.service.claim(NADIA, case_id), SendToPerson)
     assert await env.service.mark_urgent(person()) == []
 
@@ -537,7 +539,7 @@ async def test_a_crisis_during_a_pair_aidant_case_sends_it_to_referents(env: Env
 async def test_a_crisis_during_a_referent_case_keeps_the_referent(env: Env):
     case_id = await env.claimed_case(helper=NADIA)
     actions = await env.service.mark_urgent(person())
-    assert one(actions, PostInTopic).text == t.URGENT_TOPIC
+    assert one(actions, PostInCaseThread).text == t.URGENT_TOPIC
     case = await env.stores.cases.get(case_id)
     assert case is not None and case.urgent and case.status == Status.OWNED
     assert await env.service.mark_urgent(person()) == []
@@ -554,17 +556,17 @@ async def test_at_night_nobody_is_notified_and_the_person_learns_the_next_openin
     try:
         actions = await env.service.open_case(request(), PERSON_CHAT)
         await env.create_topics(actions)
-        assert one(actions, CreateTopic).silent
+        assert one(actions, OpenCaseThread).silent
         told = one(actions, SendToPerson).text
         assert "à partir de demain à 9 h" in told and "3114" in told
         copy = await env.service.person_message(person(), 3)
-        assert isinstance(copy, list) and one(copy, CopyToTopic).silent
+        assert isinstance(copy, list) and one(copy, CopyToCaseThread).silent
         for hours in (1, 3, 6):
             env.clock.now = MONDAY_22H + dt.timedelta(hours=hours)
             assert await env.service.due_reminders() == []
         env.clock.now = dt.datetime(2026, 11, 24, 8, 0, tzinfo=dt.UTC)  # Tuesday 9:00
         announced = await env.service.due_reminders()
-        post = one(announced, PostInTopic)
+        post = one(announced, PostInCaseThread)
         assert (
             not post.silent
             and post.text == "🔔 Ce cas attend depuis 11 h 00. Quelqu'un peut le prendre ?"
@@ -589,13 +591,17 @@ async def test_nobody_claims_remind_then_widen_telling_the_person_each_time(env:
     assert await env.service.due_reminders() == []
     env.clock.advance(minutes=1)
     reminded = await env.service.due_reminders()
-    assert one(reminded, PostInTopic).text.startswith("🔔 Rappel : ce cas attend depuis 10 min")
+    assert one(reminded, PostInCaseThread).text.startswith(
+        "🔔 Rappel : ce cas attend depuis 10 min"
+    )
     assert one(reminded, SendToPerson).text == t.STILL_WAITING_REMINDED
     env.clock.advance(minutes=10)
     assert await env.service.due_reminders() == []
     env.clock.advance(minutes=10)  # 30 minutes after the announce
     widened = await env.service.due_reminders()
-    assert one(widened, PostInTopic).text.startswith("🔔 Personne n'a encore pris ce cas (30 min)")
+    assert one(widened, PostInCaseThread).text.startswith(
+        "🔔 Personne n'a encore pris ce cas (30 min)"
+    )
     assert one(widened, SendToPerson).text == t.STILL_WAITING_WIDENED
     env.clock.advance(minutes=30)
     assert await env.service.due_reminders() == []
@@ -609,9 +615,9 @@ async def test_widening_moves_the_case_to_the_referent_group(env2: Env):
     await env2.service.due_reminders()
     env2.clock.advance(minutes=20)
     widened = await env2.service.due_reminders()
-    new = one(widened, CreateTopic)
+    new = one(widened, OpenCaseThread)
     assert new.chat_id == REFERENT_GROUP and not new.silent
-    assert one(widened, CloseTopic).chat_id == PAIR_GROUP
+    assert one(widened, CloseCaseThread).chat_id == PAIR_GROUP
     assert one(widened, SendToPerson).text == t.STILL_WAITING_WIDENED
     await env2.create_topics(widened)
     env2.clock.advance(minutes=60)
@@ -626,7 +632,7 @@ async def test_reminders_pause_while_the_team_is_closed(tmp_path: Path):
         env.clock.advance(minutes=20)  # 12:15: lunch, closed
         assert await env.service.due_reminders() == []
         env.clock.now = MONDAY_10H + dt.timedelta(hours=4)  # 14:00: open again
-        post = one(await env.service.due_reminders(), PostInTopic)
+        post = one(await env.service.due_reminders(), PostInCaseThread)
         assert post.text.startswith("🔔 Ce cas attend depuis 2 h 05")
     finally:
         await env.close()
@@ -634,10 +640,10 @@ async def test_reminders_pause_while_the_team_is_closed(tmp_path: Path):
 
 async def test_posts_about_a_case_without_topic_go_to_the_general_topic(env: Env):
     actions = await env.service.open_case(request(), PERSON_CHAT)  # topic not created yet
-    case_id = one(actions, CreateTopic).case_id
+    case_id = one(actions, OpenCaseThread).case_id
     assert await env.service.due_reminders() == []  # waits for its topic
     moved = await env.service.press_staff(SAM, CaseVerb.TO_REFERENT, case_id)
-    assert one(moved, PostInGroup).text.startswith("#")
+    assert one(moved, PostToTeam).text.startswith("#")
 
 
 async def test_counters_never_name_a_person(env: Env):

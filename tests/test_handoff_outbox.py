@@ -23,13 +23,13 @@ from test_handoff_support import (
 from bot.app.handoff import Status
 from bot.domain.effects import (
     CaseVerb,
-    CloseTopic,
+    CloseCaseThread,
+    CopyToCaseThread,
     CopyToPerson,
-    CopyToTopic,
-    CreateTopic,
     Delivery,
     DeliveryFailure,
-    PostInTopic,
+    OpenCaseThread,
+    PostInCaseThread,
     SendToPerson,
 )
 from bot.domain.relay import (
@@ -72,7 +72,7 @@ def row(n: int, *, case_id: int = 1, group: int = ONE_GROUP, **fields: object) -
 
 def deliveries(actions: object) -> list[Delivery]:
     assert isinstance(actions, list)
-    return [a for a in actions if isinstance(a, CopyToTopic | CopyToPerson)]
+    return [a for a in actions if isinstance(a, CopyToCaseThread | CopyToPerson)]
 
 
 # --- pure scheduling -----------------------------------------------------------------------
@@ -140,11 +140,11 @@ async def test_sixty_messages_in_one_minute_reach_the_topic_at_twenty_per_minute
     chats = (PERSON_CHAT, OTHER_CHAT, OTHER_CHAT + 1)
     for chat in chats:
         await env.claimed_case(chat)
-    delivered: list[tuple[dt.datetime, CopyToTopic]] = []
+    delivered: list[tuple[dt.datetime, CopyToCaseThread]] = []
 
     async def carry(items: list[Delivery]) -> None:
         for item in items:
-            assert isinstance(item, CopyToTopic)
+            assert isinstance(item, CopyToCaseThread)
             delivered.append((env.clock.now, item))
             await env.service.outbox_sent(item.outbox_id)
 
@@ -183,7 +183,7 @@ async def test_the_rest_goes_when_the_rate_window_frees_a_slot(env: Env):
 
 async def test_a_failing_copy_is_retried_then_marked_undelivered_for_the_person(env: Env):
     await env.claimed_case()
-    item = one(deliveries(await env.service.person_message(person(), 42)), CopyToTopic)
+    item = one(deliveries(await env.service.person_message(person(), 42)), CopyToCaseThread)
     for attempt in range(1, MAX_ATTEMPTS):
         assert await env.service.outbox_failed(item.outbox_id, DeliveryFailure.TRANSIENT) == []
         wait = retry_delay(attempt)
@@ -202,7 +202,7 @@ async def test_a_failing_copy_is_retried_then_marked_undelivered_for_the_person(
 
 async def test_telegram_retry_after_is_respected(env: Env):
     await env.claimed_case()
-    item = one(deliveries(await env.service.person_message(person(), 1)), CopyToTopic)
+    item = one(deliveries(await env.service.person_message(person(), 1)), CopyToCaseThread)
     await env.service.outbox_failed(item.outbox_id, DeliveryFailure.TRANSIENT, retry_after=30)
     env.clock.advance(seconds=29)
     assert await env.service.outbox_due() == []
@@ -220,14 +220,15 @@ async def test_a_helper_message_that_never_arrives_is_marked_in_the_topic(env: E
         env.clock.advance(minutes=10)
         assert len(await env.service.outbox_due()) == 1
     marked = one(
-        await env.service.outbox_failed(item.outbox_id, DeliveryFailure.TRANSIENT), PostInTopic
+        await env.service.outbox_failed(item.outbox_id, DeliveryFailure.TRANSIENT),
+        PostInCaseThread,
     )
     assert marked.reply_to == 55 and marked.text.startswith("⚠️ Ce message n'a pas pu être remis")
 
 
 async def test_order_is_kept_when_a_message_waits_for_a_retry(env: Env):
     await env.claimed_case()
-    first = one(deliveries(await env.service.person_message(person(), 1)), CopyToTopic)
+    first = one(deliveries(await env.service.person_message(person(), 1)), CopyToCaseThread)
     assert deliveries(await env.service.person_message(person(), 2)) == []  # behind the first
     await env.service.outbox_failed(first.outbox_id, DeliveryFailure.TRANSIENT)
     env.clock.advance(seconds=1)
@@ -238,7 +239,7 @@ async def test_order_is_kept_when_a_message_waits_for_a_retry(env: Env):
 
 async def test_an_attempt_never_reported_is_tried_again_after_the_lease(env: Env):
     await env.claimed_case()
-    item = one(deliveries(await env.service.person_message(person(), 1)), CopyToTopic)
+    item = one(deliveries(await env.service.person_message(person(), 1)), CopyToCaseThread)
     env.clock.advance(seconds=119)
     assert await env.service.outbox_due() == []
     env.clock.advance(seconds=1)
@@ -247,7 +248,7 @@ async def test_an_attempt_never_reported_is_tried_again_after_the_lease(env: Env
 
 async def test_a_message_deleted_before_its_copy_is_dropped_quietly(env: Env):
     await env.claimed_case()
-    item = one(deliveries(await env.service.person_message(person(), 1)), CopyToTopic)
+    item = one(deliveries(await env.service.person_message(person(), 1)), CopyToCaseThread)
     assert await env.service.outbox_failed(item.outbox_id, DeliveryFailure.SOURCE_GONE) == []
     relay = await env.stores.relays.get(item.outbox_id)
     assert relay is not None and relay.status == "failed"
@@ -256,7 +257,7 @@ async def test_a_message_deleted_before_its_copy_is_dropped_quietly(env: Env):
 async def test_after_a_restart_two_open_cases_keep_relaying(env: Env):
     first = await env.claimed_case(PERSON_CHAT, SAM)
     second = await env.claimed_case(OTHER_CHAT, NADIA)
-    lost = one(deliveries(await env.service.person_message(person(), 7)), CopyToTopic)
+    lost = one(deliveries(await env.service.person_message(person(), 7)), CopyToCaseThread)
     await env.restart()  # the copy of message 7 was in flight: never reported
     topics = {}
     for case_id in (first, second):
@@ -266,7 +267,7 @@ async def test_after_a_restart_two_open_cases_keep_relaying(env: Env):
     # Message 8 waits behind 7, whose fate is unknown until its lease ends.
     assert deliveries(await env.service.person_message(person(), 8)) == []
     to_second = one(
-        deliveries(await env.service.person_message(person(OTHER_CHAT), 9)), CopyToTopic
+        deliveries(await env.service.person_message(person(OTHER_CHAT), 9)), CopyToCaseThread
     )
     assert (to_second.topic_id, to_second.from_chat_id) == (topics[second], OTHER_CHAT)
     back = one(deliveries(await env.service.staff_message(NADIA, second, 10, "Oui")), CopyToPerson)
@@ -281,10 +282,10 @@ async def test_after_a_restart_two_open_cases_keep_relaying(env: Env):
 
 async def test_a_deleted_topic_is_created_again_with_the_card(env: Env):
     case_id = await env.claimed_case()
-    item = one(deliveries(await env.service.person_message(person(), 5)), CopyToTopic)
+    item = one(deliveries(await env.service.person_message(person(), 5)), CopyToCaseThread)
     old_topic = item.topic_id
     actions = await env.service.outbox_failed(item.outbox_id, DeliveryFailure.TOPIC_MISSING)
-    new = one(actions, CreateTopic)
+    new = one(actions, OpenCaseThread)
     assert new.chat_id == ONE_GROUP and new.name.endswith(" · caf")
     assert t.CARD_QUESTION_NOT_KEPT in new.card and t.TOPIC_RECREATED in new.card
     assert new.buttons[0][0].label == "✅ Pris par Sam"
@@ -294,14 +295,14 @@ async def test_a_deleted_topic_is_created_again_with_the_card(env: Env):
     assert again == []
     follow = deliveries(await env.create_topics(actions))
     assert [d.message_id for d in follow] == [5]
-    assert isinstance(follow[0], CopyToTopic) and follow[0].topic_id != old_topic
+    assert isinstance(follow[0], CopyToCaseThread) and follow[0].topic_id != old_topic
     assert one(deliveries(await env.service.staff_message(SAM, case_id, 6, "Re")), CopyToPerson)
 
 
 async def test_a_topic_created_for_an_erased_case_is_deleted(env: Env):
     actions = await env.service.open_case(request(), PERSON_CHAT)
     await env.service.forget_person(person())
-    created = one(actions, CreateTopic)
+    created = one(actions, OpenCaseThread)
     removed = await env.service.topic_created(created.case_id, created.chat_id, 999, 1)
     assert [(a.chat_id, a.topic_id) for a in removed] == [(ONE_GROUP, 999)]  # type: ignore[union-attr]
 
@@ -312,8 +313,8 @@ async def test_a_person_who_blocked_the_bot_closes_the_case_with_a_note(env: Env
         deliveries(await env.service.staff_message(SAM, case_id, 8, "Bonjour")), CopyToPerson
     )
     actions = await env.service.outbox_failed(item.outbox_id, DeliveryFailure.BLOCKED)
-    assert one(actions, PostInTopic).text == t.BLOCKED_TOPIC
-    assert only(actions, CloseTopic)
+    assert one(actions, PostInCaseThread).text == t.BLOCKED_TOPIC
+    assert only(actions, CloseCaseThread)
     assert not only(actions, SendToPerson)
     case = await env.stores.cases.get(case_id)
     assert case is not None and case.status == Status.CLOSED and case.chat_id is None
@@ -324,7 +325,7 @@ async def test_blocking_reported_by_telegram_directly_also_closes(env: Env):
     case_id = await env.claimed_case()
     await env.service.person_message(person(), 3)  # in flight, never delivered
     actions = await env.service.person_blocked_bot(person())
-    assert one(actions, PostInTopic).text == t.BLOCKED_TOPIC
+    assert one(actions, PostInCaseThread).text == t.BLOCKED_TOPIC
     case = await env.stores.cases.get(case_id)
     assert case is not None and case.status == Status.CLOSED and case.chat_id is None
     assert await env.stores.relays.pending() == []
@@ -349,7 +350,7 @@ async def test_closing_sends_the_owners_last_messages_first_then_forgets_the_cha
 
 async def test_the_persons_last_words_still_reach_the_topic_after_done(env: Env):
     case_id = await env.claimed_case()
-    first = one(deliveries(await env.service.person_message(person(), 1)), CopyToTopic)
+    first = one(deliveries(await env.service.person_message(person(), 1)), CopyToCaseThread)
     await env.service.press_person(person(), CaseVerb.DONE, case_id)
     await env.service.outbox_sent(first.outbox_id)
     case = await env.stores.cases.get(case_id)

@@ -23,12 +23,12 @@ from test_handoff_support import (
 )
 
 from bot.domain.effects import (
+    CopyToCaseThread,
     CopyToPerson,
-    CopyToTopic,
-    CreateTopic,
-    DeleteTopic,
+    DeleteCaseThread,
     NoCase,
-    PostInGroup,
+    OpenCaseThread,
+    PostToTeam,
 )
 from bot.domain.pseudonym import user_key
 from bot.texts import handoff as t
@@ -58,16 +58,16 @@ async def test_forget_person_erases_every_case_and_the_topics(env: Env):
     await env.service.close_by_helper(SAM, closed)
     open_now = await env.claimed_case()
     copy = await env.service.person_message(person(), 4)
-    assert isinstance(copy, list) and only(copy, CopyToTopic)
+    assert isinstance(copy, list) and only(copy, CopyToCaseThread)
     other = await env.open_case(OTHER_CHAT)
     topics = {
         case_id: (await env.stores.cases.get(case_id)).topic_id  # type: ignore[union-attr]
         for case_id in (closed, open_now)
     }
     actions = await env.service.forget_person(person())
-    note = one(actions, PostInGroup)
+    note = one(actions, PostToTeam)
     assert note.chat_id == ONE_GROUP and note.text.startswith("🗑️ Le cas #")
-    assert {(a.chat_id, a.topic_id) for a in only(actions, DeleteTopic)} == {
+    assert {(a.chat_id, a.topic_id) for a in only(actions, DeleteCaseThread)} == {
         (ONE_GROUP, topics[closed]),
         (ONE_GROUP, topics[open_now]),
     }
@@ -84,7 +84,7 @@ async def test_what_is_kept_is_said_in_plain_french(env: Env):
     case_id = await env.claimed_case()
     sent = await env.service.person_message(person(), 4)
     assert isinstance(sent, list)
-    await env.service.outbox_sent(one(sent, CopyToTopic).outbox_id)
+    await env.service.outbox_sent(one(sent, CopyToCaseThread).outbox_id)
     lines = await env.service.what_is_kept(person())
     alias = (await env.stores.cases.get(case_id)).alias  # type: ignore[union-attr]
     assert lines == [
@@ -119,7 +119,7 @@ async def test_purge_removes_closed_cases_at_n_days_and_nothing_before(env: Env)
     assert (nothing.cases, nothing.relays, nothing.actions) == (0, 0, ())
     purged = await env.service.purge_closed(30, closed_at + dt.timedelta(days=30, seconds=1))
     assert (purged.cases, purged.relays) == (1, 1)
-    assert purged.actions == (DeleteTopic(ONE_GROUP, first_topic),)  # type: ignore[arg-type]
+    assert purged.actions == (DeleteCaseThread(ONE_GROUP, first_topic),)  # type: ignore[arg-type]
     again = await env.service.purge_closed(30, closed_at + dt.timedelta(days=30, seconds=1))
     assert again.cases == 0 and again.actions == ()
     assert await env.stores.cases.get(first) is None
@@ -178,9 +178,9 @@ async def test_canary_no_text_and_no_telegram_id_reaches_the_disk(tmp_path: Path
         req = request(question=f"{CANARY} question", theme="caf")
         assert CANARY in service.build_preview(req)
         actions = await service.open_case(req, PERSON_CHAT)
-        assert CANARY in one(actions, CreateTopic).card
+        assert CANARY in one(actions, OpenCaseThread).card
         await env.create_topics(actions)
-        case_id = one(actions, CreateTopic).case_id
+        case_id = one(actions, OpenCaseThread).case_id
         await service.claim(NADIA_BIG_ID, case_id)
         for n in range(5):
             sent = await service.person_message(person(), 100 + n)

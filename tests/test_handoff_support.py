@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 
 from bot.adapters.sqlite import SqliteStores, open_stores
 from bot.app.handoff import HandoffService
-from bot.domain.effects import CreateTopic
+from bot.bootstrap import build_handoff
+from bot.domain.effects import OpenCaseThread
 from bot.domain.messages import HandoffRequested
 from bot.domain.pseudonym import user_key
 from bot.knowledge.staff import StaffConfig, load_charter, load_staff
@@ -150,7 +151,7 @@ class Env:
 
     async def _connect(self) -> None:
         self.stores = await open_stores(self.db_path)
-        self.service = HandoffService(
+        self.service = build_handoff(
             self.stores, self.staff, SECRET, self.clock, charter=self.charter
         )
 
@@ -165,7 +166,7 @@ class Env:
     async def create_topics(self, actions: Sequence[object]) -> list[object]:
         """Play the adapter: create each requested topic and report it back."""
         out: list[object] = []
-        for action in only(actions, CreateTopic):
+        for action in only(actions, OpenCaseThread):
             self._topics += 1
             out += await self.service.topic_created(
                 action.case_id, action.chat_id, self._topics, 10_000 + self._topics
@@ -179,7 +180,7 @@ class Env:
             request(chat_id, **kwargs), chat_id, referent=referent
         )
         await self.create_topics(actions)
-        return one(actions, CreateTopic).case_id
+        return one(actions, OpenCaseThread).case_id
 
     async def claimed_case(self, chat_id: int = PERSON_CHAT, helper: int = SAM, **kw: Any) -> int:
         case_id = await self.open_case(chat_id, **kw)

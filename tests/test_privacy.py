@@ -159,7 +159,7 @@ async def test_forget_erases_cases_and_memories_and_purge_keeps_what_is_not_due(
         assert p.KEPT_ON_DISK in text and "en cours" in text and m.KEPT_PENDING in text
         assert await privacy.has_open_case(key)
         actions = await privacy.forget(key)
-        assert {type(a).__name__ for a in actions} == {"PostInGroup", "DeleteTopic"}
+        assert {type(a).__name__ for a in actions} == {"PostToTeam", "DeleteCaseThread"}
         assert await env.stores.cases.get(case_id) is None
         assert await privacy.kept(key) == "\n\n".join(
             (p.KEPT_TITLE, p.KEPT_NOTHING, p.KEPT_COUNTERS)

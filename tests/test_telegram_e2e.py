@@ -150,7 +150,7 @@ async def test_asking_for_a_person_without_a_team_says_so_and_where_to_go(
     ]
     await relais.send(lea.presses(reply, labels[0]))
     assert last(fake_api, lea).text.startswith(title_of(relais, "aide-france-services"))
-    assert relais.handoffs == []  # nothing was handed to anybody
+    assert relais.services.handoff is None  # no team: nothing can be handed to anybody
 
 
 async def test_a_photo_and_a_sticker_get_a_kind_answer(

@@ -20,7 +20,6 @@ from bot.domain.messages import (
     Action,
     Button,
     DeleteIncoming,
-    HandoffRequested,
     Inbound,
     MediaKind,
     Outbound,
@@ -231,13 +230,12 @@ def assert_no_personal_data(caplog, person, *texts_sent: str) -> None:
 async def test_a_person_who_blocked_the_bot_is_not_written_to_again(
     bot: BotUnderTest, engine: ScriptedEngine, fake_api: FakeBotApi, caplog
 ) -> None:
-    engine.script = lambda _: [Reply("Un."), Reply("Deux."), HandoffRequested(user="k")]
+    engine.script = lambda _: [Reply("Un."), Reply("Deux.")]
     lea = new_person(fake_api)
     with caplog.at_level(logging.INFO):
         await bot.send(lea.blocks_bot())
         await bot.send(lea.says("dernier message"))
     assert [c.status for c in fake_api.calls_to("sendMessage")] == [403]
-    assert bot.handoffs == []  # the batch stopped at the first refusal
     assert "blocked the bot" in caplog.text
     assert engine.inbounds[0].user not in caplog.text  # the pseudonym is never logged
     assert_no_personal_data(caplog, lea, "dernier message")
@@ -332,23 +330,6 @@ async def test_sensitive_message_is_deleted_even_twice(
     await bot.send(update)
     assert fake_api.message(lea.chat_id, update["message"]["message_id"]).deleted
     assert fake_api.texts_to(lea.chat_id) == ["Ne l'envoyez jamais."]
-
-
-async def test_handoff_is_handed_on_with_the_chat_to_relay_to(
-    bot: BotUnderTest, engine: ScriptedEngine, fake_api: FakeBotApi, caplog
-) -> None:
-    engine.script = lambda inbound: [
-        Reply(texts.HUMAN_REQUESTED),
-        HandoffRequested(user=inbound.user, theme="caf"),
-    ]
-    lea = new_person(fake_api)
-    with caplog.at_level(logging.INFO):
-        await bot.send(lea.says(texts.KEY_HUMAN))
-    [(event, chat_id)] = bot.handoffs
-    assert (event.theme, chat_id) == ("caf", lea.chat_id)
-    assert "handoff requested" in caplog.text
-    assert event.user not in caplog.text  # never the pseudonym either
-    assert_no_personal_data(caplog, lea)
 
 
 async def test_commands_are_announced_in_french(bot: BotUnderTest, fake_api: FakeBotApi) -> None:

@@ -12,10 +12,10 @@ import logging
 from dataclasses import dataclass
 
 from bot.app.card import theme_label
-from bot.app.handoff_core import HandoffCore, french_day
+from bot.app.handoff_core import HandoffContext, french_day
 from bot.domain.case import Status
 from bot.domain.counters import Counter
-from bot.domain.effects import Action, DeleteTopic, PostInGroup
+from bot.domain.effects import Action, DeleteCaseThread, PostToTeam
 from bot.texts import handoff as t
 
 log = logging.getLogger("bot.app.handoff")
@@ -27,11 +27,14 @@ class PurgeResult:
 
     cases: int
     relays: int
-    actions: tuple[DeleteTopic, ...] = ()
+    actions: tuple[DeleteCaseThread, ...] = ()
 
 
-class PrivacyMixin(HandoffCore):
+class Erasure:
     """``forget_person``, ``what_is_kept``, ``purge_closed``, ``forget_former_helpers``."""
+
+    def __init__(self, context: HandoffContext) -> None:
+        self._ctx = context
 
     async def forget_person(self, person: str) -> list[Action]:
         """Erase everything about a person: rows, and the topics holding copies of messages.
@@ -40,15 +43,15 @@ class PrivacyMixin(HandoffCore):
         case's own topic is deleted).
         """
         actions: list[Action] = []
-        cases = await self.cases.delete_of_person(person)
+        cases = await self._ctx.cases.delete_of_person(person)
         for case in cases:
             if case.status != Status.CLOSED:
-                await self._count(Counter.HANDOFF_CLOSED, "forgotten")
+                await self._ctx.count(Counter.HANDOFF_CLOSED, "forgotten")
                 actions.append(
-                    PostInGroup(case.group_chat_id, t.FORGOTTEN_GROUP.format(alias=case.alias))
+                    PostToTeam(case.group_chat_id, t.FORGOTTEN_GROUP.format(alias=case.alias))
                 )
             if case.topic_id is not None:
-                actions.append(DeleteTopic(case.group_chat_id, case.topic_id))
+                actions.append(DeleteCaseThread(case.group_chat_id, case.topic_id))
         if cases:
             log.info("%d case(s) erased at the person's request", len(cases))
         return actions
@@ -56,18 +59,18 @@ class PrivacyMixin(HandoffCore):
     async def what_is_kept(self, person: str) -> list[str]:
         """/mesdonnees: what is kept about this person, one plain French line each."""
         lines: list[str] = []
-        for case in await self.cases.of_person(person):
-            theme = theme_label(self.catalog, case.theme)
-            opened = french_day(case.opened_at, self.staff)
+        for case in await self._ctx.cases.of_person(person):
+            theme = theme_label(self._ctx.catalog, case.theme)
+            opened = french_day(case.opened_at, self._ctx.staff)
             if case.status == Status.CLOSED and case.closed_at is not None:
-                purge = case.closed_at + dt.timedelta(days=self.retention_days)
+                purge = case.closed_at + dt.timedelta(days=self._ctx.retention_days)
                 lines.append(
                     t.KEPT_CLOSED_CASE.format(
                         alias=case.alias,
                         theme=theme,
                         opened=opened,
-                        closed=french_day(case.closed_at, self.staff),
-                        purge=french_day(purge, self.staff),
+                        closed=french_day(case.closed_at, self._ctx.staff),
+                        purge=french_day(purge, self._ctx.staff),
                     )
                 )
             else:
@@ -77,7 +80,7 @@ class PrivacyMixin(HandoffCore):
             if case.shown_entries or case.not_helpful:
                 count = len(set(case.shown_entries) | set(case.not_helpful))
                 lines.append(t.KEPT_SHOWN.format(count=count))
-            relays = await self.relays.count_for(case.id)
+            relays = await self._ctx.relays.count_for(case.id)
             if relays:
                 lines.append(t.KEPT_RELAYS.format(count=relays))
         if lines:
@@ -91,20 +94,22 @@ class PrivacyMixin(HandoffCore):
 
         Idempotent: run it daily; a second run finds nothing.
         """
-        now = now or self._clock()
-        days = self.retention_days if older_than_days is None else older_than_days
-        await self.cases.release_closed_chat_ids()
-        cases, relays = await self.cases.purge_closed(now - dt.timedelta(days=days))
+        now = now or self._ctx.clock()
+        days = self._ctx.retention_days if older_than_days is None else older_than_days
+        await self._ctx.cases.release_closed_chat_ids()
+        cases, relays = await self._ctx.cases.purge_closed(now - dt.timedelta(days=days))
         if cases:
             log.info("purged %d closed case(s), %d relay(s)", len(cases), relays)
         return PurgeResult(
             cases=len(cases),
             relays=relays,
             actions=tuple(
-                DeleteTopic(c.group_chat_id, c.topic_id) for c in cases if c.topic_id is not None
+                DeleteCaseThread(c.group_chat_id, c.topic_id)
+                for c in cases
+                if c.topic_id is not None
             ),
         )
 
     async def forget_former_helpers(self) -> int:
         """Drop charter acceptances of helpers no longer in the staff configuration."""
-        return await self.charters.forget_except(list(self._helpers))
+        return await self._ctx.charters.forget_except(self._ctx.helper_keys())

@@ -1,76 +1,43 @@
-"""Human handoff: a person's case, from "Je transmets ? Oui" to closed and erased.
+"""Human handoff: one entry point for the channels over three use cases.
 
-A case is *waiting* (in the queue), *owned* (one helper answers) or *closed*. The state
-lives in the case store (``bot/app/ports.py``, on SQLite), so it survives a restart, and every
-transition is one conditional UPDATE: two helpers pressing "Je prends" at once, exactly one wins.
+The handoff is three use cases that share explicit collaborators and inherit nothing
+(``bot/bootstrap.py`` composes them, ``build_handoff``):
 
-The service never talks to Telegram. Each method returns a list of frozen values
-(``bot/domain/effects.py``) saying what to send where; the Telegram adapter carries them out
-in order and reports back (``topic_created``, ``outbox_sent``, ``outbox_failed``…). Relays are
-copies of Telegram messages by id through an outbox: message text is never read, stored or
-logged here, and the person's chat id is kept only while their case is open.
+- :class:`~bot.app.cases.Cases` (``cases.py``): a case's life, from "Je transmets ? Oui" to
+  closed: ask, claim, transfer, close, remind, the topic, the charter;
+- :class:`~bot.app.relaying.Relaying` (``relaying.py``): copies both ways through the outbox
+  and what goes wrong with them;
+- :class:`~bot.app.erasure.Erasure` (``erasure.py``): erase on request, say what is kept,
+  purge on time.
 
-One file per job: this one holds the case's life (ask, claim, transfer, close, remind);
-``handoff_relay.py`` the copies and what goes wrong; ``handoff_privacy.py`` erasing;
-``handoff_core.py`` what they share; ``handoff_machine.py`` the state table;
-``handoff_card.py`` the summary card; ``handoff_outbox.py`` the rate planning;
-``handoff_actions.py`` the values returned; ``handoff_texts.py`` every sentence.
+They share a :class:`~bot.app.handoff_core.HandoffContext` (stores, team, secret, clock) and
+an :class:`~bot.app.outbox.Outbox` (the planning lock and the copies in flight).
+:class:`HandoffService` is a thin facade with no logic of its own: the channels and the
+conversation call one object, and each method says which use case answers it.
+
+Nothing here talks to Telegram. Each method returns a list of frozen values
+(``bot/domain/effects.py``) saying what to send where; the channel carries them out in order
+and reports back (``topic_created``, ``outbox_sent``, ``outbox_failed``…). Relays are copies
+of messages by id: message text is never read, stored or logged here, and the person's chat
+id is kept only while their case is open.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import hashlib
-import hmac
-import logging
-import secrets
 
-from bot.app.card import CardFacts, theme_label, topic_name, waited
-from bot.app.consent import consent_notes
-from bot.app.erasure import PrivacyMixin, PurgeResult
-from bot.app.handoff_core import (
-    DEFAULT_RETENTION_DAYS,
-    french_day,
-    owned_buttons,
-    rating_buttons,
-    utc_now,
-    wait_bucket,
-    waiting_buttons,
-)
-from bot.app.relaying import RelayMixin
-from bot.domain.case import (
-    TRANSITIONS,
-    Audience,
-    Case,
-    Event,
-    InvalidTransition,
-    NewCase,
-    Status,
-    can,
-    next_status,
-)
-from bot.domain.counters import Counter
-from bot.domain.effects import (
-    Action,
-    Buttons,
-    CaseButton,
-    CaseVerb,
-    CloseTopic,
-    CreateTopic,
-    DeleteTopic,
-    ReplyHere,
-    SendEntry,
-    SendToPerson,
-    Toast,
-)
+from bot.app.cases import TOPIC_LATE_AFTER, Cases
+from bot.app.erasure import Erasure, PurgeResult
+from bot.app.handoff_core import DEFAULT_RETENTION_DAYS, HandoffContext, utc_now
+from bot.app.relaying import Relaying
+from bot.domain.case import TRANSITIONS, Event, InvalidTransition, Status, next_status
+from bot.domain.effects import Action, CaseVerb, DeliveryFailure, NoCase
 from bot.domain.messages import HandoffRequested
-from bot.domain.pseudonym import short_alias
-from bot.knowledge.staff import Helper, Role, StaffGroup
-from bot.texts import handoff as t
+from bot.knowledge.staff import StaffConfig
 
 __all__ = [
     "DEFAULT_RETENTION_DAYS",
+    "TOPIC_LATE_AFTER",
     "TRANSITIONS",
     "Event",
     "HandoffService",
@@ -81,37 +48,36 @@ __all__ = [
     "utc_now",
 ]
 
-log = logging.getLogger(__name__)
 
-TOPIC_LATE_AFTER = dt.timedelta(minutes=2)
-"""A case still without its topic this long after « Oui »: its creation died with a process."""
+class HandoffService:
+    """The handoff as the channels see it: each method hands over to one use case."""
 
+    def __init__(
+        self, context: HandoffContext, cases: Cases, relaying: Relaying, erasure: Erasure
+    ) -> None:
+        self.context = context
+        self.cases = cases
+        self.relaying = relaying
+        self.erasure = erasure
 
-class HandoffService(RelayMixin, PrivacyMixin):
-    """Cases, claims, relays and privacy, over one Store and one staff configuration.
+    @property
+    def staff(self) -> StaffConfig:
+        return self.context.staff
 
-    ``HandoffService(store, staff, secret, clock, charter=…, catalog=…, retention_days=…)``.
-    """
+    @property
+    def retention_days(self) -> int:
+        return self.context.retention_days
 
-    # --- asking -------------------------------------------------------------------------
+    # --- Cases: asking --------------------------------------------------------------------
 
     def build_preview(self, request: HandoffRequested, *, referent: bool = False) -> str:
-        """The exact card the helper will see; shown to the person before "Je transmets ?"."""
-        now = self._clock()
-        audience = self._audience(request, referent)
-        group = self.staff.group_for(audience)
-        return self._request_card(
-            request, audience, group, self._alias_for(request.user, now), now
-        )
+        return self.cases.build_preview(request, referent=referent)
 
     def consent_notes(self, request: HandoffRequested, *, referent: bool = False) -> str:
-        """Who may read the request, and when: said under the preview (bot/app/consent.py)."""
-        audience = self._audience(request, referent)
-        return consent_notes(self.staff, audience, self._clock(), urgent=bool(request.crisis))
+        return self.cases.consent_notes(request, referent=referent)
 
     async def has_open_case(self, person: str) -> bool:
-        """While this is true the engine says nothing by itself: messages go to the team."""
-        return await self.cases.open_case_of(person) is not None
+        return await self.cases.has_open_case(person)
 
     async def open_case(
         self,
@@ -121,568 +87,122 @@ class HandoffService(RelayMixin, PrivacyMixin):
         referent: bool = False,
         territory: str | None = None,
     ) -> list[Action]:
-        """Open a case after the person said yes; create its topic; tell them when."""
-        now = self._clock()
-        existing = await self.cases.open_case_of(request.user)
-        if existing is not None:
-            return [SendToPerson(existing.id, chat_id, t.ALREADY_OPEN)]
-        audience = self._audience(request, referent)
-        group = self.staff.group_for(audience, territory)
-        is_open = group.hours.is_open(now)
-        alias = self._alias_for(request.user, now)
-        if await self.cases.alias_in_use(alias):
-            alias = await self._random_alias()
-        case_id = await self.cases.add(
-            NewCase(
-                alias=alias,
-                person_key=request.user,
-                chat_id=chat_id,
-                audience=Audience(audience.value),
-                urgent=bool(request.crisis),
-                theme=request.theme,
-                shown_entries=request.shown_entries,
-                not_helpful=request.not_helpful,
-                group_chat_id=group.chat_id,
-                now=now,
-                announced=is_open,
-            )
-        )
-        if case_id is None:  # a second "Oui" raced the first one
-            return [SendToPerson(0, chat_id, t.ALREADY_OPEN)]
-        log.info("case %d opened (%s)", case_id, audience.value)  # never the pseudonym
-        await self._count(Counter.HANDOFF_OPENED, audience.value)
-        card = self._request_card(request, audience, group, alias, now)
-        return [
-            CreateTopic(
-                case_id=case_id,
-                chat_id=group.chat_id,
-                name=topic_name(alias, theme_label(self.catalog, request.theme)),
-                card=card,
-                buttons=waiting_buttons(case_id, audience),
-                silent=not is_open,
-            ),
-            SendToPerson(
-                case_id,
-                chat_id,
-                f"{self._when(group, now)}\n\n{t.HOW_IT_WORKS}\n\n{t.URGENT_INFO}",
-                buttons=((CaseButton(t.BUTTON_DONE, CaseVerb.DONE, case_id),),),
-            ),
-        ]
+        return await self.cases.open_case(request, chat_id, referent=referent, territory=territory)
 
     async def topic_created(
         self, case_id: int, chat_id: int, topic_id: int, card_message_id: int | None
     ) -> list[Action]:
-        """The adapter created the topic and posted the card; queued relays can now go.
+        return await self.cases.topic_created(case_id, chat_id, topic_id, card_message_id)
 
-        If the case was erased or moved meanwhile, the new topic is removed again.
-        """
-        case = await self.cases.get(case_id)
-        if case is None or case.group_chat_id != chat_id:
-            return [DeleteTopic(chat_id, topic_id)]
-        await self.cases.set_topic(case_id, topic_id, card_message_id)
-        if case.status == Status.CLOSED:
-            return [CloseTopic(case.id, chat_id, topic_id)]
-        return list(await self._deliveries(case_id))
-
-    # --- claiming -----------------------------------------------------------------------
+    # --- Cases: the team's side -----------------------------------------------------------
 
     async def claim(self, helper_id: int, case_id: int) -> list[Action]:
-        """ "Je prends": the first configured helper allowed for this case owns it."""
-        now = self._clock()
-        key, helper = self._helper(helper_id)
-        case = await self.cases.get(case_id)
-        if case is None or case.status == Status.CLOSED:
-            return [Toast(t.CASE_CLOSED)]
-        if case.status == Status.OWNED:
-            return [Toast(t.YOU_HAVE_IT if case.owner_key == key else self._taken(case))]
-        refusal = await self._claim_refusal(helper, key, case)
-        if refusal or helper is None:
-            return [Toast(refusal or t.NOT_A_HELPER, alert=True)]
-        audiences = [Audience.PAIR_AIDANT]
-        if helper.role is not Role.PAIR_AIDANT:
-            audiences.append(Audience.REFERENT)
-        if not await self.cases.claim(case_id, key, now, audiences):
-            latest = await self.cases.get(case_id)
-            if latest is not None and latest.status == Status.OWNED:
-                return [Toast(self._taken(latest), alert=True)]
-            return [Toast(t.REFERENT_ONLY if latest and latest.urgent else t.CASE_CLOSED)]
-        log.info("case %d claimed", case_id)
-        await self._count(Counter.HANDOFF_CLAIMED, helper.role.value)
-        await self._count(Counter.HANDOFF_WAIT, wait_bucket(now - case.waiting_since))
-        actions: list[Action] = [Toast(t.YOU_HAVE_IT)]
-        actions += self._edit_card(case, owned_buttons(case_id, helper))
-        actions.append(self._post(case, t.OWNER_HINT.format(helper=helper.display), now))
-        if case.chat_id is not None:
-            actions.append(
-                SendToPerson(case.id, case.chat_id, t.CLAIMED.format(helper=helper.display))
-            )
-        return actions
+        return await self.cases.claim(helper_id, case_id)
 
     async def send_to_referents(self, helper_id: int, case_id: int) -> list[Action]:
-        """ "Pour un référent" on a waiting card: the case goes to référents (no owner yet)."""
-        now = self._clock()
-        _key, helper = self._helper(helper_id)
-        if helper is None:
-            return [Toast(t.NOT_A_HELPER, alert=True)]
-        case = await self.cases.get(case_id)
-        if case is None or not can(case.status, Event.TO_REFERENT):
-            return [Toast(t.CASE_CLOSED if case is None else self._taken(case))]
-        if case.audience == Role.REFERENT:
-            return [Toast(t.ALREADY_FOR_REFERENT)]
-        actions = await self._requeue(case, now, audience=Role.REFERENT, owner_key=None)
-        if actions is None:
-            return [Toast(t.CASE_CLOSED)]
-        await self._count(Counter.HANDOFF_TO_REFERENT)
-        notice = self._post(case, t.SENT_TO_REFERENT_TOPIC.format(helper=helper.display), now)
-        when = self._when_for(Role.REFERENT, now)
-        person = self._to_person(case, f"{t.SENT_TO_REFERENT}\n\n{when}")
-        return [Toast(t.SENT_TO_REFERENT_TOAST), notice, *actions, *person]
-
-    # --- the owner's commands -------------------------------------------------------------
+        return await self.cases.send_to_referents(helper_id, case_id)
 
     async def release(self, helper_id: int, case_id: int) -> list[Action]:
-        """/liberer: the owner gives the case back to the queue."""
-        now = self._clock()
-        key, helper = self._helper(helper_id)
-        case = await self.cases.get(case_id)
-        refusal = self._owner_refusal(key, case)
-        if refusal or case is None or helper is None:
-            return [ReplyHere(refusal or t.CASE_CLOSED)]
-        actions = await self._requeue(
-            case, now, audience=Role(case.audience), owner_key=key, keep_group=True
-        )
-        if actions is None:
-            return [ReplyHere(t.CASE_CLOSED)]
-        log.info("case %d released", case_id)
-        await self._count(Counter.HANDOFF_RELEASED)
-        group = self._group(case)
-        person = self._to_person(
-            case, f"{t.RELEASED.format(helper=helper.display)}\n\n{self._when(group, now)}"
-        )
-        notice = self._post(case, t.RELEASED_TOPIC.format(helper=helper.display), now)
-        return [notice, *actions, *person]
+        return await self.cases.release(helper_id, case_id)
 
     async def request_transfer(self, helper_id: int, case_id: int) -> list[Action]:
-        """/transferer: ask the person whether a référent may take over (nothing moves yet)."""
-        key, helper = self._helper(helper_id)
-        case = await self.cases.get(case_id)
-        refusal = self._owner_refusal(key, case)
-        if refusal or case is None or helper is None:
-            return [ReplyHere(refusal or t.CASE_CLOSED)]
-        if not await self.cases.ask_transfer(case_id, key):
-            return [ReplyHere(t.TRANSFER_ALREADY_ASKED)]
-        buttons = (
-            (CaseButton(t.BUTTON_TRANSFER_YES, CaseVerb.TRANSFER_YES, case_id),),
-            (CaseButton(t.BUTTON_TRANSFER_NO, CaseVerb.TRANSFER_NO, case_id),),
-        )
-        question = t.TRANSFER_QUESTION.format(helper=helper.display)
-        return [
-            self._post(case, t.TRANSFER_ASKED, self._clock()),
-            *self._to_person(case, question, buttons=buttons),
-        ]
-
-    async def accept_transfer(self, person: str, case_id: int) -> list[Action]:
-        """The person said yes: the case goes back to the queue, for référents only."""
-        now = self._clock()
-        case = await self._persons_case(person, case_id)
-        owner_key = await self.cases.take_transfer_answer(case_id) if case else None
-        if case is None or owner_key is None:
-            return [ReplyHere(t.STALE_BUTTON_PERSON)]
-        actions = await self._requeue(case, now, audience=Role.REFERENT, owner_key=owner_key)
-        if actions is None:
-            return [ReplyHere(t.STALE_BUTTON_PERSON)]
-        log.info("case %d transferred", case_id)
-        await self._count(Counter.HANDOFF_TRANSFER, "accepted")
-        notice = self._post(case, t.TRANSFER_ACCEPTED_TOPIC, now)
-        person_text = f"{t.TRANSFER_ACCEPTED}\n\n{self._when_for(Role.REFERENT, now)}"
-        return [notice, *actions, *self._to_person(case, person_text)]
-
-    async def refuse_transfer(self, person: str, case_id: int) -> list[Action]:
-        """The person said no: the owner keeps the case."""
-        case = await self._persons_case(person, case_id)
-        owner_key = await self.cases.take_transfer_answer(case_id) if case else None
-        if case is None or owner_key is None:
-            return [ReplyHere(t.STALE_BUTTON_PERSON)]
-        await self._count(Counter.HANDOFF_TRANSFER, "refused")
-        owner = self._helpers.get(owner_key)
-        name = owner.display if owner else "La personne de l'équipe"
-        return [
-            self._post(case, t.TRANSFER_REFUSED_TOPIC, self._clock()),
-            *self._to_person(case, t.TRANSFER_REFUSED.format(helper=name)),
-        ]
+        return await self.cases.request_transfer(helper_id, case_id)
 
     async def send_entry(self, helper_id: int, case_id: int, entry_id: str) -> list[Action]:
-        """/fiche <id>: send a knowledge entry to the person, as the bot shows answers."""
-        key, _helper = self._helper(helper_id)
-        case = await self.cases.get(case_id)
-        refusal = self._owner_refusal(key, case)
-        if refusal or case is None or case.chat_id is None:
-            return [ReplyHere(refusal or t.CASE_CLOSED)]
-        entry_id = entry_id.strip()
-        if not entry_id:
-            return [ReplyHere(t.ENTRY_MISSING_ID)]
-        title = self.catalog.entry_title(entry_id)
-        if title is None:
-            return [ReplyHere(t.ENTRY_UNKNOWN.format(entry=entry_id))]
-        await self._count(Counter.HANDOFF_ENTRY, entry_id)
-        return [
-            SendEntry(case.id, case.chat_id, entry_id),
-            self._post(case, t.ENTRY_SENT.format(title=title), self._clock(), silent=True),
-        ]
-
-    # --- closing ------------------------------------------------------------------------
+        return await self.cases.send_entry(helper_id, case_id, entry_id)
 
     async def close_by_helper(self, helper_id: int, case_id: int) -> list[Action]:
-        """/clore: the owner (or a coordinator, for any open case) ends the case."""
-        now = self._clock()
-        key, helper = self._helper(helper_id)
-        case = await self.cases.get(case_id)
-        coordinator = helper is not None and helper.role is Role.COORDINATEUR
-        refusal = None if coordinator and case else self._owner_refusal(key, case)
-        if case is not None and case.status == Status.CLOSED:
-            refusal = t.CASE_CLOSED
-        if refusal or case is None or helper is None:
-            return [ReplyHere(refusal or t.CASE_CLOSED)]
-        flush = await self._flush_to_person(case_id, now)
-        if not await self.cases.close(case_id, now):
-            return [ReplyHere(t.CASE_CLOSED)]
-        log.info("case %d closed by a helper", case_id)
-        await self._count(Counter.HANDOFF_CLOSED, "helper")
-        return [
-            *flush,
-            *self._to_person(
-                case,
-                t.CLOSED_BY_HELPER.format(helper=helper.display),
-                buttons=rating_buttons(case_id),
-            ),
-            *self._closing(case, t.CLOSED_BY_HELPER_TOPIC.format(helper=helper.display), now),
-        ]
+        return await self.cases.close_by_helper(helper_id, case_id)
+
+    async def show_charter(self, helper_id: int) -> list[Action]:
+        return await self.cases.show_charter(helper_id)
+
+    async def accept_charter(self, helper_id: int) -> list[Action]:
+        return await self.cases.accept_charter(helper_id)
+
+    async def press_staff(self, helper_id: int, verb: CaseVerb, case_id: int) -> list[Action]:
+        return await self.cases.press_staff(helper_id, verb, case_id)
+
+    async def case_for_topic(self, chat_id: int, topic_id: int) -> int | None:
+        return await self.cases.case_for_topic(chat_id, topic_id)
+
+    # --- Cases: the person's side ---------------------------------------------------------
+
+    async def accept_transfer(self, person: str, case_id: int) -> list[Action]:
+        return await self.cases.accept_transfer(person, case_id)
+
+    async def refuse_transfer(self, person: str, case_id: int) -> list[Action]:
+        return await self.cases.refuse_transfer(person, case_id)
 
     async def close_by_person(self, person: str, case_id: int | None = None) -> list[Action]:
-        """ "J'ai fini": the person ends their case."""
-        now = self._clock()
-        case = await self.cases.open_case_of(person)
-        if case is None or (case_id is not None and case.id != case_id):
-            return [ReplyHere(t.STALE_BUTTON_PERSON)]
-        if not await self.cases.close(case.id, now):
-            return [ReplyHere(t.STALE_BUTTON_PERSON)]
-        log.info("case %d closed by the person", case.id)
-        await self._count(Counter.HANDOFF_CLOSED, "person")
-        return [
-            *self._to_person(case, t.CLOSED_BY_PERSON, buttons=rating_buttons(case.id)),
-            *self._closing(case, t.CLOSED_BY_PERSON_TOPIC, now),
-        ]
+        return await self.cases.close_by_person(person, case_id)
 
     async def rate(self, person: str, case_id: int, verb: CaseVerb) -> list[Action]:
-        """👍 😐 👎 after a case: counted once, with no person attached."""
-        value = {CaseVerb.RATE_UP: "up", CaseVerb.RATE_MID: "neutral", CaseVerb.RATE_DOWN: "down"}
-        if verb in value and await self.cases.mark_rated(case_id, person):
-            await self._count(Counter.HANDOFF_SATISFACTION, value[verb])
-        return [ReplyHere(t.RATING_THANKS)]
+        return await self.cases.rate(person, case_id, verb)
 
-    # --- crisis and reminders -----------------------------------------------------------
+    async def press_person(self, person: str, verb: CaseVerb, case_id: int) -> list[Action]:
+        return await self.cases.press_person(person, verb, case_id)
 
     async def mark_urgent(self, person: str) -> list[Action]:
-        """A crisis message during an open case: référents only, at once.
+        return await self.cases.mark_urgent(person)
 
-        The engine still gives the crisis numbers to the person; this routes the case.
-        """
-        now = self._clock()
-        case = await self.cases.open_case_of(person)
-        if case is None:
-            return []
-        owner = self._helpers.get(case.owner_key or "")
-        if case.status == Status.OWNED and owner and owner.role is not Role.PAIR_AIDANT:
-            if case.urgent:
-                return []
-            await self.cases.set_urgent(case.id)
-            await self._count(Counter.HANDOFF_URGENT, "kept")
-            return [self._post(case, t.URGENT_TOPIC, now)]
-        if case.status == Status.WAITING and case.urgent:
-            return []
-        actions = await self._requeue(
-            case, now, audience=Role.REFERENT, owner_key=case.owner_key, urgent=True
-        )
-        if actions is None:
-            return []
-        log.info("case %d marked urgent", case.id)
-        await self._count(Counter.HANDOFF_URGENT, "requeued")
-        return [
-            self._post(case, t.URGENT_TOPIC, now),
-            *actions,
-            *self._to_person(case, t.URGENT_TO_REFERENT),
-        ]
+    # --- Cases: jobs and what the channel reports ------------------------------------------
 
     async def topics_not_created(
         self, now: dt.datetime | None = None, *, at_start: bool = False
     ) -> list[Action]:
-        """Finish what a dead process started: an open case whose topic was never created.
-
-        The process may be killed between the person's « Oui » (the case is stored) and the
-        topic; then nothing would ever reach the team. At start every such case gets its
-        topic; in the regular job only those older than ``TOPIC_LATE_AFTER`` (a younger one
-        may be under way right now). A person who waited that long is told.
-        """
-        now = now or self._clock()
-        actions: list[Action] = []
-        for case in await self.cases.waiting():
-            if case.topic_id is not None:
-                continue
-            late = now - case.opened_at >= TOPIC_LATE_AFTER
-            if not (late or at_start):
-                continue
-            log.warning("case %d: its topic was never created, creating it now", case.id)
-            actions += await self.topic_missing(case.id, note=t.TOPIC_LATE)
-            if late:
-                actions += self._to_person(case, t.REQUEST_LATE)
-        return actions
+        return await self.cases.topics_not_created(now, at_start=at_start)
 
     async def due_reminders(self, now: dt.datetime | None = None) -> list[Action]:
-        """Run every minute or so: announce, remind, widen. Never while the group is closed.
+        return await self.cases.due_reminders(now)
 
-        First, a case whose topic a dead process never created gets it.
-        """
-        now = now or self._clock()
-        actions: list[Action] = await self.topics_not_created(now)
-        for case in await self.cases.waiting():
-            if case.topic_id is None:
-                continue
-            group = self._group(case)
-            start = group.hours.current_opening_start(now)
-            if start is None:
-                continue  # closed: the case waits, nobody is notified
-            if case.announced_at is None or case.announced_at < start:
-                if await self.cases.mark_announced(case.id, now):
-                    text = t.ANNOUNCE.format(waited=waited(now - case.waiting_since))
-                    actions.append(self._post(case, text, now, silent=False))
-                continue
-            quiet = now - case.announced_at
-            stage = case.reminder_stage
-            delays = self.staff.delays
-            if stage == 0 and quiet >= delays.remind_after:
-                if await self.cases.advance_reminder(case.id, 0):
-                    await self._count(Counter.HANDOFF_REMINDER, "remind")
-                    text = t.REMINDER.format(waited=waited(now - case.waiting_since))
-                    actions.append(self._post(case, text, now, silent=False))
-                    actions += self._to_person(case, t.STILL_WAITING_REMINDED)
-            elif (
-                stage == 1
-                and quiet >= delays.widen_after
-                and await self.cases.advance_reminder(case.id, 1)
-            ):
-                await self._count(Counter.HANDOFF_REMINDER, "widen")
-                actions += await self._widen(case, now)
-        return actions
+    async def person_blocked_bot(self, person: str) -> list[Action]:
+        return await self.cases.person_blocked_bot(person)
 
-    async def _widen(self, case: Case, now: dt.datetime) -> list[Action]:
-        wait = waited(now - case.waiting_since)
-        if case.audience == Role.REFERENT:
-            return [
-                self._post(case, t.WIDEN_REFERENT_CASE.format(waited=wait), now, silent=False),
-                *self._to_person(case, t.STILL_WAITING_REMINDED),
-            ]
-        referents = self.staff.group_for(Role.REFERENT)
-        actions: list[Action]
-        if referents.chat_id == case.group_chat_id:
-            text = t.WIDEN_SAME_GROUP.format(waited=wait)
-            actions = [self._post(case, text, now, silent=False)]
-        else:
-            # Now the référents' case: their card, without « Pour un référent ».
-            await self.cases.move(case.id, referents.chat_id, audience=Audience.REFERENT)
-            actions = self._move(case, referents, now, audience=Role.REFERENT)
-        return [*actions, *self._to_person(case, t.STILL_WAITING_WIDENED)]
+    async def case_unreachable(self, case_id: int) -> list[Action]:
+        return await self.cases.case_unreachable(case_id)
 
-    # --- the charter and buttons --------------------------------------------------------
+    async def topic_missing(self, case_id: int, topic_id: int | None = None) -> list[Action]:
+        return await self.cases.topic_missing(case_id, topic_id)
 
-    async def show_charter(self, helper_id: int) -> list[Action]:
-        """/charte: the text, with an "I accept" button for a pair-aidant who has not yet."""
-        if self.charter is None:
-            return []
-        key, helper = self._helper(helper_id)
-        accepted = await self.charters.acceptance(key) if helper else None
-        text = self.charter.text
-        buttons: Buttons = ()
-        if accepted and accepted[0] == self.charter.version:
-            text += "\n\n" + t.CHARTER_ALREADY.format(date=french_day(accepted[1], self.staff))
-        elif helper is not None:
-            buttons = ((CaseButton(t.BUTTON_ACCEPT_CHARTER, CaseVerb.ACCEPT_CHARTER),),)
-        return [ReplyHere(text, buttons=buttons)]
+    # --- Relaying -------------------------------------------------------------------------
 
-    async def accept_charter(self, helper_id: int) -> list[Action]:
-        """The helper pressed "J'accepte": the date is kept, under their pseudonym."""
-        key, helper = self._helper(helper_id)
-        if self.charter is None:
-            return []
-        if helper is None:
-            return [Toast(t.NOT_A_HELPER, alert=True)]
-        now = self._clock()
-        await self.charters.accept(key, self.charter.version, now)
-        return [Toast(t.CHARTER_ACCEPTED.format(date=french_day(now, self.staff)), alert=True)]
+    async def person_message(self, person: str, message_id: int) -> list[Action] | NoCase:
+        return await self.relaying.person_message(person, message_id)
 
-    async def press_staff(self, helper_id: int, verb: CaseVerb, case_id: int) -> list[Action]:
-        """A staff button (see ``handoff_actions.parse_button``)."""
-        if verb is CaseVerb.CLAIM:
-            return await self.claim(helper_id, case_id)
-        if verb is CaseVerb.TO_REFERENT:
-            return await self.send_to_referents(helper_id, case_id)
-        if verb is CaseVerb.ACCEPT_CHARTER:
-            return await self.accept_charter(helper_id)
-        case = await self.cases.get(case_id)
-        return [Toast(self._taken(case) if case and case.owner_key else t.CASE_CLOSED)]
+    async def person_masked_message(
+        self, person: str, masked: str, *, media: bool = False
+    ) -> list[Action] | NoCase:
+        return await self.relaying.person_masked_message(person, masked, media=media)
 
-    async def press_person(self, person: str, verb: CaseVerb, case_id: int) -> list[Action]:
-        """A person's button (consent, "J'ai fini", satisfaction)."""
-        if verb is CaseVerb.TRANSFER_YES:
-            return await self.accept_transfer(person, case_id)
-        if verb is CaseVerb.TRANSFER_NO:
-            return await self.refuse_transfer(person, case_id)
-        if verb is CaseVerb.DONE:
-            return await self.close_by_person(person, case_id)
-        if verb in (CaseVerb.RATE_UP, CaseVerb.RATE_MID, CaseVerb.RATE_DOWN):
-            return await self.rate(person, case_id, verb)
-        return [ReplyHere(t.STALE_BUTTON_PERSON)]
-
-    # --- steps of the use cases above ---------------------------------------------------
-
-    def _request_card(
-        self,
-        request: HandoffRequested,
-        audience: Role,
-        group: StaffGroup,
-        alias: str,
-        now: dt.datetime,
-    ) -> str:
-        """The card from the live request: the only time the question is in it."""
-        return self._card(
-            CardFacts(
-                alias=alias,
-                theme=request.theme,
-                audience=audience,
-                urgent=bool(request.crisis),
-                since=now,
-                shown_entries=request.shown_entries,
-                not_helpful=request.not_helpful,
-                question=request.question,
-            ),
-            group,
-        )
-
-    @staticmethod
-    def _audience(request: HandoffRequested, referent: bool) -> Role:
-        return Role.REFERENT if referent or request.crisis else Role.PAIR_AIDANT
-
-    def _alias_for(self, person: str, now: dt.datetime) -> str:
-        """Same alias in the preview and the card: derived from the person's key and day.
-
-        Keyed with the secret, so the alias says nothing about the Telegram account.
-        """
-        day = now.astimezone(self.staff.hours.tz).date().isoformat()
-        digest = hmac.new(self._secret.encode(), f"case:{person}:{day}".encode(), hashlib.sha256)
-        return short_alias(digest.hexdigest())
-
-    async def _random_alias(self) -> str:
-        alias = short_alias(secrets.token_hex(4))
-        for _ in range(20):
-            if not await self.cases.alias_in_use(alias):
-                break
-            alias = short_alias(secrets.token_hex(4))
-        return alias
-
-    def _taken(self, case: Case) -> str:
-        if case.status == Status.CLOSED:
-            return t.CASE_CLOSED
-        return t.ALREADY_TAKEN.format(helper=self._owner_name(case))
-
-    async def _claim_refusal(self, helper: Helper | None, key: str, case: Case) -> str | None:
-        """Why this helper may not claim this case, or None."""
-        if helper is None:
-            return t.NOT_A_HELPER
-        if helper.role is Role.PAIR_AIDANT:
-            if case.urgent or case.audience == Role.REFERENT:
-                return t.REFERENT_ONLY
-            if self.charter is not None:
-                accepted = await self.charters.acceptance(key)
-                if accepted is None or accepted[0] != self.charter.version:
-                    return t.CHARTER_FIRST
-        return None
-
-    def _owner_refusal(self, key: str, case: Case | None) -> str | None:
-        """Why this helper may not act as the case's owner, or None."""
-        if case is None or case.status == Status.CLOSED:
-            return t.CASE_CLOSED
-        if case.status == Status.WAITING:
-            return t.ONLY_OWNER_NOBODY
-        if case.owner_key != key:
-            return t.ONLY_OWNER.format(helper=self._owner_name(case))
-        return None
-
-    async def _persons_case(self, person: str, case_id: int) -> Case | None:
-        case = await self.cases.open_case_of(person)
-        return case if case is not None and case.id == case_id else None
-
-    async def _requeue(
-        self,
-        case: Case,
-        now: dt.datetime,
-        *,
-        audience: Role,
-        owner_key: str | None,
-        urgent: bool | None = None,
-        keep_group: bool = False,
-    ) -> list[Action] | None:
-        """Back to the queue; move the case if its audience is served by another group.
-
-        Returns the actions for the card/topic, or None if the case changed meanwhile.
-        """
-        group = self._group(case) if keep_group else self.staff.group_for(audience)
-        moved = group.chat_id != case.group_chat_id
-        if not await self.cases.requeue(
-            case.id,
-            now,
-            audience=Audience(audience.value),
-            group_chat_id=group.chat_id,
-            announced=group.hours.is_open(now),
-            owner_key=owner_key,
-            urgent=urgent,
-        ):
-            return None
-        if moved:
-            return self._move(case, group, now, audience=audience, urgent=urgent)
-        return self._edit_card(case, waiting_buttons(case.id, audience))
-
-    def _move(
-        self,
-        case: Case,
-        group: StaffGroup,
-        now: dt.datetime,
-        *,
-        audience: Role,
-        urgent: bool | None = None,
+    async def staff_message(
+        self, helper_id: int, case_id: int, message_id: int, text: str = ""
     ) -> list[Action]:
-        """Close the old topic, create one in ``group`` with the old card copied first."""
-        actions: list[Action] = []
-        copy_from = None
-        if case.topic_id is not None:
-            actions.append(self._post(case, t.MOVED_OUT, now))
-            actions += self._edit_card(case, ())
-            actions.append(CloseTopic(case.id, case.group_chat_id, case.topic_id))
-            if case.card_message_id is not None:
-                copy_from = (case.group_chat_id, case.card_message_id)
-        moved = dataclasses.replace(
-            case,
-            audience=Audience(audience.value),
-            urgent=case.urgent if urgent is None else urgent,
-            group_chat_id=group.chat_id,
-        )
-        actions.append(
-            CreateTopic(
-                case_id=case.id,
-                chat_id=group.chat_id,
-                name=self._topic_name(case),
-                card=self._rebuilt_card(moved, group, copied=copy_from is not None),
-                buttons=waiting_buttons(case.id, audience),
-                silent=not group.hours.is_open(now),
-                copy_from=copy_from,
-            )
-        )
-        return actions
+        return await self.relaying.staff_message(helper_id, case_id, message_id, text)
+
+    async def outbox_due(self, now: dt.datetime | None = None) -> list[Action]:
+        return await self.relaying.outbox_due(now)
+
+    async def outbox_sent(self, outbox_id: int) -> list[Action]:
+        return await self.relaying.outbox_sent(outbox_id)
+
+    async def outbox_failed(
+        self, outbox_id: int, failure: DeliveryFailure, *, retry_after: float | None = None
+    ) -> list[Action]:
+        return await self.relaying.outbox_failed(outbox_id, failure, retry_after=retry_after)
+
+    # --- Erasure --------------------------------------------------------------------------
+
+    async def forget_person(self, person: str) -> list[Action]:
+        return await self.erasure.forget_person(person)
+
+    async def what_is_kept(self, person: str) -> list[str]:
+        return await self.erasure.what_is_kept(person)
+
+    async def purge_closed(
+        self, older_than_days: int | None = None, now: dt.datetime | None = None
+    ) -> PurgeResult:
+        return await self.erasure.purge_closed(older_than_days, now)
+
+    async def forget_former_helpers(self) -> int:
+        return await self.erasure.forget_former_helpers()

@@ -23,7 +23,7 @@ from bot.app.handoff import HandoffService
 from bot.app.memory import MemoryRegistry
 from bot.app.missed import RETENTION_DAYS as MISSED_RETENTION_DAYS
 from bot.domain.effects import Action as CaseAction
-from bot.domain.effects import DeleteTopic
+from bot.domain.effects import DeleteCaseThread
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +203,7 @@ class Purged:
     cases: int = 0
     relays: int = 0
     charters: int = 0
-    actions: tuple[DeleteTopic, ...] = ()
+    actions: tuple[DeleteCaseThread, ...] = ()
 
 
 class Privacy:

@@ -1,19 +1,23 @@
-"""Button payloads, both ways: the one codec of every button the bot sends.
+"""Buttons and their payloads, both ways: one button type, one codec, one format.
 
 Telegram gives a button at most 64 bytes of ``callback_data`` and sends them back as they were,
 or as anyone forged them: every payload is versioned, and read back through a validator that
 refuses (``None``) whatever we did not send, so a stale or forged button gets the kind "ce
 bouton n'est plus valable" and never an exception.
 
-Three families share the codec, each with its own prefix so a channel routes a press without
-decoding it:
+Every button is a :class:`Button`: a label and an :class:`Action` (a verb and its argument).
+Three vocabularies of verbs share the one format ``v1|<verb>|<arg>``, each verb's code unique
+across them, so a channel routes a press by the verb's vocabulary:
 
-- ``v1|<verb>|<arg>``: the conversation's buttons (:class:`bot.domain.messages.Action`);
-- ``h1:<verb>:<case id>``: the handoff's buttons (:class:`bot.domain.effects.CaseVerb`);
-- ``p1|<verb>``: the privacy commands' buttons (:class:`PrivacyVerb`).
+- :class:`Verb`: the conversation (menus, answers, asking for a person, places);
+- :class:`CaseVerb`: the handoff (a card's "Je prends", a person's consent or rating); the
+  argument is the case id;
+- :class:`PrivacyVerb`: the privacy commands' buttons (``/oublier``, ``/effacer``).
 
-The formats are those already in people's chats: changing one means a new version here, and
-old payloads then read as stale.
+Buttons sent before the handoff's and the privacy buttons joined this format are still in
+people's chats (``h1:<verb>:<case id>`` and ``p1|<verb>``): they are read leniently, as the
+same actions (``_LEGACY_CASE``, ``_LEGACY_PRIVACY``). A new shape means ``v2`` here, and old
+payloads then read as stale.
 """
 
 from __future__ import annotations
@@ -28,61 +32,14 @@ MAX_PAYLOAD_BYTES = 64
 MAX_BUTTONS_PER_SCREEN = 8
 """What a small phone shows under a message without scrolling: longer lists go in pages."""
 
-CONVERSATION_PREFIX = "v1|"
-CASE_PREFIX = "h1:"
-PRIVACY_PREFIX = "p1|"
+PREFIX = "v1|"
+_SEP = "|"
+_LEGACY_CASE_PREFIX = "h1:"
+_LEGACY_PRIVACY_PREFIX = "p1|"
+_MAX_CASE_ID_DIGITS = 19
 
 # Ids are kebab-case; a step adds ":<n>". Anything else did not come from us.
 _ARG_SHAPE = re.compile(r"[a-z0-9][a-z0-9_-]*(:[0-9]{1,3})?")
-
-
-class PrivacyVerb(StrEnum):
-    """What a button of /oublier or /effacer asks."""
-
-    FORGET = "forget"  # "Oui, effacer tout"
-    KEEP = "keep"  # "Non"
-    NOTICE_READ = "read"  # "Compris": the notice after /effacer goes too
-
-
-def fits(payload: str) -> bool:
-    return len(payload.encode()) <= MAX_PAYLOAD_BYTES
-
-
-def encode(prefix: str, *parts: str) -> str:
-    """``prefix`` then ``parts`` joined by the prefix's separator; a programming error if long."""
-    payload = prefix + prefix[-1].join(parts)
-    assert fits(payload), f"button payload over {MAX_PAYLOAD_BYTES} bytes: {payload[:20]}…"
-    return payload
-
-
-def split(payload: str | None, prefix: str, parts: int) -> tuple[str, ...] | None:
-    """The ``parts`` fields of a payload of this family, or None when it is not one."""
-    if not payload or not fits(payload) or not payload.startswith(prefix):
-        return None
-    fields = tuple(payload[len(prefix) :].split(prefix[-1]))
-    return fields if len(fields) == parts else None
-
-
-def is_id(arg: str) -> bool:
-    """A knowledge id (``caf-compte``) or a step (``caf-compte:2``), as we write them."""
-    return _ARG_SHAPE.fullmatch(arg) is not None
-
-
-def encode_privacy(verb: PrivacyVerb) -> str:
-    return encode(PRIVACY_PREFIX, verb.value)
-
-
-def decode_privacy(payload: str | None) -> PrivacyVerb | None:
-    fields = split(payload, PRIVACY_PREFIX, 1)
-    if fields is None:
-        return None
-    try:
-        return PrivacyVerb(fields[0])
-    except ValueError:
-        return None
-
-
-# --- the conversation's buttons: "v1|<verb>|<arg>" ------------------------------------------
 
 
 class Verb(StrEnum):
@@ -111,12 +68,96 @@ class Verb(StrEnum):
     NEARBY_COMMUNE = "pc"  # arg: code INSEE, lower-case ("56165", "2a004") -> that commune
 
 
+class CaseVerb(StrEnum):
+    """What a handoff button asks; its argument is the case id ("0": no case).
+
+    Values are short (they travel in callback data) and start with "c": no code of another
+    vocabulary starts so.
+    """
+
+    CLAIM = "ck"  # staff: "Je prends"
+    TO_REFERENT = "cr"  # staff: "Pour un référent"
+    STATUS = "cs"  # staff: the card's "Pris par Sam" line; does nothing
+    TRANSFER_YES = "cy"  # person: agrees to be passed to a référent
+    TRANSFER_NO = "cn"  # person: prefers to stay
+    DONE = "cd"  # person: "J'ai fini"
+    RATE_UP = "c3"  # person: 👍
+    RATE_MID = "c2"  # person: 😐
+    RATE_DOWN = "c1"  # person: 👎
+    ACCEPT_CHARTER = "cc"  # staff: "J'accepte la charte" (case id 0)
+
+
+class PrivacyVerb(StrEnum):
+    """What a button of /oublier or /effacer asks (no argument). Codes start with "f"."""
+
+    FORGET = "fy"  # "Oui, effacer tout"
+    KEEP = "fn"  # "Non"
+    NOTICE_READ = "fr"  # "Compris": the notice after /effacer goes too
+
+
+AnyVerb = Verb | CaseVerb | PrivacyVerb
+
+_BY_CODE: dict[str, AnyVerb] = {
+    verb.value: verb for vocabulary in (Verb, CaseVerb, PrivacyVerb) for verb in vocabulary
+}
+assert len(_BY_CODE) == len(Verb) + len(CaseVerb) + len(PrivacyVerb), "a verb code is reused"
+
+_LEGACY_CASE = {
+    "k": CaseVerb.CLAIM,
+    "r": CaseVerb.TO_REFERENT,
+    "s": CaseVerb.STATUS,
+    "y": CaseVerb.TRANSFER_YES,
+    "n": CaseVerb.TRANSFER_NO,
+    "d": CaseVerb.DONE,
+    "3": CaseVerb.RATE_UP,
+    "2": CaseVerb.RATE_MID,
+    "1": CaseVerb.RATE_DOWN,
+    "c": CaseVerb.ACCEPT_CHARTER,
+}
+_LEGACY_PRIVACY = {
+    "forget": PrivacyVerb.FORGET,
+    "keep": PrivacyVerb.KEEP,
+    "read": PrivacyVerb.NOTICE_READ,
+}
+
+
 @dataclass(frozen=True)
 class Action:
     """A button press, independent of how a channel encodes it."""
 
-    verb: Verb
+    verb: AnyVerb
     arg: str = ""
+
+    @property
+    def case_id(self) -> int:
+        """The case a handoff button is about (0: none, as the charter's)."""
+        return int(self.arg) if self.arg.isdigit() else 0
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: what it says, and what pressing it asks."""
+
+    label: str
+    action: Action
+
+
+Buttons = tuple[tuple[Button, ...], ...]
+"""Rows of buttons, as they are shown under a message."""
+
+
+def case_button(label: str, verb: CaseVerb, case_id: int = 0) -> Button:
+    """A handoff button about ``case_id``."""
+    return Button(label, Action(verb, str(case_id)))
+
+
+def fits(payload: str) -> bool:
+    return len(payload.encode()) <= MAX_PAYLOAD_BYTES
+
+
+def is_id(arg: str) -> bool:
+    """A knowledge id (``caf-compte``) or a step (``caf-compte:2``), as we write them."""
+    return _ARG_SHAPE.fullmatch(arg) is not None
 
 
 _VERBS_WITH_ARG = frozenset(
@@ -138,20 +179,42 @@ _PAGED_VERBS = frozenset({Verb.GROUP, Verb.THEME})
 
 
 def encode_action(action: Action) -> str:
-    """Button payload: ``"v1|<verb>|<arg>"``. The version lets a later format reject ours."""
-    return encode(CONVERSATION_PREFIX, action.verb.value, action.arg)
+    """Button payload: ``"v1|<verb>|<arg>"``; a programming error if over 64 bytes."""
+    payload = PREFIX + action.verb.value + _SEP + action.arg
+    assert fits(payload), f"button payload over {MAX_PAYLOAD_BYTES} bytes: {payload[:20]}…"
+    return payload
 
 
 def decode_action(payload: str | None) -> Action | None:
-    """The action of a pressed button, or None for anything we did not send (old or forged)."""
-    fields = split(payload, CONVERSATION_PREFIX, 2)
-    if fields is None:
+    """The action of a pressed button, or None for anything we did not send (old or forged).
+
+    Reads the handoff's and the privacy buttons of the former formats as the same actions.
+    """
+    if not payload or not fits(payload):
         return None
-    verb_code, arg = fields
-    try:
-        verb = Verb(verb_code)
-    except ValueError:
+    if payload.startswith(_LEGACY_CASE_PREFIX):
+        fields = payload[len(_LEGACY_CASE_PREFIX) :].split(":")
+        verb = _LEGACY_CASE.get(fields[0]) if len(fields) == 2 else None
+        return _valid(verb, fields[-1]) if verb else None
+    if payload.startswith(_LEGACY_PRIVACY_PREFIX):
+        fields = payload[len(_LEGACY_PRIVACY_PREFIX) :].split(_SEP)
+        verb = _LEGACY_PRIVACY.get(fields[0]) if len(fields) == 1 else None
+        return Action(verb) if verb else None
+    if not payload.startswith(PREFIX):
         return None
+    fields = payload[len(PREFIX) :].split(_SEP)
+    if len(fields) != 2 or fields[0] not in _BY_CODE:
+        return None
+    return _valid(_BY_CODE[fields[0]], fields[1])
+
+
+def _valid(verb: AnyVerb, arg: str) -> Action | None:
+    """The action when ``arg`` has the shape ``verb`` takes, else None."""
+    if isinstance(verb, CaseVerb):
+        ok = arg.isdigit() and arg.isascii() and len(arg) <= _MAX_CASE_ID_DIGITS
+        return Action(verb, arg) if ok else None
+    if isinstance(verb, PrivacyVerb):
+        return None if arg else Action(verb)
     if verb in _VERBS_WITH_ARG:
         if not is_id(arg):
             return None
@@ -164,50 +227,31 @@ def decode_action(payload: str | None) -> Action | None:
     return Action(verb, arg)
 
 
-# --- the handoff's buttons: "h1:<verb>:<case id>" -------------------------------------------
-
-# Button data: "h1:<verb>:<case id>". "h" keeps it apart from the engine's own buttons, "1"
-# is the payload version (change it if the shape changes: old buttons then read as stale).
-BUTTON_PREFIX = CASE_PREFIX.rstrip(":")
-
-
-class CaseVerb(StrEnum):
-    """What a handoff button asks. Values are short: they travel in callback data."""
-
-    CLAIM = "k"  # staff: "Je prends"
-    TO_REFERENT = "r"  # staff: "Pour un référent"
-    STATUS = "s"  # staff: the card's "Pris par Sam" line; does nothing
-    TRANSFER_YES = "y"  # person: agrees to be passed to a référent
-    TRANSFER_NO = "n"  # person: prefers to stay
-    DONE = "d"  # person: "J'ai fini"
-    RATE_UP = "3"  # person: 👍
-    RATE_MID = "2"  # person: 😐
-    RATE_DOWN = "1"  # person: 👎
-    ACCEPT_CHARTER = "c"  # staff: "J'accepte la charte" (case id 0)
+def is_case_payload(payload: object) -> bool:
+    """A handoff button's payload (new or former format): the channel routes it there."""
+    action = decode_action(payload) if isinstance(payload, str) else None
+    return action is not None and isinstance(action.verb, CaseVerb)
 
 
-@dataclass(frozen=True)
-class CaseButton:
-    """An inline button; ``data`` is what the adapter puts in ``callback_data``."""
-
-    label: str
-    verb: CaseVerb
-    case_id: int = 0
-
-    @property
-    def data(self) -> str:
-        return encode(CASE_PREFIX, self.verb.value, str(self.case_id))
+def is_privacy_payload(payload: object) -> bool:
+    """A privacy button's payload (new or former format)."""
+    action = decode_action(payload) if isinstance(payload, str) else None
+    return action is not None and isinstance(action.verb, PrivacyVerb)
 
 
-Buttons = tuple[tuple[CaseButton, ...], ...]
-
-
-def parse_button(data: str) -> tuple[CaseVerb, int] | None:
-    """Read button data back; None when it is not a (current) handoff button."""
-    fields = split(data, CASE_PREFIX, 2)
-    if fields is None or not fields[1].isdigit():
+def parse_button(data: str | None) -> tuple[CaseVerb, int] | None:
+    """A handoff button's verb and case id; None when it is not one (or a forged one)."""
+    action = decode_action(data)
+    if action is None or not isinstance(action.verb, CaseVerb):
         return None
-    try:
-        return CaseVerb(fields[0]), int(fields[1])
-    except ValueError:
-        return None
+    return action.verb, action.case_id
+
+
+def encode_privacy(verb: PrivacyVerb) -> str:
+    return encode_action(Action(verb))
+
+
+def decode_privacy(payload: str | None) -> PrivacyVerb | None:
+    """A privacy button's verb; None when it is not one."""
+    action = decode_action(payload)
+    return action.verb if action is not None and isinstance(action.verb, PrivacyVerb) else None

@@ -1,8 +1,13 @@
-"""What the handoff domain asks a channel adapter to do, as plain frozen values.
+"""What the handoff use cases ask a channel to do, as plain frozen values.
 
-The service never talks to Telegram: each method returns a list of these values and the
-adapter carries them out in order. Texts are plain French; the adapter escapes them. Nothing
-here is stored: chat ids travel in memory, from the service to the adapter, and are gone.
+The use cases never talk to Telegram: each method returns a list of these values and the
+channel's effects executor carries them out in order. The names say what they mean for a
+case: the team talks about each case in its own *thread* (a forum topic on Telegram, see
+``bot/channels/telegram/handoff_actions.py``), the team's shared place is where a case
+without a thread is mentioned, and a *short notice* answers a button press. The fields keep
+the ids the channel gives (``chat_id``, ``topic_id``: a thread's id, ``message_id``), as the
+case store does. Texts are plain French; the channel escapes them. Nothing here is stored:
+chat ids travel in memory, from the use case to the channel, and are gone.
 """
 
 from __future__ import annotations
@@ -11,14 +16,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.domain.buttons import (  # re-exported: they were defined here
-    BUTTON_PREFIX,
+    Button,
     Buttons,
-    CaseButton,
     CaseVerb,
+    case_button,
     parse_button,
 )
 
-__all__ = ["BUTTON_PREFIX", "Buttons", "CaseButton", "CaseVerb", "parse_button"]
+__all__ = ["Button", "Buttons", "CaseVerb", "case_button", "parse_button"]
 
 
 class DeliveryFailure(StrEnum):
@@ -61,7 +66,7 @@ class SendEntry:
 
 @dataclass(frozen=True)
 class CopyToPerson:
-    """Relay a helper's message: ``copyMessage`` from the topic to the person's chat.
+    """Relay a helper's message: a copy (no author shown) from the thread to the person.
 
     Report the result with ``outbox_sent`` / ``outbox_failed`` and ``outbox_id``.
     """
@@ -74,12 +79,12 @@ class CopyToPerson:
     protect: bool = True
 
 
-# --- to the staff group ------------------------------------------------------------------
+# --- to the team --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class CopyToTopic:
-    """Relay a person's message: ``copyMessage`` from their chat into the case's topic.
+class CopyToCaseThread:
+    """Relay a person's message: a copy (no author shown) from their chat into the thread.
 
     ``silent`` means disable_notification (the team is closed). Report the result with
     ``outbox_sent`` / ``outbox_failed``.
@@ -96,8 +101,8 @@ class CopyToTopic:
 
 
 @dataclass(frozen=True)
-class CreateTopic:
-    """Create a forum topic ``name`` in group ``chat_id``, then post the card in it.
+class OpenCaseThread:
+    """Open the case's thread ``name`` in the team's group ``chat_id``, post the card in it.
 
     If ``copy_from`` is set (``(chat_id, message_id)`` of the previous card, when a case moves
     to another group), copy that message first: it still holds the question, which the bot
@@ -114,8 +119,8 @@ class CreateTopic:
 
 
 @dataclass(frozen=True)
-class PostInTopic:
-    """Post ``text`` in the case's topic."""
+class PostInCaseThread:
+    """Post ``text`` in the case's thread."""
 
     case_id: int
     chat_id: int
@@ -128,8 +133,8 @@ class PostInTopic:
 
 
 @dataclass(frozen=True)
-class PostInGroup:
-    """Post ``text`` in the group's General topic (when the case has no topic any more)."""
+class PostToTeam:
+    """Post ``text`` in the team's shared place (when the case has no thread any more)."""
 
     chat_id: int
     text: str = field(repr=False)
@@ -147,8 +152,8 @@ class EditCard:
 
 
 @dataclass(frozen=True)
-class CloseTopic:
-    """Close the forum topic (helpers can still read it until it is deleted)."""
+class CloseCaseThread:
+    """Close the case's thread (helpers can still read it until it is deleted)."""
 
     case_id: int
     chat_id: int
@@ -156,8 +161,8 @@ class CloseTopic:
 
 
 @dataclass(frozen=True)
-class DeleteTopic:
-    """Delete the forum topic and every message in it (retention or the person's request)."""
+class DeleteCaseThread:
+    """Delete the case's thread and every message in it (retention or the person's request)."""
 
     chat_id: int
     topic_id: int
@@ -178,8 +183,8 @@ class ReplyHere:
 
 
 @dataclass(frozen=True)
-class Toast:
-    """Answer a button press with a short notice (``answerCallbackQuery``)."""
+class ShortNotice:
+    """Answer a button press with a short notice (a toast; an alert when ``alert``)."""
 
     text: str = field(repr=False)
     alert: bool = False
@@ -190,18 +195,18 @@ class NoCase:
     """The person has no open case: the engine answers as usual."""
 
 
-Delivery = CopyToTopic | CopyToPerson
+Delivery = CopyToCaseThread | CopyToPerson
 Action = (
     SendToPerson
     | SendEntry
     | CopyToPerson
-    | CopyToTopic
-    | CreateTopic
-    | PostInTopic
-    | PostInGroup
+    | CopyToCaseThread
+    | OpenCaseThread
+    | PostInCaseThread
+    | PostToTeam
     | EditCard
-    | CloseTopic
-    | DeleteTopic
+    | CloseCaseThread
+    | DeleteCaseThread
     | ReplyHere
-    | Toast
+    | ShortNotice
 )

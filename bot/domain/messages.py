@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.domain.buttons import Action, Verb
+from bot.domain.buttons import Action, Button, Verb
 from bot.domain.effects import Action as CaseAction
 
-__all__ = ["Action", "Verb"]  # re-exported: they were defined here
+__all__ = ["Action", "Button", "Verb"]  # re-exported: they were defined here
 
 
 class MediaKind(StrEnum):
@@ -73,12 +73,6 @@ class Inbound:
 
 
 @dataclass(frozen=True)
-class Button:
-    label: str
-    action: Action
-
-
-@dataclass(frozen=True)
 class Link:
     label: str
     url: str
@@ -121,7 +115,11 @@ class DeleteIncoming:
 
 @dataclass(frozen=True)
 class HandoffRequested:
-    """The person asked for a human. The handoff module acts on it; the engine only says so."""
+    """What the bot knows when a person asks for someone: the asking flow's request.
+
+    Built by the engine, completed by the asking flow (``bot/app/asking.py``) and given to
+    the handoff's ``build_preview`` and ``open_case``; never sent to a channel.
+    """
 
     user: str
     theme: str | None = None
@@ -141,4 +139,4 @@ class CaseActions:
     actions: tuple[CaseAction, ...] = ()
 
 
-Outbound = Reply | DeleteIncoming | HandoffRequested | CaseActions
+Outbound = Reply | DeleteIncoming | CaseActions

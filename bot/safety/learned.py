@@ -66,59 +66,40 @@ class Example:
 
 
 def load_examples(path: Path, categories: Sequence[str]) -> tuple[Example, ...]:
-    """Read the examples file; raise KnowledgeError with file:line for every problem.
+    """Read the crisis examples file (``crisis:`` then ``not_crisis:``, both required).
 
-    Thousands of lines: read with libyaml, and lines found again only for the problems.
+    Read by :func:`read_examples`, the one reader of every examples file; a crisis example
+    names one of ``categories``, a look-alike none.
     """
-    data = load_yaml_fast(path)
-    check = FileCheck(path, data)
-    if not isinstance(data, dict):
-        check.add(1, "le fichier doit contenir « crisis: » puis « not_crisis: »")
-        check.done()
-    for key in data:
-        if key not in _TOP_KEYS:
-            check.add(check.key_line(key), f"clé « {key} » inconnue : crisis ou not_crisis")
-    examples: list[Example] = []
-    seen: dict[str, int] = {}
-    for key in _TOP_KEYS:
-        items = data.get(key)
-        if not isinstance(items, list) or not items:
-            check.add(check.key_line(key), f"« {key}: » : une liste d'exemples")
-            continue
-        after = check.key_line(key)
-        for number, item in enumerate(items, start=1):
-            text = item.get("text") if isinstance(item, dict) else None
-            if not isinstance(text, str):
-                check.add(after, f'{key} n°{number} : écrivez - {{text: "…", …}}')
-                continue
-            line = after = check.item_line(after, text)
-            category = item.get("category") if key == "crisis" else None
-            if key == "crisis" and category not in categories:
-                known = ", ".join(categories)
-                check.add(line, f"category « {category} » inconnue : choisissez parmi {known}")
-                continue
-            folded = " ".join(text.lower().split())
-            if not folded:
-                check.add(line, "exemple vide : écrivez le message entre les guillemets")
-            elif folded in seen:
-                check.add(line, f"exemple déjà écrit ligne {seen[folded]} : enlevez l'un des deux")
-            else:
-                seen[folded] = line
-                examples.append(Example(text.strip(), category, str(item.get("style", "")), line))
-    check.done()
-    return tuple(examples)
+
+    def label(key: str, item: object) -> tuple[str | None, str]:
+        if key != "crisis":
+            return None, ""
+        category = item.get("category") if isinstance(item, dict) else None
+        if category in categories:
+            return str(category), ""
+        known = ", ".join(categories)
+        return None, f"category « {category} » inconnue : choisissez parmi {known}"
+
+    return read_examples(path, _TOP_KEYS, label, required=True)
 
 
-def read_examples(path: Path, keys: Sequence[str], label: LabelFn) -> tuple[Example, ...]:
+def read_examples(
+    path: Path, keys: Sequence[str], label: LabelFn, *, required: bool = False
+) -> tuple[Example, ...]:
     """Read an examples file made of lists under ``keys``; raise KnowledgeError with
     file:line for every problem. ``label(key, item)`` gives an example's category (None for
-    a look-alike) and a problem to report ('' when there is none)."""
+    a look-alike) and a problem to report ('' when there is none). ``required``: every key
+    must hold a list. Thousands of lines: read with libyaml, lines found again for problems."""
     data = load_yaml_fast(path)
     check = FileCheck(path, data)
     listed = ", ".join(keys)
     if not isinstance(data, dict):
         check.add(1, f"le fichier doit contenir des listes : {listed}")
         check.done()
+    for key in keys if required else ():
+        if key not in data:
+            check.add(check.key_line(key), f"« {key}: » : une liste d'exemples")
     examples: list[Example] = []
     seen: dict[str, int] = {}
     for key, items in data.items():

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.domain.effects import Action as CaseAction
-from bot.domain.effects import CopyToTopic, NoCase, PostInTopic, SendToPerson
+from bot.domain.effects import CopyToCaseThread, NoCase, PostInCaseThread, SendToPerson
 from bot.domain.messages import HandoffRequested
 from bot.knowledge.holder import Knowledge, KnowledgeHolder
 
@@ -72,7 +72,7 @@ class Handoff:
         if person not in self.open:
             return NoCase()
         self.relayed.append((person, message_id))
-        return [CopyToTopic(1, 1, 42, message_id, -100, 7)]
+        return [CopyToCaseThread(1, 1, 42, message_id, -100, 7)]
 
     async def person_masked_message(
         self, person: str, masked: str, *, media: bool = False
@@ -80,11 +80,11 @@ class Handoff:
         if person not in self.open:
             return NoCase()
         self.masked.append((person, masked, media))
-        return [PostInTopic(1, -100, 7, masked)]
+        return [PostInCaseThread(1, -100, 7, masked)]
 
     async def mark_urgent(self, person: str) -> list[CaseAction]:
         self.urgent.append(person)
-        return [PostInTopic(1, -100, 7, "urgent")]
+        return [PostInCaseThread(1, -100, 7, "urgent")]
 
 
 class NoReading:

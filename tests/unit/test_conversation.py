@@ -25,7 +25,7 @@ from bot.app.conversation import SESSION_TTL_SECONDS, Engine, Sessions
 from bot.app.flood import FloodGuard
 from bot.domain.buttons import MAX_BUTTONS_PER_SCREEN
 from bot.domain.counters import Counter
-from bot.domain.effects import CopyToTopic, PostInTopic
+from bot.domain.effects import CopyToCaseThread, PostInCaseThread
 from bot.domain.messages import (
     Action,
     Button,
@@ -452,7 +452,7 @@ async def test_a_message_to_an_open_case_is_relayed_without_matching_nor_scam_ch
     for words in (ANSWERED, SCAM, "bonjour"):
         [relayed] = await spied_engine.handle(text(words))
         assert isinstance(relayed, CaseActions)
-        assert isinstance(relayed.actions[0], CopyToTopic)
+        assert isinstance(relayed.actions[0], CopyToCaseThread)
     assert matcher.read == [] and safety.read == []
     assert handoff.lookups == 3  # once per message
     assert handoff.relayed == [(PERSON, 7)] * 3
@@ -473,7 +473,7 @@ async def test_a_secret_during_a_case_is_deleted_and_passed_masked(
 ) -> None:
     delete, warning, masked = await spied_engine.handle(text(SECRET))
     assert delete == DeleteIncoming() and warning == Reply(texts.SENSITIVE_WARNING)
-    assert isinstance(masked, CaseActions) and isinstance(masked.actions[0], PostInTopic)
+    assert isinstance(masked, CaseActions) and isinstance(masked.actions[0], PostInCaseThread)
     [(_person, passed, media)] = handoff.masked
     assert "Soleil2024" not in passed and not media
     assert handoff.relayed == [] and spied[1].read == []

@@ -37,10 +37,10 @@ from bot.channels.telegram import coordination, handlers, privacy, staff, webhoo
 from bot.channels.telegram.context import BotDeps, RelaisContext
 from bot.channels.telegram.handoff_actions import CaseExecutor
 from bot.channels.telegram.ordering import PerChatOrderedProcessor
-from bot.channels.telegram.shaping import OnlyItsParameters
-from bot.channels.telegram.sinks import HandoffSink
+from bot.channels.telegram.shaping import RequestHooks, only_its_parameters
 from bot.channels.telegram.updates import SkipUnreadableUpdates
 from bot.config import ConfigError, Settings
+from bot.domain.buttons import is_case_payload
 from bot.domain.counters import Counter
 from bot.texts import person as texts
 
@@ -81,7 +81,6 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
-    on_handoff: HandoffSink | None = None,
     rate_limiter: BaseRateLimiter | None = None,
 ) -> Application:
     """The Application with every handler registered; nothing is opened or sent yet.
@@ -101,7 +100,6 @@ def build_application(
         BotDeps,
         engine=app.replies,
         secret=settings.secret,
-        on_handoff=on_handoff,
         cases=cases,
     )
     recent = privacy.RecentMessages()  # ids (never text) of the last 48 h, for /effacer
@@ -118,13 +116,13 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        # Wrapped to note the ids of messages sent to people, for /effacer (privacy.py).
-        # And so that a method gets only the parameters it takes (shaping.py).
+        # Wrapped (shaping.py) so that a method gets only the parameters it takes, and to
+        # note the ids of messages sent to people, for /effacer (privacy.py).
         .rate_limiter(
-            OnlyItsParameters(
-                privacy.SentMessagesWatcher(
-                    rate_limiter or AIORateLimiter(max_retries=FLOOD_RETRIES), recent
-                )
+            RequestHooks(
+                rate_limiter or AIORateLimiter(max_retries=FLOOD_RETRIES),
+                before=only_its_parameters,
+                after=recent.note_sent,
             )
         )
         .concurrent_updates(PerChatOrderedProcessor())
@@ -179,7 +177,7 @@ def register(
        added) gets the "write to me in private" sentence once, and never reaches the engine.
     2. Private messages: commands, texts, media and edits all go through one handler, because
        ``translate`` tells them apart (and an unknown ``/xyz`` still deserves an answer).
-    3. The handoff's buttons (``h1:…``: a card's "Je prends", a person's consent or rating),
+    3. The handoff's buttons (a ``CaseVerb``: a card's "Je prends", a person's consent or rating),
        before 4, which takes every callback data and shows the menu for what it cannot read.
     4. The engine's buttons.
     5. The person blocking or unblocking the bot (which closes their open case).
@@ -189,7 +187,7 @@ def register(
     application.add_handler(MessageHandler(~filters.ChatType.PRIVATE, handlers.group_message))
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE, handlers.private_message))
     if staff_chats:
-        application.add_handler(CallbackQueryHandler(staff.case_button, pattern="^h1:"))
+        application.add_handler(CallbackQueryHandler(staff.case_button, pattern=is_case_payload))
     application.add_handler(CallbackQueryHandler(handlers.button_pressed))
     application.add_handler(
         ChatMemberHandler(handlers.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER)

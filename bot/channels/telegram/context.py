@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.channels.telegram.sinks import HandoffSink
 from bot.domain.messages import Inbound, Outbound
 from bot.domain.pseudonym import user_key
 
@@ -61,7 +60,6 @@ class BotDeps:
 
     engine: Decides
     secret: str = field(repr=False)
-    on_handoff: HandoffSink | None = None
     groups_told: RememberedChats = field(default_factory=RememberedChats)
     cases: CaseExecutor | None = None  # the handoff, when a staff file is configured
 

@@ -20,7 +20,6 @@ from collections.abc import Callable, Sequence
 
 from rapidfuzz import process
 from telegram import Bot, InlineKeyboardMarkup, Message, Update
-from telegram.constants import MessageLimit
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, filters
 
@@ -305,8 +304,7 @@ class CoordinationDesk:
         groups = [g for g in self.staff.groups if Role.COORDINATEUR in g.roles]
         for group in groups or self.staff.groups:
             try:
-                for html in _html_parts(outcome.message()):
-                    await bot.send_message(group.chat_id, html)
+                await render.send_text(bot, group.chat_id, outcome.message())
             except TelegramError as error:
                 log.warning("reload outcome not posted: %s", type(error).__name__)
 
@@ -343,15 +341,9 @@ def _thread(message: Message) -> int | None:
     return message.message_thread_id if message.is_topic_message else None
 
 
-def _html_parts(text: str) -> list[str]:
-    """Plain staff text as escaped HTML messages within Telegram's limit (no keyboard)."""
-    limit = MessageLimit.MAX_TEXT_LENGTH
-    return render.pack(render.reply_units(Reply(text), limit), limit)
-
-
 async def _say(bot: Bot, message: Message, text: str) -> None:
-    for html in _html_parts(text):
-        await bot.send_message(message.chat_id, html, message_thread_id=_thread(message))
+    """A plain text in the topic the command came from (``render.send_text``)."""
+    await render.send_text(bot, message.chat_id, text, thread_id=_thread(message))
 
 
 async def _show(bot: Bot, message: Message, outbounds: Sequence[Outbound]) -> None:

@@ -49,7 +49,6 @@ async def private_message(update: Update, context: RelaisContext) -> None:
         outbounds,
         incoming_message_id=message.message_id,
         welcome=inbound.command == "start",
-        on_handoff=deps.on_handoff,
         on_case=_case_sink(context),
         keyboard=await _keyboard(context, person),
     )
@@ -82,7 +81,6 @@ async def button_pressed(update: Update, context: RelaisContext) -> None:
         chat.id,
         outbounds,
         incoming_message_id=None,
-        on_handoff=deps.on_handoff,
         on_case=_case_sink(context),
         keyboard=await _keyboard(context, person),
     )
@@ -133,7 +131,7 @@ async def group_message(update: Update, context: RelaisContext) -> None:
         return
     log.info("group or channel told to write in private")
     try:
-        await context.bot.send_message(chat.id, render.escape_text(texts.GROUP_ONLY_PRIVATE))
+        await render.send_text(context.bot, chat.id, texts.GROUP_ONLY_PRIVATE)
     except (Forbidden, BadRequest) as error:  # no right to write there: silence is fine
         log.info("group not told: %s", type(error).__name__)
 

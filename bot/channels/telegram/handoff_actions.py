@@ -4,26 +4,32 @@
 ``bot/domain/effects.py`` becomes one or a few Bot API calls, and what Telegram answers goes
 back to the service, which may ask for more (run right after, in order):
 
-=================  =========================================  ================================
-action             Bot API                                    when Telegram refuses
-=================  =========================================  ================================
-CopyToTopic,       ``copyMessage`` (never ``forwardMessage``: ``outbox_failed`` with the reason
-CopyToPerson       a copy shows no author)                    of :func:`delivery_failure`;
-                                                              ``outbox_sent`` when it worked
-CreateTopic        ``createForumTopic``, ``copyMessage`` (the  tried again by the outbox job;
-                   old card, when moved), ``sendMessage``     then ``topic_created``
-                   (card + buttons)
-PostInTopic        ``sendMessage`` in the topic               topic gone: ``topic_missing``,
-                                                              then posted in the new topic
-PostInGroup        ``sendMessage`` in General                 logged
-SendToPerson,      ``sendMessage``, ``protect_content``       blocked: ``case_unreachable``
+The domain speaks of a case's *thread* (where the team talks about one case) and of the
+*team* (the group's shared place); on Telegram a thread is a forum topic of the staff
+supergroup and the team's place is its General topic.
+
+==================  =========================================  ===============================
+effect              Bot API                                    when Telegram refuses
+==================  =========================================  ===============================
+CopyToCaseThread,   ``copyMessage`` (never ``forwardMessage``:  ``outbox_failed`` with the
+CopyToPerson        a copy shows no author)                    reason of
+                                                               :func:`delivery_failure`;
+                                                               ``outbox_sent`` when it worked
+OpenCaseThread      ``createForumTopic``, ``copyMessage`` (the  tried again by the outbox job;
+                    old card, when moved), ``sendMessage``     then ``topic_created``
+                    (card + buttons)
+PostInCaseThread    ``sendMessage`` in the topic               topic gone: ``topic_missing``,
+                                                               then posted in the new topic
+PostToTeam          ``sendMessage`` in General                 logged
+SendToPerson,       ``sendMessage``, ``protect_content``       blocked: ``case_unreachable``
 SendEntry
-EditCard           ``editMessageReplyMarkup``                 logged (card gone, unchanged)
-CloseTopic,        ``closeForumTopic``, ``deleteForumTopic``  logged (already closed/gone)
-DeleteTopic
-ReplyHere          ``sendMessage`` where the update came from logged
-Toast              answered by the button handler             --
-=================  =========================================  ================================
+EditCard            ``editMessageReplyMarkup``                 logged (card gone, unchanged)
+CloseCaseThread,    ``closeForumTopic``, ``deleteForumTopic``  logged (already closed/gone)
+DeleteCaseThread
+ReplyHere           ``sendMessage`` where the update came from logged
+ShortNotice         ``answerCallbackQuery`` (by the button     --
+                    handler)
+==================  =========================================  ===============================
 
 Texts are escaped by ``render``; nothing here logs a text, a name or a chat id.
 """
@@ -37,13 +43,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from telegram import (
-    Bot,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    ReplyKeyboardMarkup,
-    ReplyParameters,
-)
+from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.app.handoff import HandoffService
@@ -54,20 +54,20 @@ from bot.domain.case import Status
 from bot.domain.effects import Action as CaseAction
 from bot.domain.effects import (
     Buttons,
-    CloseTopic,
+    CloseCaseThread,
+    CopyToCaseThread,
     CopyToPerson,
-    CopyToTopic,
-    CreateTopic,
-    DeleteTopic,
+    DeleteCaseThread,
     Delivery,
     DeliveryFailure,
     EditCard,
-    PostInGroup,
-    PostInTopic,
+    OpenCaseThread,
+    PostInCaseThread,
+    PostToTeam,
     ReplyHere,
     SendEntry,
     SendToPerson,
-    Toast,
+    ShortNotice,
 )
 from bot.domain.messages import Reply
 from bot.texts import handoff as t
@@ -130,12 +130,10 @@ def delivery_failure(
 
 
 def case_keyboard(buttons: Buttons) -> InlineKeyboardMarkup | None:
-    """Handoff buttons (``h1:…`` data); None removes a message's keyboard."""
+    """Handoff buttons, built as every inline keyboard is; None removes a message's keyboard."""
     if not buttons:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons]
-    )
+    return render.inline_keyboard(buttons)
 
 
 class CaseExecutor:
@@ -145,11 +143,11 @@ class CaseExecutor:
         self.service = service
         self.staff_chats = frozenset(group.chat_id for group in service.staff.groups)
         self._entries = entries
-        self._topics_to_retry: dict[int, CreateTopic] = {}
+        self._topics_to_retry: dict[int, OpenCaseThread] = {}
         self._latest_topic: OrderedDict[int, int] = OrderedDict()
         # A mark (``insist``) is the only trace of a message that did not arrive: one that
         # Telegram refused even after a few tries is tried again at each outbox turn.
-        self._marks_to_retry: list[PostInTopic | SendToPerson] = []
+        self._marks_to_retry: list[PostInCaseThread | SendToPerson] = []
         # A helper's message the database could not take (locked, read-only, full): marked
         # under it, and tried again at each outbox turn until it goes (memory only).
         self._held: OrderedDict[tuple[int, int], HeldMessage] = OrderedDict()
@@ -189,7 +187,7 @@ class CaseExecutor:
     async def _case_keyboard(self, case_id: int) -> ReplyKeyboardMarkup | None:
         """The keyboard of a case's person; None (the chat keeps its own) if unknown now."""
         try:
-            case = await self.service.cases.get(case_id)
+            case = await self.service.context.cases.get(case_id)
         except StoreError:
             return None
         if case is not None and case.status != Status.CLOSED:
@@ -237,9 +235,9 @@ class CaseExecutor:
             await self.run(bot, [*actions, self._mark(held, t.HELPER_MESSAGE_SENT_LATE)])
 
     @staticmethod
-    def _mark(held: HeldMessage, text: str) -> PostInTopic:
+    def _mark(held: HeldMessage, text: str) -> PostInCaseThread:
         assert held.here.thread_id is not None
-        return PostInTopic(
+        return PostInCaseThread(
             held.case_id,
             held.here.chat_id,
             held.here.thread_id,
@@ -271,24 +269,24 @@ class CaseExecutor:
     # --- one action -----------------------------------------------------------------------
 
     async def _carry(self, bot: Bot, action: CaseAction, here: Here | None) -> list[CaseAction]:
-        if isinstance(action, CopyToTopic | CopyToPerson):
+        if isinstance(action, CopyToCaseThread | CopyToPerson):
             return await self._relay(bot, action)
-        if isinstance(action, CreateTopic):
+        if isinstance(action, OpenCaseThread):
             return await self._create_topic(bot, action)
-        if isinstance(action, PostInTopic):
+        if isinstance(action, PostInCaseThread):
             return await self._post_in_topic(bot, action)
         if isinstance(action, SendToPerson | SendEntry):
             return await self._to_person(bot, action)
         try:
-            if isinstance(action, PostInGroup):
+            if isinstance(action, PostToTeam):
                 await self._send(bot, action.chat_id, action.text, silent=action.silent)
             elif isinstance(action, EditCard):
                 await bot.edit_message_reply_markup(
                     action.chat_id, action.message_id, reply_markup=case_keyboard(action.buttons)
                 )
-            elif isinstance(action, CloseTopic):
+            elif isinstance(action, CloseCaseThread):
                 await bot.close_forum_topic(action.chat_id, action.topic_id)
-            elif isinstance(action, DeleteTopic):
+            elif isinstance(action, DeleteCaseThread):
                 await bot.delete_forum_topic(action.chat_id, action.topic_id)
             elif isinstance(action, ReplyHere) and here is not None:
                 await self._send(
@@ -299,7 +297,7 @@ class CaseExecutor:
                     buttons=action.buttons,
                     private=here.private,
                 )
-            elif not isinstance(action, Toast | ReplyHere):
+            elif not isinstance(action, ShortNotice | ReplyHere):
                 log.error("handoff action not handled: %s", type(action).__name__)
         except TelegramError as error:  # secondary: the case itself is safe in the database
             log.info("%s not done: %s", type(action).__name__, type(error).__name__)
@@ -307,9 +305,11 @@ class CaseExecutor:
 
     async def _relay(self, bot: Bot, item: Delivery) -> list[CaseAction]:
         """One copy, either way: the direction only changes where it goes and who is told."""
-        to_topic = isinstance(item, CopyToTopic)
+        to_topic = isinstance(item, CopyToCaseThread)
         thread, silent = (
-            (item.topic_id, item.silent or None) if isinstance(item, CopyToTopic) else (None, None)
+            (item.topic_id, item.silent or None)
+            if isinstance(item, CopyToCaseThread)
+            else (None, None)
         )
         try:
             await bot.copy_message(
@@ -334,7 +334,7 @@ class CaseExecutor:
             )
         return await self.service.outbox_sent(item.outbox_id)
 
-    async def _create_topic(self, bot: Bot, action: CreateTopic) -> list[CaseAction]:
+    async def _create_topic(self, bot: Bot, action: OpenCaseThread) -> list[CaseAction]:
         """The topic, the previous card when the case moved, the card; then report it."""
         try:
             topic = await bot.create_forum_topic(action.chat_id, action.name)
@@ -375,7 +375,7 @@ class CaseExecutor:
         return await self.service.topic_created(action.case_id, action.chat_id, thread, card_id)
 
     async def _post_in_topic(
-        self, bot: Bot, action: PostInTopic, *, again: bool = False
+        self, bot: Bot, action: PostInCaseThread, *, again: bool = False
     ) -> list[CaseAction]:
         """Post in the case's topic; if it was deleted, create it again and post there."""
         try:
@@ -401,7 +401,7 @@ class CaseExecutor:
         topic = self._latest_topic.get(action.case_id)
         if topic is None or topic == action.topic_id:
             return []
-        moved = PostInTopic(
+        moved = PostInCaseThread(
             action.case_id,
             action.chat_id,
             topic,
@@ -455,7 +455,7 @@ class CaseExecutor:
         the buttons.
         """
         buttons = tuple(
-            row for row in action.buttons if any(b.verb is not CaseVerb.DONE for b in row)
+            row for row in action.buttons if any(b.action.verb is not CaseVerb.DONE for b in row)
         )
         head, _, tail = action.text.rpartition("\n\n")
         send = partial(
@@ -473,7 +473,7 @@ class CaseExecutor:
             return
         await send(action.text, buttons=buttons, reply_to=action.reply_to)
 
-    def _retry_mark(self, action: PostInTopic | SendToPerson) -> None:
+    def _retry_mark(self, action: PostInCaseThread | SendToPerson) -> None:
         if len(self._marks_to_retry) < MAX_MARKS_TO_RETRY:
             self._marks_to_retry.append(action)
         else:
@@ -496,37 +496,25 @@ class CaseExecutor:
         insist: bool = False,
         keyboard: ReplyKeyboardMarkup | None = None,
     ) -> int:
-        """Send a plain text (escaped, split if long); returns the last message's id.
+        """Send a plain text (``render.send_text``) with the case's buttons on the last part.
 
-        The buttons go on the last part. A person's chat without buttons gets ``keyboard``
-        (the reply keyboard of their case), or keeps the one it has when None. A part Telegram
-        did not take is tried again (``render.patiently``; ``insist``: even if it may show
-        twice).
+        A person's chat without buttons gets ``keyboard`` (the reply keyboard of their
+        case), or keeps the one it has when None.
         """
-        parts = [message.html for message in render.render_reply(Reply(text))]
         markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = case_keyboard(buttons)
         if markup is None and private:
             markup = keyboard
-        message_id = 0
-        for index, html in enumerate(parts):
-            sent = await render.patiently(
-                lambda index=index, html=html: bot.send_message(
-                    chat_id,
-                    html,
-                    message_thread_id=thread_id,
-                    reply_markup=markup if index == len(parts) - 1 else None,
-                    disable_notification=silent or None,
-                    protect_content=protect or None,
-                    reply_parameters=(
-                        ReplyParameters(reply_to, allow_sending_without_reply=True)
-                        if reply_to is not None and index == 0
-                        else None
-                    ),
-                ),
-                insist=insist,
-            )
-            message_id = sent.message_id
-        return message_id
+        return await render.send_text(
+            bot,
+            chat_id,
+            text,
+            markup=markup,
+            thread_id=thread_id,
+            silent=silent,
+            reply_to=reply_to,
+            protect=protect,
+            insist=insist,
+        )
 
     def _remember_topic(self, case_id: int, topic_id: int) -> None:
         """The newest topic of a case, to post again there when the old one was deleted."""

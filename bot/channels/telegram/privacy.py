@@ -5,9 +5,10 @@
   are answered here and never relayed to a helper, even while a case is open;
 - :class:`RecentMessages`: for ``/effacer``, the ids (never the text) of the messages of the
   last 48 hours of each private chat, in memory only and bounded. Incoming ids are noted by the
-  first handler of all (``NOTE_GROUP``); outgoing ones by :class:`SentMessagesWatcher`, which
-  wraps the rate limiter because python-telegram-bot passes every Bot API call through it,
-  whoever sends (the engine's replies, the relays of the handoff, the error handler…);
+  first handler of all (``NOTE_GROUP``); outgoing ones by :meth:`RecentMessages.note_sent`,
+  called after every request by the rate limiter's wrapper (``shaping.py``), because
+  python-telegram-bot passes every Bot API call through it, whoever sends (the engine's
+  replies, the relays of the handoff, the error handler…);
 - the retention: :func:`start_retention` (from ``post_init``) erases expired cases at once,
   then every day, and deletes their topics through the handoff's executor.
 
@@ -20,26 +21,17 @@ import datetime as dt
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from telegram import (
-    Bot,
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    ReplyKeyboardMarkup,
-    Update,
-)
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, ReplyKeyboardMarkup, Update
 from telegram.constants import BulkRequestLimit, ChatType
 from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
     BaseHandler,
-    BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -50,8 +42,7 @@ from bot.app import privacy as p
 from bot.app.privacy import Privacy, Purged
 from bot.channels.telegram import render
 from bot.channels.telegram.context import LATE_RUN_IS_FINE, RelaisContext
-from bot.domain.buttons import PrivacyVerb, encode_privacy
-from bot.domain.messages import Reply
+from bot.domain.buttons import Action, Button, PrivacyVerb, decode_privacy, is_privacy_payload
 
 if TYPE_CHECKING:
     from bot.channels.telegram.handoff_actions import CaseExecutor
@@ -69,14 +60,6 @@ MAX_CHATS = 10_000
 
 Clock = Callable[[], float]
 _POSTING = ("send", "copy", "forward")
-
-
-class PrivacyButton(StrEnum):
-    """Callback data of this module's buttons (``p1|…``, from bot/domain/buttons.py)."""
-
-    FORGET = encode_privacy(PrivacyVerb.FORGET)
-    KEEP = encode_privacy(PrivacyVerb.KEEP)
-    NOTICE_READ = encode_privacy(PrivacyVerb.NOTICE_READ)
 
 
 # --- the recent message ids -----------------------------------------------------------------
@@ -168,49 +151,6 @@ class RecentMessages:
             del self._ids[chat_id]
 
 
-class SentMessagesWatcher(BaseRateLimiter[Any]):
-    """Wraps the rate limiter to note the id of every message the bot sends to a person.
-
-    PTB calls ``process_request`` for every Bot API method but ``getUpdates``; the inner
-    limiter (PTB's ``AIORateLimiter``) does the waiting and the retries, unchanged.
-    """
-
-    def __init__(self, inner: BaseRateLimiter[Any] | None, recent: RecentMessages) -> None:
-        self.inner = inner
-        self.recent = recent
-
-    async def initialize(self) -> None:
-        if self.inner is not None:
-            await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        if self.inner is not None:
-            await self.inner.shutdown()
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: Any,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        if self.inner is None:
-            result = await callback(*args, **kwargs)
-        else:
-            result = await self.inner.process_request(
-                callback=callback,
-                args=args,
-                kwargs=kwargs,
-                endpoint=endpoint,
-                data=data,
-                rate_limit_args=rate_limit_args,
-            )
-        self.recent.note_sent(endpoint, data.get("chat_id"), result)
-        return result
-
-
 async def delete_messages(bot: Bot, chat_id: int, message_ids: Sequence[int]) -> int:
     """Delete messages by batches of 100 (``deleteMessages``); returns how many were asked.
 
@@ -253,7 +193,7 @@ class PrivacyDesk:
             (PRIVACY_GROUP, CommandHandler("mesdonnees", self.kept_command, private)),
             (PRIVACY_GROUP, CommandHandler("oublier", self.forget_command, private)),
             (PRIVACY_GROUP, CommandHandler("effacer", self.erase_command, private)),
-            (PRIVACY_GROUP, CallbackQueryHandler(self.button_pressed, pattern=r"^p1\|")),
+            (PRIVACY_GROUP, CallbackQueryHandler(self.button_pressed, pattern=is_privacy_payload)),
         ]
 
     async def note_incoming(self, update: Update, _context: RelaisContext) -> None:
@@ -287,8 +227,8 @@ class PrivacyDesk:
         """/oublier: nothing is erased before the person confirms."""
         if (chat_id := _new_command(update)) is not None:
             buttons = _keyboard(
-                (p.BUTTON_FORGET_YES, PrivacyButton.FORGET),
-                (p.BUTTON_FORGET_NO, PrivacyButton.KEEP),
+                (p.BUTTON_FORGET_YES, PrivacyVerb.FORGET),
+                (p.BUTTON_FORGET_NO, PrivacyVerb.KEEP),
             )
             await _say(context.bot, chat_id, p.FORGET_QUESTION, markup=buttons)
         raise ApplicationHandlerStop
@@ -310,7 +250,7 @@ class PrivacyDesk:
                 not_erased=not_erased,
                 open_case=await self.core.has_open_case(person),
             )
-            read = _keyboard((p.BUTTON_ERASE_NOTICE, PrivacyButton.NOTICE_READ))
+            read = _keyboard((p.BUTTON_ERASE_NOTICE, PrivacyVerb.NOTICE_READ))
             await _say(context.bot, chat_id, text, markup=read)
         raise ApplicationHandlerStop
 
@@ -325,7 +265,8 @@ class PrivacyDesk:
             await query.answer()
         if chat is None or chat.type != ChatType.PRIVATE:
             raise ApplicationHandlerStop
-        if query.data == PrivacyButton.FORGET:
+        verb = decode_privacy(query.data)  # a button already in a chat may be in the old format
+        if verb is PrivacyVerb.FORGET:
             person = context.deps.person(query.from_user.id)
             actions = await self.core.forget(person)
             cases = context.deps.cases
@@ -335,11 +276,11 @@ class PrivacyDesk:
             # The message ids stay (memory only, 48 hours): /effacer after /oublier still
             # deletes the whole recent conversation. FORGOTTEN says so.
             await _say(context.bot, chat.id, p.FORGOTTEN)
-        elif query.data == PrivacyButton.KEEP:
+        elif verb is PrivacyVerb.KEEP:
             await _remove_buttons(query)
             keyboard = await _keyboard_of(context, update)
             await _say(context.bot, chat.id, p.NOT_FORGOTTEN, keyboard=keyboard)
-        elif query.data == PrivacyButton.NOTICE_READ and query.message is not None:
+        elif verb is PrivacyVerb.NOTICE_READ and query.message is not None:
             with suppress(BadRequest):
                 await context.bot.delete_message(chat.id, query.message.message_id)
             self.recent.drop(chat.id, [query.message.message_id])
@@ -361,11 +302,9 @@ def _new_command(update: Update) -> int | None:
     return update.message.chat_id
 
 
-def _keyboard(*rows: tuple[str, PrivacyButton]) -> InlineKeyboardMarkup:
+def _keyboard(*rows: tuple[str, PrivacyVerb]) -> InlineKeyboardMarkup:
     """One button per row: these questions are read on small screens."""
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data.value)] for label, data in rows]
-    )
+    return render.inline_keyboard([[Button(label, Action(verb))] for label, verb in rows])
 
 
 async def _say(
@@ -377,16 +316,8 @@ async def _say(
     protect: bool = False,
     keyboard: ReplyKeyboardMarkup = render.PERSISTENT_KEYBOARD,
 ) -> None:
-    """Send a plain text as the engine's replies are sent (escaped, split, keyboard last)."""
-    parts = render.render_reply(Reply(text, protect=protect), keyboard=keyboard)
-    for index, part in enumerate(parts):
-        last = index == len(parts) - 1
-        await bot.send_message(
-            chat_id,
-            part.html,
-            reply_markup=(markup or part.markup) if last else None,
-            protect_content=part.protect or None,
-        )
+    """Send a plain text as every text of the bot is sent (``render.send_text``)."""
+    await render.send_text(bot, chat_id, text, markup=markup or keyboard, protect=protect)
 
 
 async def _remove_buttons(query: CallbackQuery) -> None:

@@ -24,6 +24,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     ReplyKeyboardMarkup,
+    ReplyParameters,
 )
 from telegram.constants import MessageLimit
 from telegram.error import (
@@ -35,13 +36,12 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.channels.telegram.sinks import CaseSink, HandoffSink
+from bot.channels.telegram.sinks import CaseSink
 from bot.channels.telegram.translate import encode_action
 from bot.domain.messages import (
     Button,
     CaseActions,
     DeleteIncoming,
-    HandoffRequested,
     Link,
     Outbound,
     Phone,
@@ -337,7 +337,6 @@ async def deliver(
     *,
     incoming_message_id: int | None,
     welcome: bool = False,
-    on_handoff: HandoffSink | None = None,
     on_case: CaseSink | None = None,
     keyboard: ReplyKeyboardMarkup = PERSISTENT_KEYBOARD,
 ) -> bool:
@@ -359,10 +358,6 @@ async def deliver(
                     await send_reply(bot, chat_id, message, urgent=outbound.urgent)
             elif isinstance(outbound, DeleteIncoming):
                 await _delete_incoming(bot, chat_id, incoming_message_id)
-            elif isinstance(outbound, HandoffRequested):
-                log.info("handoff requested")
-                if on_handoff is not None:
-                    await on_handoff(outbound, chat_id)
             elif isinstance(outbound, CaseActions) and on_case is not None:
                 await on_case(outbound.actions, chat_id)
     except Forbidden:
@@ -406,6 +401,55 @@ async def send_reply(
         if not maybe_done(error):
             raise
         log.warning("reply maybe delivered, not sent again: %s", type(error).__name__)
+
+
+async def send_text(
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    *,
+    markup: Markup | None = None,
+    private: bool = False,
+    thread_id: int | None = None,
+    silent: bool = False,
+    reply_to: int | None = None,
+    protect: bool = False,
+    insist: bool = False,
+) -> int:
+    """The one way to send a plain text of the bot (escaped, split if long); the last id.
+
+    Used for every text that is not an engine's reply: the team's notes and cards, the
+    coordinators' answers, the privacy commands' sentences. ``markup`` goes on the last part;
+    in a person's chat (``private``) a text without one carries the persistent keyboard, as
+    every other message of the bot does. A part Telegram did not take is tried again
+    (:func:`patiently`; ``insist``: even if it may show twice).
+    """
+    parts = pack(
+        reply_units(Reply(text), MessageLimit.MAX_TEXT_LENGTH), MessageLimit.MAX_TEXT_LENGTH
+    )
+    if markup is None and private:
+        markup = PERSISTENT_KEYBOARD
+    message_id = 0
+    for index, html in enumerate(parts):
+        last, first = index == len(parts) - 1, index == 0
+        sent = await patiently(
+            lambda html=html, last=last, first=first: bot.send_message(
+                chat_id,
+                html,
+                message_thread_id=thread_id,
+                reply_markup=markup if last else None,
+                disable_notification=silent or None,
+                protect_content=protect or None,
+                reply_parameters=(
+                    ReplyParameters(reply_to, allow_sending_without_reply=True)
+                    if reply_to is not None and first
+                    else None
+                ),
+            ),
+            insist=insist,
+        )
+        message_id = sent.message_id
+    return message_id
 
 
 async def _delete_incoming(bot: Bot, chat_id: int, message_id: int | None) -> None:

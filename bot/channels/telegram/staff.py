@@ -3,7 +3,7 @@
 Each case has a topic in a staff group. In it, the owner's messages are copied to the person
 (``!…`` stays inside as a note) and the commands act on that case. The handlers are filtered
 by the staff chats where they are registered (``app.py``), so none checks the chat again. The
-handoff's buttons (``h1:…``) come from both sides: a helper's on a card, a person's (consent,
+handoff's buttons (a ``CaseVerb``) come from both sides: a helper's on a card, a person's (consent,
 "J'ai fini", satisfaction) in their private chat.
 
 Every handler is gather → call the service → carry out its actions (``handoff_actions.py``).
@@ -35,7 +35,7 @@ from bot.channels.telegram.context import LATE_RUN_IS_FINE, RelaisContext
 from bot.channels.telegram.handoff_actions import CaseExecutor, Here
 from bot.config import ConfigError
 from bot.domain.effects import Action as CaseAction
-from bot.domain.effects import ReplyHere, Toast, parse_button
+from bot.domain.effects import ReplyHere, ShortNotice, parse_button
 from bot.knowledge.staff import StaffConfig
 from bot.texts import handoff as t
 
@@ -229,7 +229,7 @@ async def _case_of(cases: CaseExecutor, message: Message) -> int | None:
 
 
 async def case_button(update: Update, context: RelaisContext) -> None:
-    """An ``h1:…`` button: a helper's on a card, or a person's in their private chat."""
+    """A handoff button: a helper's on a card, or a person's in their private chat."""
     query, chat, cases = update.callback_query, update.effective_chat, context.deps.cases
     if query is None:
         return
@@ -256,12 +256,12 @@ async def case_button(update: Update, context: RelaisContext) -> None:
         return
     # Every callback query is answered, at once: until then the button shows a spinner.
     # https://core.telegram.org/bots/api#answercallbackquery
-    toast = next((a for a in actions if isinstance(a, Toast)), None)
+    toast = next((a for a in actions if isinstance(a, ShortNotice)), None)
     await _answer(query, toast.text if toast else None, alert=bool(toast and toast.alert))
     if chat.type == ChatType.PRIVATE:  # a consent or a rating is given once
         with suppress(BadRequest):
             await query.edit_message_reply_markup(None)
-    await cases.run(context.bot, [a for a in actions if not isinstance(a, Toast)], here)
+    await cases.run(context.bot, [a for a in actions if not isinstance(a, ShortNotice)], here)
 
 
 async def _answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from telegram import CallbackQuery, Message, MessageEntity
 from telegram.constants import InlineKeyboardButtonLimit
 
-from bot.domain.buttons import MAX_PAYLOAD_BYTES, decode_action, encode_action
+from bot.domain.buttons import MAX_PAYLOAD_BYTES, Verb, decode_action, encode_action
 from bot.domain.messages import MAX_READ_CHARS, Command, Inbound, MediaKind
 
 __all__ = ["decode_action", "encode_action"]  # the codec, where the channel reads it
@@ -48,9 +48,14 @@ _OTHER_CONTENT_FIELDS = ("dice", "game", "story", "paid_media", "invoice", "chec
 
 
 def inbound_from_callback(query: CallbackQuery, *, user: str) -> Inbound | None:
-    """A button press, or None when its data cannot be trusted."""
+    """A conversation button's press, or None when its data cannot be trusted.
+
+    The handoff's and the privacy buttons have their own handlers (registered before).
+    """
     action = decode_action(query.data)
-    return None if action is None else Inbound(user=user, action=action)
+    if action is None or not isinstance(action.verb, Verb):
+        return None
+    return Inbound(user=user, action=action)
 
 
 # --------------------------------------------------------------------------- messages
