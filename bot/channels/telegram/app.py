@@ -39,7 +39,7 @@ from bot.channels.telegram.handoff_actions import CaseExecutor
 from bot.channels.telegram.ordering import PerChatOrderedProcessor
 from bot.channels.telegram.shaping import OnlyItsParameters
 from bot.channels.telegram.sinks import HandoffSink
-from bot.channels.telegram.updates import SkipUnreadableUpdates
+from bot.channels.telegram.updates import SkipUnreadableUpdates, UpdatesInHand
 from bot.config import ConfigError, Settings
 from bot.domain.counters import Counter
 from bot.texts import person as texts
@@ -105,6 +105,7 @@ def build_application(
         cases=cases,
     )
     recent = privacy.RecentMessages()  # ids (never text) of the last 48 h, for /effacer
+    in_hand = UpdatesInHand()  # confirmed to Telegram once handled (updates.py)
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -127,7 +128,7 @@ def build_application(
                 )
             )
         )
-        .concurrent_updates(PerChatOrderedProcessor())
+        .concurrent_updates(PerChatOrderedProcessor(on_handled=in_hand.handled))
         # PTB calls ``bot_data()`` once, when the Application is built: it gets our BotDeps.
         .context_types(ContextTypes(context=RelaisContext, bot_data=deps))  # type: ignore[arg-type]
         .post_init(start_up)
@@ -143,7 +144,9 @@ def build_application(
 
     builder = builder.get_updates_request(
         SkipUnreadableUpdates(
-            get_updates_request or HTTPXRequest(connection_pool_size=1), count_skipped
+            get_updates_request or HTTPXRequest(connection_pool_size=1),
+            count_skipped,
+            in_hand,
         )
     )
     application = builder.build()
