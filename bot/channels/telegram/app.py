@@ -312,7 +312,12 @@ async def _serve_app(
             await application.post_init(application)
         assert application.updater is not None
         if settings.webhook_url is not None:  # Telegram calls us (webhook.py)
-            await webhook.start_webhook(application, settings, allowed_updates=ALLOWED_UPDATES)
+            await webhook.start_webhook(
+                application,
+                settings,
+                allowed_updates=ALLOWED_UPDATES,
+                on_skipped=partial(app.stores.counters.count, Counter.UNREADABLE_UPDATE),
+            )
         else:
             await application.updater.start_polling(
                 timeout=poll_timeout,

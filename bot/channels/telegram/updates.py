@@ -165,14 +165,16 @@ class SkipUnreadableUpdates(BaseRequest):
         if not skipped:
             return status, payload
         for update_id, error in skipped:
-            log.warning("unreadable update skipped update_id=%s error=%s", update_id, error)
-            await self._count()
+            await note_skipped(update_id, error, self._on_skipped)
         return status, json.dumps({**body, "result": kept}).encode()
 
-    async def _count(self) -> None:
-        if self._on_skipped is None:
-            return
-        try:
-            await self._on_skipped()
-        except Exception as error:  # counting is secondary: the update is skipped anyway
-            log.warning("counter unreadable-update not saved: %s", type(error).__name__)
+
+async def note_skipped(update_id: object, error: str, on_skipped: OnSkipped | None) -> None:
+    """One log line without the update's content, and the daily counter."""
+    log.warning("unreadable update skipped update_id=%s error=%s", update_id, error)
+    if on_skipped is None:
+        return
+    try:
+        await on_skipped()
+    except Exception as failure:  # counting is secondary: the update is skipped anyway
+        log.warning("counter unreadable-update not saved: %s", type(failure).__name__)
