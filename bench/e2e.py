@@ -94,7 +94,10 @@ async def drive(
     return len(updates) / elapsed
 
 
-async def run_relais(people_count: int, messages: int, texts: list[str]) -> float:
+async def run_relais(
+    people_count: int, messages: int, texts: list[str], *, db_url: str | None = None
+) -> float:
+    """Relais' updates per second, on SQLite (a file) or on PostgreSQL at ``db_url``."""
     api = FakeBotApi()
     people = [Person(api, api.new_user(f"P{n}")) for n in range(people_count)]
     with tempfile.TemporaryDirectory() as tmp:
@@ -102,6 +105,7 @@ async def run_relais(people_count: int, messages: int, texts: list[str]) -> floa
             token=api.token,
             secret="bench-secret-of-thirty-two-chars",
             db_path=Path(tmp) / "relais.sqlite3",
+            db_url=db_url,
             knowledge_dir=ROOT / "knowledge",
         )
         services = await open_services(settings)

@@ -13,6 +13,7 @@ import signal
 import socket
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import REPO_ROOT
@@ -223,3 +224,30 @@ async def test_an_update_the_library_cannot_read_is_skipped_and_the_others_are_s
         assert await stores.counters.total(Counter.UNREADABLE_UPDATE) == 1
     finally:
         await stores.close()
+
+
+async def test_updates_are_confirmed_to_telegram_only_once_handled(
+    fake_api: FakeBotApi,
+) -> None:
+    """The next ``getUpdates`` (whose offset confirms the updates before it) waits until the
+    updates of the previous answer are handled: a process killed meanwhile loses none."""
+    from fakebotapi import InProcessRequest
+
+    from bot.channels.telegram.updates import SkipUnreadableUpdates, UpdatesInHand
+
+    in_hand = UpdatesInHand()
+    transport = SkipUnreadableUpdates(InProcessRequest(fake_api), in_hand=in_hand)
+    url = f"https://api.telegram.org/bot{fake_api.token}/getUpdates"
+    lea = new_person(fake_api)
+    first, second = lea.says("un"), lea.says("deux")
+    await transport.do_request(url, "POST")
+    assert len(in_hand) == 2
+    confirming = asyncio.create_task(transport.do_request(url, "POST"))
+    await asyncio.sleep(0.05)
+    assert not confirming.done() and fake_api.served_update_ids.count(first["update_id"]) == 1
+    in_hand.handled(SimpleNamespace(update_id=first["update_id"]))
+    await asyncio.sleep(0.05)
+    assert not confirming.done()  # one is still being handled
+    in_hand.handled(SimpleNamespace(update_id=second["update_id"]))
+    await asyncio.wait_for(confirming, 30)
+    assert len(in_hand) == 2  # not confirmed (no offset sent): served again

@@ -18,10 +18,12 @@ from conftest import REPO_ROOT
 from fakebotapi import FakeBotApi, FakeBotApiHttpServer, new_person
 
 from bot import logsafety
+from bot.adapters.sqlite import open_stores
 from bot.bootstrap import opener
 from bot.channels.telegram.app import ALLOWED_UPDATES, serve
 from bot.channels.telegram.webhook import SECRET_HEADER, secret_token, url_path
 from bot.config import ConfigError, Settings
+from bot.domain.counters import Counter
 from bot.texts import person as texts
 
 SECRET = "a-test-secret-of-32-characters!!"
@@ -160,3 +162,58 @@ def test_webhook_settings_are_read_and_polling_stays_the_default() -> None:
     default = Settings.from_env({})
     assert default.webhook_url is None
     assert (default.webhook_host, default.webhook_port) == ("127.0.0.1", 8080)
+
+
+async def test_an_update_the_library_cannot_read_is_skipped_and_counted(
+    fake_api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As in polling mode: 200 (Telegram does not send it again), one line without its
+    content, the ``unreadable-update`` counter; the next update is served."""
+    mark = "Canarimalforme"
+    lea = new_person(fake_api, f"Léa{mark}")
+    broken = lea.sends_callback(f"{mark} texte")
+    del broken["callback_query"]["chat_instance"]  # python-telegram-bot cannot build it
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}/telegram/hook"
+    async with FakeBotApiHttpServer(fake_api) as server:
+        settings = webhook_settings(fake_api, server.base_url, tmp_path, port)
+        stop = asyncio.Event()
+        caplog.set_level(logging.DEBUG)
+        undo_log_filter = logsafety.install(token=settings.token, secret=settings.secret)
+        serving = asyncio.create_task(serve(settings, opener(settings), stop=stop))
+        try:
+            await fake_api.wait_until(lambda: fake_api.webhook is not None or serving.done())
+            assert not serving.done()
+            assert await accepting(port)
+            token = fake_api.webhook["secret_token"]  # type: ignore[index]
+            headers = {SECRET_HEADER: token}
+            async with httpx.AsyncClient(trust_env=False) as client:
+                skipped = await client.post(endpoint, json=broken, headers=headers)
+                not_json = await client.post(
+                    endpoint,
+                    content=b"{not json " + mark.encode(),
+                    headers={**headers, "Content-Type": "application/json"},
+                )
+                refused = await client.post(endpoint, json=broken, headers={})
+                served = await client.post(endpoint, json=lea.says("/start"), headers=headers)
+            await fake_api.wait_until(lambda: len(fake_api.sent_to(lea.chat_id)) == 1)
+        finally:
+            stop.set()
+            await serving
+            undo_log_filter()
+
+    assert (skipped.status_code, not_json.status_code) == (200, 200)
+    assert (refused.status_code, served.status_code) == (403, 200)
+    lines = [r.getMessage() for r in caplog.records if "unreadable update" in r.getMessage()]
+    assert lines == [
+        f"unreadable update skipped update_id={broken['update_id']} error=TypeError",
+        "unreadable update skipped update_id=None error=JSONDecodeError",
+    ]
+    for record in caplog.records:
+        line = f"{record.getMessage()} {record.exc_text or ''}"
+        assert mark not in line, f"{record.name} logged the update: {line[:200]!r}"
+    stores = await open_stores(settings.db_path)
+    try:
+        assert await stores.counters.total(Counter.UNREADABLE_UPDATE) == 2
+    finally:
+        await stores.close()

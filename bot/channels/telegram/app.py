@@ -38,7 +38,7 @@ from bot.channels.telegram.context import BotDeps, RelaisContext
 from bot.channels.telegram.handoff_actions import CaseExecutor
 from bot.channels.telegram.ordering import PerChatOrderedProcessor
 from bot.channels.telegram.shaping import RequestHooks, only_its_parameters
-from bot.channels.telegram.updates import SkipUnreadableUpdates
+from bot.channels.telegram.updates import SkipUnreadableUpdates, UpdatesInHand
 from bot.config import ConfigError, Settings
 from bot.domain.buttons import is_case_payload
 from bot.domain.counters import Counter
@@ -103,6 +103,7 @@ def build_application(
         cases=cases,
     )
     recent = privacy.RecentMessages()  # ids (never text) of the last 48 h, for /effacer
+    in_hand = UpdatesInHand()  # confirmed to Telegram once handled (updates.py)
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -125,7 +126,7 @@ def build_application(
                 after=recent.note_sent,
             )
         )
-        .concurrent_updates(PerChatOrderedProcessor())
+        .concurrent_updates(PerChatOrderedProcessor(on_handled=in_hand.handled))
         # PTB calls ``bot_data()`` once, when the Application is built: it gets our BotDeps.
         .context_types(ContextTypes(context=RelaisContext, bot_data=deps))  # type: ignore[arg-type]
         .post_init(start_up)
@@ -141,7 +142,9 @@ def build_application(
 
     builder = builder.get_updates_request(
         SkipUnreadableUpdates(
-            get_updates_request or HTTPXRequest(connection_pool_size=1), count_skipped
+            get_updates_request or HTTPXRequest(connection_pool_size=1),
+            count_skipped,
+            in_hand,
         )
     )
     application = builder.build()
@@ -307,7 +310,12 @@ async def _serve_app(
             await application.post_init(application)
         assert application.updater is not None
         if settings.webhook_url is not None:  # Telegram calls us (webhook.py)
-            await webhook.start_webhook(application, settings, allowed_updates=ALLOWED_UPDATES)
+            await webhook.start_webhook(
+                application,
+                settings,
+                allowed_updates=ALLOWED_UPDATES,
+                on_skipped=partial(app.stores.counters.count, Counter.UNREADABLE_UPDATE),
+            )
         else:
             await application.updater.start_polling(
                 timeout=poll_timeout,

@@ -17,7 +17,7 @@ https://github.com/python-telegram-bot/python-telegram-bot/wiki/Concurrency
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,15 +37,30 @@ class _ChatTurn:
 class PerChatOrderedProcessor(BaseUpdateProcessor):
     """Concurrent across chats, sequential within a chat."""
 
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int = MAX_CONCURRENT_UPDATES,
+        *,
+        on_handled: Callable[[object], None] | None = None,
+    ) -> None:
+        """``on_handled(update)``: called once each update is handled (or failed), so that
+        it is confirmed to Telegram only then (``updates.UpdatesInHand``)."""
         super().__init__(max_concurrent_updates)
         self._turns: dict[int, _ChatTurn] = {}
+        self._on_handled = on_handled
 
     @property
     def chats_in_flight(self) -> int:
         return len(self._turns)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await self._in_order(update, coroutine)
+        finally:
+            if self._on_handled is not None:
+                self._on_handled(update)
+
+    async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = chat_key(update)
         if key is None:
             await coroutine

@@ -7,10 +7,22 @@ same batch again, at once, for ever, and nobody else is answered. Here, between 
 transport and PTB, each update of the answer is tried alone; one that cannot be built is
 replaced by a bare ``{"update_id": …}``, which PTB reads, confirms (the offset moves past it)
 and which no handler takes. It is counted and logged in one line, without its content.
+
+Updates are also confirmed to Telegram only once they are handled (:class:`UpdatesInHand`).
+PTB asks ``getUpdates`` for the next batch with ``offset`` past the last update it received,
+which tells Telegram that every update before it was delivered, while those updates may still
+wait in PTB's queue. A process killed then (SIGKILL, a crash, a takeover by the standby) would
+lose them: the messages of a relay burst, a person's question. So the next ``getUpdates`` is
+sent only once every update of the previous answers has been handled (or after
+``CONFIRM_WAIT_SECONDS``, so that one handler stuck for ever does not deafen the bot). A
+process killed before that gets them again at its restart (or the standby does): handling an
+update twice is harmless for a relay (the outbox queues a message once,
+``UNIQUE (case_id, direction, source_message_id)``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -24,6 +36,46 @@ log = logging.getLogger(__name__)
 
 OnSkipped = Callable[[], Awaitable[None]]
 """Called once per skipped update (the daily counter); a failure there is only logged."""
+
+
+CONFIRM_WAIT_SECONDS = 60.0
+"""How long the next ``getUpdates`` waits for the updates in hand to be handled, at most."""
+
+
+class UpdatesInHand:
+    """The ids of the updates handed to PTB and not handled yet.
+
+    ``received`` when ``getUpdates`` answers, ``handled`` by the update processor
+    (``ordering.py``) once its handlers are done; ``all_handled`` waits for none to be left.
+    """
+
+    def __init__(self) -> None:
+        self._ids: set[int] = set()
+        self._none_left = asyncio.Event()
+        self._none_left.set()
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def received(self, update_ids: list[int]) -> None:
+        self._ids.update(update_ids)
+        if self._ids:
+            self._none_left.clear()
+
+    def handled(self, update: object) -> None:
+        update_id = getattr(update, "update_id", None)
+        if isinstance(update_id, int):
+            self._ids.discard(update_id)
+        if not self._ids:
+            self._none_left.set()
+
+    async def all_handled(self, within: float = CONFIRM_WAIT_SECONDS) -> bool:
+        """Wait until every update received is handled (True), or ``within`` seconds (False)."""
+        try:
+            await asyncio.wait_for(self._none_left.wait(), within)
+        except TimeoutError:
+            return False
+        return True
 
 
 def readable_updates(updates: list[Any]) -> tuple[list[Any], list[tuple[object, str]]]:
@@ -50,9 +102,15 @@ def readable_updates(updates: list[Any]) -> tuple[list[Any], list[tuple[object, 
 class SkipUnreadableUpdates(BaseRequest):
     """The ``getUpdates`` transport, wrapped: see the module docstring."""
 
-    def __init__(self, inner: BaseRequest, on_skipped: OnSkipped | None = None) -> None:
+    def __init__(
+        self,
+        inner: BaseRequest,
+        on_skipped: OnSkipped | None = None,
+        in_hand: UpdatesInHand | None = None,
+    ) -> None:
         self._inner = inner
         self._on_skipped = on_skipped
+        self._in_hand = in_hand
 
     @property
     def read_timeout(self) -> float | None:
@@ -74,6 +132,13 @@ class SkipUnreadableUpdates(BaseRequest):
         connect_timeout: float | None = None,
         pool_timeout: float | None = None,
     ) -> tuple[int, bytes]:
+        polls = url.endswith("/getUpdates")
+        if polls and self._in_hand is not None and not await self._in_hand.all_handled():
+            log.warning(
+                "updates still being handled after %.0f s: confirmed anyway (%d)",
+                CONFIRM_WAIT_SECONDS,
+                len(self._in_hand),
+            )
         status, payload = await self._inner.do_request(
             url,
             method,
@@ -83,7 +148,7 @@ class SkipUnreadableUpdates(BaseRequest):
             connect_timeout=connect_timeout,
             pool_timeout=pool_timeout,
         )
-        if not url.endswith("/getUpdates") or status != HTTPStatus.OK:
+        if not polls or status != HTTPStatus.OK:
             return status, payload
         try:
             body = json.loads(payload)
@@ -93,17 +158,23 @@ class SkipUnreadableUpdates(BaseRequest):
         if not isinstance(result, list):
             return status, payload
         kept, skipped = readable_updates(result)
+        if self._in_hand is not None:
+            self._in_hand.received(
+                [u["update_id"] for u in kept if isinstance(u.get("update_id"), int)]
+            )
         if not skipped:
             return status, payload
         for update_id, error in skipped:
-            log.warning("unreadable update skipped update_id=%s error=%s", update_id, error)
-            await self._count()
+            await note_skipped(update_id, error, self._on_skipped)
         return status, json.dumps({**body, "result": kept}).encode()
 
-    async def _count(self) -> None:
-        if self._on_skipped is None:
-            return
-        try:
-            await self._on_skipped()
-        except Exception as error:  # counting is secondary: the update is skipped anyway
-            log.warning("counter unreadable-update not saved: %s", type(error).__name__)
+
+async def note_skipped(update_id: object, error: str, on_skipped: OnSkipped | None) -> None:
+    """One log line without the update's content, and the daily counter."""
+    log.warning("unreadable update skipped update_id=%s error=%s", update_id, error)
+    if on_skipped is None:
+        return
+    try:
+        await on_skipped()
+    except Exception as failure:  # counting is secondary: the update is skipped anyway
+        log.warning("counter unreadable-update not saved: %s", type(failure).__name__)

@@ -8,6 +8,12 @@ the public URL and a secret token. Telegram sends that token in the
 (https://core.telegram.org/bots/api#setwebhook); PTB's handler refuses a request without it, or
 with another one, with 403 before reading the update, so nothing reaches a handler.
 
+An update python-telegram-bot cannot read (a field a newer Bot API changed) is skipped and
+counted, as in polling mode (``updates.py``): PTB's own handler would answer 400, log the
+update's content at CRITICAL, and Telegram would send it again and again. Here it gets 200,
+one log line without its content, and the ``unreadable-update`` counter
+(:class:`SkipUnreadableHandler`).
+
 The token is derived from ``RELAIS_SECRET`` (an HMAC, so nothing more to configure or to keep),
 unless ``RELAIS_WEBHOOK_SECRET`` sets one. It is never logged.
 """
@@ -16,12 +22,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
 from urllib.parse import urlsplit
 
+from telegram import Update
 from telegram.ext import Application
+from telegram.ext._utils.webhookhandler import TelegramHandler
 
+from bot.channels.telegram.updates import OnSkipped, note_skipped
 from bot.config import ConfigError, Settings
 
 log = logging.getLogger(__name__)
@@ -58,8 +70,51 @@ def url_path(webhook_url: str) -> str:
     return urlsplit(webhook_url).path.strip("/")
 
 
+class SkipUnreadableHandler(TelegramHandler):
+    """PTB's webhook handler, which first checks (after the secret token) that PTB can read
+    the update: one it cannot is answered 200, logged without its content and counted."""
+
+    def initialize(  # type: ignore[override]
+        self, on_skipped: OnSkipped | None = None, **shared: Any
+    ) -> None:
+        super().initialize(**shared)
+        self.on_skipped = on_skipped
+
+    async def post(self) -> None:
+        self._validate_post()  # a wrong or missing secret token: 403 before anything is read
+        data: object = None
+        try:
+            data = json.loads(self.request.body.decode())
+            Update.de_json(data, self.bot)  # type: ignore[arg-type]
+        except Exception as error:  # any failure of the library to read it, by design
+            update_id = data.get("update_id") if isinstance(data, dict) else None
+            await note_skipped(update_id, type(error).__name__, self.on_skipped)
+            self.set_status(HTTPStatus.OK)
+            return
+        await super().post()
+
+
+def _skip_unreadable(application: Application, on_skipped: OnSkipped | None) -> None:
+    """Put :class:`SkipUnreadableHandler` in place of PTB's handler in its running server.
+
+    PTB offers no option for it: its web application's routing rule is changed in place (a
+    test fails if a new version of PTB moves it).
+    """
+    server = application.updater._httpd  # type: ignore[union-attr]
+    web_app = server._http_server.request_callback
+    rules = [r for r in web_app.wildcard_router.rules if r.target is TelegramHandler]
+    if len(rules) != 1:
+        raise RuntimeError("python-telegram-bot's webhook handler was not found")
+    rules[0].target = SkipUnreadableHandler
+    rules[0].target_kwargs = {**rules[0].target_kwargs, "on_skipped": on_skipped}
+
+
 async def start_webhook(
-    application: Application, settings: Settings, *, allowed_updates: Sequence[str]
+    application: Application,
+    settings: Settings,
+    *,
+    allowed_updates: Sequence[str],
+    on_skipped: OnSkipped | None = None,
 ) -> None:
     """Listen for Telegram's requests and register the webhook with Telegram.
 
@@ -82,4 +137,5 @@ async def start_webhook(
         raise ConfigError(
             CANNOT_LISTEN.format(why=error.strerror or type(error).__name__)
         ) from None
+    _skip_unreadable(application, on_skipped)
     log.info("Relais receives Telegram's updates by webhook (RELAIS_WEBHOOK_LISTEN)")
