@@ -64,8 +64,7 @@ def main() -> None:
             doubts=detector.doubts,
         )
         for example in test:
-            _, found, idiom, far = patterns_only.read(example.text)
-            doubt = patterns_only._doubt(example.text) if found is None else None
+            _, found, idiom, far, doubt = patterns_only.read(example.text)
             read = (found, idiom or far, far, doubt.category if doubt else None)
             scored.append((example, read, model.predict(example.text)))
     crises = [s for s in scored if s[0].category]

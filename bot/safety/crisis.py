@@ -129,7 +129,7 @@ class CrisisDetector:
         """Patterns first (idioms blanked out), then the model; None when neither sees one."""
         if not text:
             return None
-        folded, found, idiom, far = self.read(text)
+        folded, found, idiom, far, doubt = self.read(text)
         chances, none = self.model.chances_folded(folded) if self.model is not None else ({}, 1.0)
         by_id = {category.id: category for category, _ in self.rules}
         chances = {key: value for key, value in chances.items() if key in by_id}
@@ -139,7 +139,7 @@ class CrisisDetector:
             level = Level.CHECK if ordinary else Level.SURE
             return CrisisAlert(found, level, self._also(found, chances, by_id))
         if not chances:
-            return self._doubt(text)
+            return doubt
         # The tier follows the chance that the message is a crisis at all (1 - P(none));
         # the category is the most likely crisis.
         category = by_id[max(chances, key=chances.__getitem__)]
@@ -151,19 +151,7 @@ class CrisisDetector:
             return CrisisAlert(category, Level.SURE, also)
         if probability >= CHECK_AT:
             return CrisisAlert(category, Level.CHECK, also)
-        return self._doubt(text)
-
-    def _doubt(self, text: str) -> CrisisAlert | None:
-        """The warm line for words that may say a situation (« à quoi bon tout ça »)."""
-        if not self.doubts:
-            return None
-        plain = deleet(unmask(text))
-        scan = self.vocabulary.scan_words(self.vocabulary.fold(plain).split())
-        self._first_match(scan)  # idioms blanked out, as for the patterns
-        for category, phrases in self.doubts:
-            if any(scan.find(phrase) is not None for phrase in phrases):
-                return CrisisAlert(category, Level.CHECK)
-        return None
+        return doubt
 
     @staticmethod
     def _also(
@@ -179,16 +167,25 @@ class CrisisDetector:
         known = {phone.number for phone in first.phones}
         return by_id[best] if any(p.number not in known for p in by_id[best].phones) else None
 
-    def read(self, text: str) -> tuple[str, CrisisCategory | None, bool, bool]:
+    def read(self, text: str) -> tuple[str, CrisisCategory | None, bool, bool, CrisisAlert | None]:
         """The message as the model reads it, the situation a pattern found, whether an
-        idiom was blanked out, and whether the story is told from a distance."""
+        idiom was blanked out, whether the story is told from a distance, and the warm line
+        a doubt phrase calls for (« à quoi bon tout ça »), all from one scan."""
         plain = deleet(unmask(text))
         folded = self.vocabulary.fold(f" {PIECE_BREAK} ".join(split_pieces(plain)))
         words = [w for w in folded.split() if w != PIECE_BREAK]
         scan = self.vocabulary.scan_words(words)
         found, idiom = self._first_match(scan)
         far = any(scan.find(phrase) is not None for phrase in self.distance)
-        return folded, found, idiom, far
+        doubt = None if found is not None else self._doubt(scan)
+        return folded, found, idiom, far, doubt
+
+    def _doubt(self, scan: Scan) -> CrisisAlert | None:
+        """The warm line for words that may say a situation (idioms already blanked out)."""
+        for category, phrases in self.doubts:
+            if any(scan.find(phrase) is not None for phrase in phrases):
+                return CrisisAlert(category, Level.CHECK)
+        return None
 
     def _first_match(self, scan: Scan) -> tuple[CrisisCategory | None, bool]:
         """The first situation whose phrase is in the message once idioms are blanked out,
