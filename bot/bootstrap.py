@@ -83,7 +83,10 @@ async def open_services(
         """When the places' opening hours are read: the test's clock when it moves time."""
         return clock().astimezone(tz) if clock is not None else now()
 
-    engine = Engine(knowledge, stores.counters, handoff=handoff, now=places_now)
+    asking_clock = (lambda: clock().timestamp()) if clock is not None else None
+    engine = Engine(
+        knowledge, stores.counters, handoff=handoff, now=places_now, asking_clock=asking_clock
+    )
     board = AnnouncementBoard()
     board.from_file = _file_notice(settings.knowledge_dir)
     for holder in (engine.sessions, engine.flow, engine.flood, board):

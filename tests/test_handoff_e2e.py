@@ -396,7 +396,7 @@ async def test_saying_no_shares_nothing_and_stores_nothing(desk: Desk, fake_api:
     lea = new_person(fake_api)
     preview = await desk.ask(lea, answer=t.BUTTON_ASK_NO)
     assert desk.last(lea).text == t.ASK_DECLINED
-    await desk.send(lea.presses(preview, t.BUTTON_ASK_YES))  # the old "Oui", pressed later
+    await desk.send(lea.presses_as_once_shown(preview, t.BUTTON_ASK_YES))  # the old "Oui"
     assert desk.last(lea).text == t.ASK_EXPIRED
     assert await desk.services.stores.cases.of_person(desk.key(lea)) == []
     assert fake_api.calls_to("createForumTopic") == []
@@ -415,12 +415,12 @@ async def test_an_old_preview_cannot_send_what_the_person_did_not_see_last(
     await desk.send(lea.presses(about, t.BUTTON_ASK_LAST))
     await desk.send(lea.presses(desk.last(lea), t.BUTTON_ASK_PAIR))
     first_preview = desk.last(lea)
-    await desk.send(lea.presses(about, t.BUTTON_ASK_TOPICS))  # changes her mind:
+    await desk.send(lea.presses_as_once_shown(about, t.BUTTON_ASK_TOPICS))  # changes her mind:
     await desk.send(lea.presses(desk.last(lea), t.BUTTON_ASK_OTHER))  # another question
     await desk.send(lea.says("une autre question"))
     second_preview = desk.last(lea)
     assert QUESTION not in second_preview.text
-    await desk.send(lea.presses(first_preview, t.BUTTON_ASK_YES))
+    await desk.send(lea.presses_as_once_shown(first_preview, t.BUTTON_ASK_YES))
     assert desk.last(lea).text == t.ASK_EXPIRED
     await desk.send(lea.presses(second_preview, t.BUTTON_ASK_YES))
     group, topic = await desk.topic_of(lea)

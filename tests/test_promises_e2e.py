@@ -395,6 +395,92 @@ async def test_after_a_transfer_the_person_was_told_what_the_new_helper_sees(
     assert "après le transfert" in seen and "avant le transfert" not in seen  # as told
 
 
+# --- 6. old buttons do not restart a request -----------------------------------------------
+
+
+def case_count(fake_api: FakeBotApi, desk: Desk) -> int:
+    """Cards the team received: one per request sent."""
+    return sum(
+        m.text.startswith("🆕 Demande")
+        for group in {desk.pair_group.id, desk.referent_group.id}
+        for m in fake_api.sent_to(group)
+    )
+
+
+async def test_a_step_of_the_request_loses_its_buttons_once_answered(
+    desk2: Desk, fake_api: FakeBotApi
+):
+    lea = new_person(fake_api)
+    await desk2.send(lea.says(CASE_QUESTION))
+    await desk2.send(lea.says(texts.KEY_HUMAN))
+    about = desk2.last(lea)
+    await desk2.send(lea.presses(about, t.BUTTON_ASK_LAST))
+    kind = desk2.last(lea)
+    assert about.inline_buttons == []  # answered: nothing left to press there
+    await desk2.send(lea.presses(kind, t.BUTTON_ASK_PAIR))
+    preview = desk2.last(lea)
+    assert kind.inline_buttons == []
+    await desk2.send(lea.presses(preview, t.BUTTON_ASK_YES))
+    assert preview.inline_buttons == []
+    assert case_count(fake_api, desk2) == 1
+
+
+async def test_an_old_button_of_a_sent_request_opens_no_second_one(
+    desk2: Desk, fake_api: FakeBotApi
+):
+    lea = new_person(fake_api)
+    await desk2.send(lea.says(CASE_QUESTION))
+    await desk2.send(lea.says(texts.KEY_HUMAN))
+    await desk2.send(lea.presses(desk2.last(lea), t.BUTTON_ASK_LAST))
+    kind = desk2.last(lea)
+    await desk2.send(lea.presses(kind, t.BUTTON_ASK_PAIR))
+    preview = desk2.last(lea)
+    await desk2.send(lea.presses(preview, t.BUTTON_ASK_YES))
+    await desk2.send(lea.presses_as_once_shown(kind, t.BUTTON_ASK_PAIR))  # an offline phone
+    assert desk2.last(lea).text == t.ALREADY_OPEN
+    await desk2.send(lea.presses_as_once_shown(preview, t.BUTTON_ASK_YES))
+    assert desk2.last(lea).text == t.ALREADY_OPEN
+    assert case_count(fake_api, desk2) == 1
+    # The case ends; the old « Oui » of that request does not send it again.
+    await desk2.claim(desk2.sam, lea)
+    await desk2.send(lea.says(texts.KEY_DONE))
+    await desk2.send(lea.presses_as_once_shown(preview, t.BUTTON_ASK_YES))
+    assert desk2.last(lea).text == t.ASK_EXPIRED
+    assert case_count(fake_api, desk2) == 1
+
+
+async def test_a_request_left_half_an_hour_expires_and_nothing_is_sent(
+    desk2: Desk, fake_api: FakeBotApi
+):
+    lea = new_person(fake_api)
+    await desk2.send(lea.says(CASE_QUESTION))
+    await desk2.send(lea.says(texts.KEY_HUMAN))
+    await desk2.send(lea.presses(desk2.last(lea), t.BUTTON_ASK_LAST))
+    await desk2.send(lea.presses(desk2.last(lea), t.BUTTON_ASK_PAIR))
+    preview = desk2.last(lea)
+    desk2.clock.advance(minutes=31)  # she put the phone down
+    await desk2.send(lea.presses(preview, t.BUTTON_ASK_YES))
+    expired = desk2.last(lea)
+    assert expired.text == t.ASK_EXPIRED
+    assert expired.inline_buttons == [[texts.BUTTON_HUMAN]]  # one tap to start again
+    assert preview.inline_buttons == []
+    assert case_count(fake_api, desk2) == 0
+    assert fake_api.sent_to(desk2.pair_group.id) == []
+
+
+async def test_the_rating_of_a_closed_case_counts_once(desk2: Desk, fake_api: FakeBotApi):
+    lea = new_person(fake_api)
+    await desk2.ask(lea)
+    await desk2.claim(desk2.sam, lea)
+    await desk2.send(lea.says(texts.KEY_DONE))
+    rating = desk2.last(lea)
+    await desk2.send(lea.presses(rating, "👍"))
+    assert rating.inline_buttons == []
+    await desk2.send(lea.presses_as_once_shown(rating, "👍"))
+    report = await asyncio.to_thread(usage_report, desk2)
+    assert "avis des personnes : 👍 1  😐 0  👎 0" in report
+
+
 PERSON_TEXT_MODULES = ("person", "handoff", "nearby", "memory")
 INCLUSIVE_DOT = re.compile(r"\w·\w")
 

@@ -174,6 +174,7 @@ class Engine:
         handoff: HandoffService | None = None,
         flood: FloodGuard | None = None,
         now: Callable[[], dt.datetime] | None = None,
+        asking_clock: Callable[[], float] | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.counters = counters
@@ -183,7 +184,9 @@ class Engine:
         # One person sending very many messages is slowed down (bot/app/flood.py).
         self.flood = flood if flood is not None else FloodGuard(clock=clock)
         # Asking for a person, and relaying while a case is open (bot/app/asking.py).
-        self.flow = HandoffFlow(handoff, clock=clock)
+        # ``asking_clock``: when a request not yet sent expires (the handoff's clock in tests
+        # that move time; the sessions and the flood guard keep ``clock``).
+        self.flow = HandoffFlow(handoff, clock=asking_clock or clock)
         # Places near the person (bot/app/nearby.py); ``now`` tells which are open.
         self.nearby = NearbyFlow[Session](
             now=now or _utc_now, count=self._count, show_entry=self._finder_answer

@@ -184,6 +184,8 @@ class FakeMessage:
     deleted: bool = False
     edited: bool = False
     payload: JSON = field(default_factory=dict)  # the message as served in updates
+    # Keyboards the bot took off or replaced: a phone that was offline may still show them.
+    former_markups: list[JSON] = field(default_factory=list)
 
     @property
     def inline_buttons(self) -> list[list[str]]:
@@ -197,11 +199,18 @@ class FakeMessage:
         rows = (self.reply_markup or {}).get("keyboard", [])
         return [[b if isinstance(b, str) else b["text"] for b in row] for row in rows]
 
-    def callback_data(self, label: str) -> str:
-        for row in (self.reply_markup or {}).get("inline_keyboard", []):
-            for button in row:
-                if button["text"] == label:
-                    return button["callback_data"]
+    def callback_data(self, label: str, *, as_once_shown: bool = False) -> str:
+        """The data of the button labelled ``label``; ``as_once_shown``: on a phone that has
+        not seen the bot take the buttons off (offline, or an old client), the latest
+        keyboard that had that button."""
+        markups = [self.reply_markup]
+        if as_once_shown:
+            markups += reversed(self.former_markups)
+        for markup in markups:
+            for row in (markup or {}).get("inline_keyboard", []):
+                for button in row:
+                    if button["text"] == label:
+                        return button["callback_data"]
         raise KeyError(f"no button {label!r} in {self.inline_buttons}")
 
 
@@ -681,6 +690,8 @@ class FakeBotApi:
         markup = self._checked_markup(params)
         if markup == message.reply_markup:
             raise bad_request("message is not modified")
+        if message.reply_markup is not None:
+            message.former_markups.append(message.reply_markup)
         message.reply_markup = markup
         message.edited = True
         return self.message_dict(message)

@@ -120,6 +120,11 @@ class Person:
         """Tap the inline button labelled ``label`` under a message of the bot."""
         return self.sends_callback(message.callback_data(label), message=message)
 
+    def presses_as_once_shown(self, message: FakeMessage, label: str) -> JSON:
+        """Tap a button the bot has since taken off, on a phone that still shows it."""
+        data = message.callback_data(label, as_once_shown=True)
+        return self.sends_callback(data, message=message)
+
     def sends_callback(self, data: str, *, message: FakeMessage | None = None) -> JSON:
         """A callback query with any data, e.g. forged by a modified client."""
         query: JSON = {

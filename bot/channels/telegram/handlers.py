@@ -17,6 +17,7 @@ from telegram import CallbackQuery, ChatMember, ReplyKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
+from bot.app.asking import FLOW_VERBS
 from bot.channels.telegram import render, translate
 from bot.channels.telegram.context import RelaisContext
 from bot.channels.telegram.sinks import CaseSink
@@ -70,6 +71,7 @@ async def button_pressed(update: Update, context: RelaisContext) -> None:
     # Every callback query must be answered, even with nothing to say: until it is, the
     # person's Telegram shows a spinner on the button (and some clients freeze it).
     # https://core.telegram.org/bots/api#answercallbackquery
+    unreadable = inbound is None
     if inbound is None:
         await _answer(query, texts.STALE_BUTTON)
         inbound = Inbound(user=person, command="menu")
@@ -84,6 +86,20 @@ async def button_pressed(update: Update, context: RelaisContext) -> None:
         on_case=_case_sink(context),
         keyboard=await _keyboard(context, person),
     )
+    if unreadable or (inbound.action is not None and inbound.action.verb in FLOW_VERBS):
+        await _expire_buttons(query)
+
+
+async def _expire_buttons(query: CallbackQuery) -> None:
+    """Take the buttons off a message whose step is over.
+
+    A step of asking for a person is answered once: its next step comes as a new message, so
+    the old buttons would only restart a request (or say « plus valable »). An unreadable
+    button goes too. Menus and answers keep theirs: they can be read again. Done after the
+    reply, and never at its cost: a failure here loses nothing.
+    """
+    with suppress(TelegramError):
+        await query.edit_message_reply_markup(None)
 
 
 async def _keyboard(context: RelaisContext, person: str) -> ReplyKeyboardMarkup:
