@@ -29,11 +29,17 @@ _LOOKALIKES = str.maketrans(
         "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
     }
 )  # fmt: skip
-# Digits used for letters (« m0urir », « cr3v3r », « 3nvie »): a digit between two letters,
-# or one digit before four letters or more. « 3114 », « 15h », « 3ans » keep their digits;
-# secrets are checked on the text before this step.
+# Digits used for letters (« m0urir », « cr3v3r », « 3nvie », « p3r3 », « m3 »): a digit
+# between two letters, one digit before four letters or more, digits ending a word of three
+# characters or more whose last letter comes just before, and « m3 t3 s3 j3 l3 ». « 3114 »,
+# « 15h », « 3ans », « covid19 » keep their digits; secrets are checked before this step.
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a"})
-_LEET_INSIDE = re.compile(r"(?<=[^\W\d_])[013457@]+(?=[^\W\d_])|(?<![\w@])[0134@](?=[^\W\d_]{4,})")
+_LEET_INSIDE = re.compile(
+    r"(?<=[^\W\d_])[013457@]+(?=[^\W\d_])"
+    r"|(?<![\w@])[0134@](?=[^\W\d_]{4,})"
+    r"|(?<=[\w@][^\W\d_])[0134@]+(?![\w@])"
+    r"|(?<=\b[jmtslJMTSL])3(?![\w@])"
+)
 # Three or more single letters separated by spaces: « j e  v e u x ».
 _SPELLED = re.compile(r"(?<!\S)(?:[^\W\d_][ \u00a0]{1,2}){2,}[^\W\d_](?!\S)")
 # Unicode's format characters (category Cf: zero-width spaces and joiners, direction marks,
@@ -68,6 +74,8 @@ def deleet(text: str) -> str:
 
     >>> deleet("jvx m0urir, cr3v3r, appelle le 3114")
     'jvx mourir, crever, appelle le 3114'
+    >>> deleet("m0n p3r3 m3 t0uch3, covid19, mp3")
+    'mon pere me touche, covid19, mpe'
     """
     return _LEET_INSIDE.sub(lambda m: m.group(0).translate(_LEET), text)
 
