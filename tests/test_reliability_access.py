@@ -256,12 +256,13 @@ async def test_forged_or_replayed_buttons_do_nothing_harmful(
         await desk.send(desk.team.nadia.sends_callback(f"h1:k:{lea_case.id}", message=card))
         assert toasts(fake_api)[-1] == handoff_texts.YOU_HAVE_IT
         assert len(fake_api.calls_to("sendMessage")) == sent
+        # The bot took the buttons off the preview; an offline phone may still show them.
         preview = next(
             m
             for m in fake_api.sent_to(lea.chat_id)
-            if [handoff_texts.BUTTON_ASK_YES] in m.inline_buttons
+            if m.text.startswith(handoff_texts.PREVIEW_INTRO)
         )
-        await desk.send(lea.presses(preview, handoff_texts.BUTTON_ASK_YES))
+        await desk.send(lea.presses_as_once_shown(preview, handoff_texts.BUTTON_ASK_YES))
         assert desk.last(lea).text == handoff_texts.ALREADY_OPEN
         assert len(await desk.relais.services.stores.cases.of_person(desk_key(lea))) == 1
 
