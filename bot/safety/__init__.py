@@ -99,18 +99,26 @@ def ordinary_phrasings(questions: tuple[tuple[str, str, str], ...]) -> tuple[str
     )
 
 
+EVERYDAY_INTENTS = ("forget", "human", "call-or-meet")
+"""The intent examples the crisis model learns as everyday messages to the bot."""
+
+
 def wishes_to_be_forgotten(knowledge_dir: Path) -> tuple[str, ...]:
-    """The « forget » intent examples (« retirez tout ce que je vous ai écrit »): everyday
-    messages to the bot, never a crisis. Without them the model read « je vous ai écrit » as
-    a farewell letter and took the reply over. (All the intent examples cost a point of
-    cross-validated recall; these alone keep it.) Read leniently: the knowledge loader
-    reports the file's mistakes."""
+    """The intent examples of wishes the bot meets itself: to be forgotten (« retirez tout
+    ce que je vous ai écrit »), to talk to a person, to be called or met (« pk personne me
+    repond jveu 1 personne », « je suis pas capable de faire ça tout seul »). Everyday
+    messages to the bot, never a crisis: without them the model read « je vous ai écrit » as
+    a farewell letter, and « personne », « tout seul » as loneliness, and took the reply
+    over. The other intents (about the bot, none) stay out: they cost cross-validated
+    recall. Read leniently: the knowledge loader reports the file's mistakes."""
     try:
         data = load_yaml_fast(knowledge_dir / INTENT_EXAMPLES_FILE)
     except (KnowledgeError, OSError):
         return ()
-    items = data.get("forget") if isinstance(data, dict) else None
-    texts = (item.get("text") if isinstance(item, dict) else item for item in items or ())
+    if not isinstance(data, dict):
+        return ()
+    items = [item for key in EVERYDAY_INTENTS for item in data.get(key) or ()]
+    texts = (item.get("text") if isinstance(item, dict) else item for item in items)
     return tuple(text for text in texts if isinstance(text, str) and text.strip())
 
 

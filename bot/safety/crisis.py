@@ -137,7 +137,10 @@ class CrisisDetector:
             # No opinion (noise, no model) never softens a pattern.
             ordinary = far or (bool(chances) and none >= ORDINARY_AT)
             level = Level.CHECK if ordinary else Level.SURE
-            return CrisisAlert(found, level, self._also(found, chances, by_id))
+            # A second situation a pattern names too (« mis dehors » and « j'ai 14 ans »)
+            # counts as if the model were sure of it.
+            also = {c.id: 1.0 for c in self._matches(folded) if c is not found}
+            return CrisisAlert(found, level, self._also(found, {**chances, **also}, by_id))
         if not chances:
             return doubt
         # The tier follows the chance that the message is a crisis at all (1 - P(none));
@@ -186,6 +189,20 @@ class CrisisDetector:
             if any(scan.find(phrase) is not None for phrase in phrases):
                 return CrisisAlert(category, Level.CHECK)
         return None
+
+    def _matches(self, folded: str) -> list[CrisisCategory]:
+        """Every situation a pattern finds in the message as :meth:`read` folded it (idioms
+        blanked out), in order. Only called once a pattern has found one: a second scan for
+        the rare message that speaks of a crisis; the everyday message pays nothing."""
+        words = [w for w in folded.split() if w != PIECE_BREAK]
+        scan = self.vocabulary.scan_words(words)
+        for idiom in self.idioms:
+            scan.blank(idiom)
+        return [
+            category
+            for category, phrases in self.rules
+            if any(scan.find(phrase) is not None for phrase in phrases)
+        ]
 
     def _first_match(self, scan: Scan) -> tuple[CrisisCategory | None, bool]:
         """The first situation whose phrase is in the message once idioms are blanked out,
