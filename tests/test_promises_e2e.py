@@ -344,6 +344,32 @@ async def test_the_preview_says_who_may_read_the_request_and_when_it_widens(
     assert not any(text.startswith(t.SENT_TO_REFERENT) for text in said)  # no second notice
 
 
+async def test_in_one_group_widening_calls_the_referents_and_the_card_loses_pour_un_referent(
+    desk: Desk, fake_api: FakeBotApi
+):
+    lea = new_person(fake_api)
+    await desk.ask(lea)
+    group, topic = await desk.topic_of(lea)
+    card = desk.card(group, topic)
+    assert [t.BUTTON_TO_REFERENT] in card.inline_buttons
+    desk.clock.advance(minutes=10)
+    await desk.remind()
+    desk.clock.advance(minutes=20)
+    await desk.remind()
+    assert desk.in_topic(group, topic)[-1].text.startswith("🔔 Personne n'a encore pris ce cas")
+    assert card.inline_buttons == [[t.BUTTON_CLAIM]]
+    assert desk.last(lea).text == t.STILL_WAITING_WIDENED
+    # An old screen still shows « Pour un référent »: pressed, it tells the person nothing.
+    told = len(fake_api.sent_to(lea.chat_id))
+    await desk.send(desk.sam.presses_as_once_shown(card, t.BUTTON_TO_REFERENT))
+    assert len(fake_api.sent_to(lea.chat_id)) == told
+    assert fake_api.calls_to("answerCallbackQuery")[-1].params["text"] == t.ALREADY_FOR_REFERENT
+    # Whoever comes first takes it, a pair-aidant too.
+    await desk.accept_charter(desk.sam)
+    await desk.send(desk.sam.presses(card, t.BUTTON_CLAIM))
+    assert desk.last(lea).text.startswith("Sam")
+
+
 async def test_in_one_group_for_all_the_preview_names_every_reader(
     desk: Desk, fake_api: FakeBotApi
 ):

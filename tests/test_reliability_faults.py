@@ -611,11 +611,20 @@ async def test_killed_between_yes_and_the_topic_the_case_gets_its_topic_at_resta
             await api.wait_until(
                 lambda: "vous êtes là ?" in team.topic_messages(topic), within=120
             )
+            # She never read « transmise » (it comes after the topic): now she does.
+            await api.wait_until(
+                lambda: handoff_texts.REQUEST_LATE in api.texts_to(lea.chat_id), within=120
+            )
+            lea.says(texts.KEY_HUMAN)  # asking again: her request is open, and said so
+            await api.wait_until(
+                lambda: api.texts_to(lea.chat_id)[-1] == handoff_texts.ALREADY_OPEN, within=120
+            )
         finally:
             await relais.stop()
     card, *_ = team.topic_messages(topic)
     assert card.startswith("🆕 Demande") and handoff_texts.TOPIC_LATE in card
     assert texts.TECHNICAL_PROBLEM not in api.texts_to(lea.chat_id)
+    assert api.texts_to(lea.chat_id).count(handoff_texts.REQUEST_LATE) == 1
 
 
 async def test_a_case_left_without_its_topic_gets_it_from_the_regular_job(

@@ -60,6 +60,9 @@ from bot.texts import handoff as t
 log = logging.getLogger("bot.app.handoff")
 
 TOPIC_LATE_AFTER = dt.timedelta(minutes=2)
+# The reminder stage of a waiting case once the référents were called (0: none yet, 1: the
+# team reminded once, 2: widened).
+WIDENED = 2
 """A case still without its topic this long after « Oui »: its creation died with a process."""
 
 
@@ -206,7 +209,7 @@ class Cases:
         case = await self._ctx.cases.get(case_id)
         if case is None or not can(case.status, Event.TO_REFERENT):
             return [ShortNotice(t.CASE_CLOSED if case is None else self._taken(case))]
-        if case.audience == Role.REFERENT:
+        if case.audience == Role.REFERENT or case.reminder_stage >= WIDENED:
             return [ShortNotice(t.ALREADY_FOR_REFERENT)]
         actions = await self._requeue(case, now, audience=Role.REFERENT, owner_key=None)
         if actions is None:
@@ -400,7 +403,8 @@ class Cases:
         The process may be killed between the person's « Oui » (the case is stored) and the
         topic; then nothing would ever reach the team. At start every such case gets its
         topic; in the regular job only those older than ``TOPIC_LATE_AFTER`` (a younger one
-        may be under way right now). A person who waited that long is told.
+        may be under way right now). The person is told it is now sent: the message saying
+        so comes after the topic, so the dead process never sent it.
         """
         now = now or self._ctx.clock()
         actions: list[Action] = []
@@ -412,8 +416,7 @@ class Cases:
                 continue
             log.warning("case %d: its topic was never created, creating it now", case.id)
             actions += await self.topic_missing(case.id, note=t.TOPIC_LATE)
-            if late:
-                actions += self._ctx.to_person(case, t.REQUEST_LATE)
+            actions += self._ctx.to_person(case, t.REQUEST_LATE)
         return actions
 
     async def due_reminders(self, now: dt.datetime | None = None) -> list[Action]:
@@ -463,8 +466,14 @@ class Cases:
         referents = self._ctx.staff.group_for(Role.REFERENT)
         actions: list[Action]
         if referents.chat_id == case.group_chat_id:
+            # The same group: the référents are called; the card loses « Pour un
+            # référent » (pressing it would tell the person a second time). Pair-aidants may
+            # still take it: it is for whoever comes first.
             text = t.WIDEN_SAME_GROUP.format(waited=wait)
-            actions = [self._ctx.post(case, text, now, silent=False)]
+            actions = [
+                self._ctx.post(case, text, now, silent=False),
+                *self._ctx.edit_card(case, waiting_buttons(case.id, Role.REFERENT)),
+            ]
         else:
             # Now the référents' case: their card, without « Pour un référent ».
             await self._ctx.cases.move(case.id, referents.chat_id, audience=Audience.REFERENT)
