@@ -313,7 +313,7 @@ def _in_groups(text: str, groups: list[tuple[int, int]], cues: _Cues) -> list[Se
 # -- words that give a secret away -------------------------------------------------------
 
 _PASSWORD_CUE = re.compile(
-    r"(?<!\w)(?:mots?\s+de\s+pass?e?s?|mot\s*2\s*pass?e?|motdepass?e?|mdpp?|m2p|pass|pass\s?words?"
+    r"(?<!\w)(?:mots?\s+d(?:e\s+|['’]\s*|\s+)pass?e?s?|mot\s*2\s*pass?e?|motdepass?e?|mdpp?|m2p|pass|pass\s?words?"
     r"|passwd|pwd|celui\s+que\s+j['’\s]?\s?ai\s+mis|celui\s+que\s+je\s+mets|le\s+mien"
     r"|codes?\s+(?:secret|pin|confidentiel|personnel|d['’\s]?acc[eè]s|de\s+(?:ma\s+|la\s+)?carte))"
     r"(?!\w)",
