@@ -249,6 +249,8 @@ class FakeBotApi:
         self.faults_served: list[tuple[str, Fault]] = []  # (method, fault), in order
         self._hanging: dict[str, asyncio.Event] = {}  # method -> set when a call arrived
         self._new_updates = asyncio.Event()
+        # The offset of the long poll under way (calls are recorded once they end), else None.
+        self.polling_with_offset: int | None = None
         self._activity = asyncio.Event()
         self._methods: dict[str, Handler] = {
             "getMe": self._get_me,
@@ -606,10 +608,14 @@ class FakeBotApi:
             ]
         if not self._updates and timeout > 0:
             self._new_updates.clear()
+            self.polling_with_offset = offset
+            self._activity.set()  # a test may be waiting for this long poll
             try:
                 await asyncio.wait_for(self._new_updates.wait(), timeout)
             except TimeoutError:
                 return []
+            finally:
+                self.polling_with_offset = None
             return await self._get_updates({**params, "timeout": 0})
         served = self._updates[:limit]
         self.served_update_ids.extend(u["update_id"] for u in served)
