@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -219,31 +220,49 @@ class Desk:
         return update
 
 
-ON_EACH_STORE = pytest.mark.parametrize("desk", ["sqlite", "postgresql"], indirect=True)
-"""A test so marked runs on a SQLite file and on PostgreSQL (a throw-away server, skipped with
-the reason where PostgreSQL is not installed; ``tests/postgres_server.py``)."""
+STORES = ("sqlite", "postgresql")
+"""Every end-to-end test with a desk runs on a SQLite file and on PostgreSQL (a throw-away
+server, skipped with the reason where PostgreSQL is not installed: tests/postgres_server.py)."""
+ON_EACH_STORE = pytest.mark.parametrize("desk", STORES, indirect=True)
+"""For a module whose own ``desk`` fixture takes one store unless told."""
 
 
-@pytest.fixture
+@asynccontextmanager
+async def desk_on(
+    store: str,
+    fake_api: FakeBotApi,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    *,
+    two_groups: bool = False,
+) -> AsyncIterator[Desk]:
+    """A started desk on ``store``; stopped at the end."""
+    desk = Desk(fake_api, tmp_path, two_groups=two_groups)
+    if store == "postgresql":
+        desk.settings = replace(desk.settings, db_url=request.getfixturevalue("postgres_url"))
+    await desk.start()
+    try:
+        yield desk
+    finally:
+        await desk.stop()
+
+
+@pytest.fixture(params=STORES)
 async def desk(
     fake_api: FakeBotApi, tmp_path: Path, request: pytest.FixtureRequest
 ) -> AsyncIterator[Desk]:
-    desk = Desk(fake_api, tmp_path)
-    if getattr(request, "param", "sqlite") == "postgresql":
-        url = request.getfixturevalue("postgres_url")
-        desk.settings = replace(desk.settings, db_url=url)
-    await desk.start()
-    yield desk
-    await desk.stop()
+    """One staff group where every role is."""
+    async with desk_on(request.param, fake_api, tmp_path, request) as desk:
+        yield desk
 
 
-@pytest.fixture
-async def desk2(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Desk]:
+@pytest.fixture(params=STORES)
+async def desk2(
+    fake_api: FakeBotApi, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Desk]:
     """Two staff groups: pair-aidants in one, référents and coordinators in the other."""
-    desk = Desk(fake_api, tmp_path, two_groups=True)
-    await desk.start()
-    yield desk
-    await desk.stop()
+    async with desk_on(request.param, fake_api, tmp_path, request, two_groups=True) as desk:
+        yield desk
 
 
 def toasts(api: FakeBotApi) -> list[tuple[str | None, bool]]:
@@ -265,7 +284,6 @@ def bot_texts_to(api: FakeBotApi, chat_id: int) -> list[str]:
 # --- the whole case ------------------------------------------------------------------------
 
 
-@ON_EACH_STORE
 async def test_a_whole_case_from_asking_to_satisfaction(desk: Desk, fake_api: FakeBotApi):
     lea = new_person(fake_api, "Géraldine")
     key = desk.key(lea)
@@ -430,7 +448,6 @@ async def test_an_old_preview_cannot_send_what_the_person_did_not_see_last(
 # --- claiming ------------------------------------------------------------------------------
 
 
-@ON_EACH_STORE
 async def test_two_helpers_pressing_je_prends_at_once_one_wins(desk: Desk, fake_api: FakeBotApi):
     lea = new_person(fake_api)
     await desk.ask(lea)
@@ -546,7 +563,6 @@ async def test_after_a_crisis_asking_goes_to_referents_only(desk2: Desk, fake_ap
 # --- robustness ----------------------------------------------------------------------------
 
 
-@ON_EACH_STORE
 async def test_after_a_restart_two_open_cases_keep_relaying(desk: Desk, fake_api: FakeBotApi):
     lea, omar = new_person(fake_api, "Léa"), new_person(fake_api, "Omar")
     await desk.ask(lea)

@@ -22,16 +22,15 @@ import pytest
 from conftest import REPO_ROOT
 from fakebotapi import FakeBotApi, FakeBotApiHttpServer, FakeMessage, Fault, Person, new_person
 from reliability_support import CASE_QUESTION, Team
-from test_handoff_e2e import CASE_KEYS, SECRET, Desk, copies_to
+from test_handoff_e2e import CASE_KEYS, SECRET, STORES, Desk, copies_to, desk_on
 from test_handoff_support import MONDAY_22H
 from test_reliability_faults import BotProcess
 
 from bot import logsafety
 from bot.__main__ import build_parser
-from bot.adapters.sqlite import open_stores
 from bot.app import privacy as p
 from bot.app.handoff import Status
-from bot.bootstrap import opener
+from bot.bootstrap import opener, store_at
 from bot.channels.reports_cli import run_report_command
 from bot.channels.telegram.app import serve
 from bot.config import ConfigError, Settings
@@ -41,29 +40,29 @@ from bot.texts import person as texts
 PERSON_KEYS = [[texts.KEY_MENU, texts.KEY_HUMAN]]
 
 
-@pytest.fixture
-async def desk(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Desk]:
-    """One staff group where every role is."""
-    desk = Desk(fake_api, tmp_path)
-    await desk.start()
-    yield desk
-    await desk.stop()
+@pytest.fixture(params=STORES)
+async def desk(
+    fake_api: FakeBotApi, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Desk]:
+    """One staff group where every role is, on each store (``test_handoff_e2e.desk_on``)."""
+    async with desk_on(request.param, fake_api, tmp_path, request) as desk:
+        yield desk
 
 
-@pytest.fixture
-async def desk2(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Desk]:
+@pytest.fixture(params=STORES)
+async def desk2(
+    fake_api: FakeBotApi, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Desk]:
     """Two staff groups: pair-aidants in one, référents and coordinators in the other."""
-    desk = Desk(fake_api, tmp_path, two_groups=True)
-    await desk.start()
-    yield desk
-    await desk.stop()
+    async with desk_on(request.param, fake_api, tmp_path, request, two_groups=True) as desk:
+        yield desk
 
 
 def usage_report(desk: Desk) -> str:
-    """``./relais stats`` on the bot's database, as a coordinator runs it."""
-    args = build_parser().parse_args(["stats", "--base", str(desk.settings.db_path)])
+    """``./relais stats`` on the bot's database (RELAIS_DB), as a coordinator runs it."""
+    args = build_parser().parse_args(["stats"])
     out = io.StringIO()
-    assert run_report_command(args, desk.settings, out, open_stores) == 0
+    assert run_report_command(args, desk.settings, out, store_at) == 0
     return out.getvalue()
 
 

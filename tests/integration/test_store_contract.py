@@ -176,6 +176,11 @@ async def test_topics_are_found_forgotten_and_moved(stores: Stores) -> None:
     assert await stores.cases.move(case_id, OTHER_GROUP)
     case = await stores.cases.get(case_id)
     assert case is not None and (case.group_chat_id, case.topic_id) == (OTHER_GROUP, None)
+    assert case.audience is Audience.PAIR_AIDANT
+    # Widened to the référents' group: the case is theirs now.
+    assert await stores.cases.move(case_id, GROUP, audience=Audience.REFERENT)
+    case = await stores.cases.get(case_id)
+    assert case is not None and (case.group_chat_id, case.audience) == (GROUP, Audience.REFERENT)
 
 
 async def test_transfer_consent_is_asked_and_taken_once(stores: Stores) -> None:

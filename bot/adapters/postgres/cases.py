@@ -125,12 +125,15 @@ class PostgresCaseStore:
             params.append(owner_key)
         return await self._change(sql, params)
 
-    async def move(self, case_id: int, group_chat_id: int) -> bool:
-        """Move a case to another staff group; its topic there is still to be created."""
+    async def move(
+        self, case_id: int, group_chat_id: int, *, audience: Audience | None = None
+    ) -> bool:
+        """Move a case to another staff group (and ``audience``, if given); its topic there
+        is still to be created. Its waiting time and reminders go on."""
         return await self._change(
-            "UPDATE cases SET group_chat_id = %s, topic_id = NULL, card_message_id = NULL "
-            "WHERE id = %s AND status <> 'closed'",
-            (group_chat_id, case_id),
+            "UPDATE cases SET group_chat_id = %s, audience = COALESCE(%s, audience), "
+            "topic_id = NULL, card_message_id = NULL WHERE id = %s AND status <> 'closed'",
+            (group_chat_id, None if audience is None else str(audience), case_id),
         )
 
     async def set_urgent(self, case_id: int) -> bool:
