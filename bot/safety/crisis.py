@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 
 from bot.domain.messages import Phone
@@ -20,7 +21,7 @@ from bot.knowledge.normalize import Lexicon, fold
 from bot.knowledge.yamlfile import LineDict
 from bot.safety.files import FileCheck, is_id
 from bot.safety.learned import PIECE_BREAK, CrisisModel, Example, load_examples, split_pieces
-from bot.safety.phrases import Phrase, PhraseError, Scan, Vocabulary
+from bot.safety.phrases import Phrase, PhraseError, PhraseIndex, Scan, Vocabulary
 from bot.safety.unmask import deleet, unmask
 
 # Categories the conversation engine relies on (knowledge-coverage.yaml, `crisis:`).
@@ -106,6 +107,31 @@ ALSO_AT = 0.5
 
 
 @dataclass(frozen=True)
+class _Indexes:
+    """A detector's phrases in :class:`PhraseIndex` es, with the situation of each pattern."""
+
+    rules: PhraseIndex
+    rule_of: tuple[CrisisCategory, ...]
+    doubts: PhraseIndex
+    doubt_of: tuple[CrisisCategory, ...]
+    idioms: PhraseIndex
+    distance: PhraseIndex
+
+    @classmethod
+    def of(cls, detector: CrisisDetector) -> _Indexes:
+        rules = [(c, phrase) for c, phrases in detector.rules for phrase in phrases]
+        doubts = [(c, phrase) for c, phrases in detector.doubts for phrase in phrases]
+        return cls(
+            PhraseIndex([phrase for _, phrase in rules]),
+            tuple(c for c, _ in rules),
+            PhraseIndex([phrase for _, phrase in doubts]),
+            tuple(c for c, _ in doubts),
+            PhraseIndex(detector.idioms),
+            PhraseIndex(detector.distance),
+        )
+
+
+@dataclass(frozen=True)
 class CrisisDetector:
     """Hand-written patterns and a learned model, read on the unmasked whole message."""
 
@@ -179,16 +205,16 @@ class CrisisDetector:
         words = [w for w in folded.split() if w != PIECE_BREAK]
         scan = self.vocabulary.scan_words(words)
         found, idiom = self._first_match(scan)
-        far = any(scan.find(phrase) is not None for phrase in self.distance)
+        far = self._indexes.distance.first(scan) is not None
         doubt = None if found is not None else self._doubt(scan)
         return folded, found, idiom, far, doubt
 
     def _doubt(self, scan: Scan) -> CrisisAlert | None:
         """The warm line for words that may say a situation (idioms already blanked out)."""
-        for category, phrases in self.doubts:
-            if any(scan.find(phrase) is not None for phrase in phrases):
-                return CrisisAlert(category, Level.CHECK)
-        return None
+        first = self._indexes.doubts.first(scan)
+        return (
+            CrisisAlert(self._indexes.doubt_of[first], Level.CHECK) if first is not None else None
+        )
 
     def _matches(self, folded: str) -> list[CrisisCategory]:
         """Every situation a pattern finds in the message as :meth:`read` folded it (idioms
@@ -196,23 +222,27 @@ class CrisisDetector:
         the rare message that speaks of a crisis; the everyday message pays nothing."""
         words = [w for w in folded.split() if w != PIECE_BREAK]
         scan = self.vocabulary.scan_words(words)
-        for idiom in self.idioms:
-            scan.blank(idiom)
-        return [
-            category
-            for category, phrases in self.rules
-            if any(scan.find(phrase) is not None for phrase in phrases)
-        ]
+        self._blank_idioms(scan)
+        indexes = self._indexes
+        return list(dict.fromkeys(indexes.rule_of[n] for n in indexes.rules.matching(scan)))
+
+    @cached_property
+    def _indexes(self) -> _Indexes:
+        """The phrases in indexes (built once, on first use)."""
+        return _Indexes.of(self)
+
+    def _blank_idioms(self, scan: Scan) -> bool:
+        """Hide the idioms (« mort de rire ») from the patterns; True if one was there."""
+        idioms = self._indexes.idioms
+        return sum(scan.blank(idioms.phrases[n]) for n in idioms.candidates(scan)) > 0
 
     def _first_match(self, scan: Scan) -> tuple[CrisisCategory | None, bool]:
         """The first situation whose phrase is in the message once idioms are blanked out,
         and whether an idiom was found (« mort de rire »)."""
-        idioms = sum(scan.blank(idiom) for idiom in self.idioms) > 0
-        for category, phrases in self.rules:
-            for phrase in phrases:
-                if scan.find(phrase) is not None:
-                    return category, idioms
-        return None, idioms
+        idioms = self._blank_idioms(scan)
+        indexes = self._indexes
+        first = indexes.rules.first(scan)
+        return (indexes.rule_of[first] if first is not None else None), idioms
 
 
 def _spellings(check: FileCheck, data: LineDict) -> Lexicon:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import heapq
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
@@ -364,6 +364,11 @@ class Scan:
         # Blanking idioms later does not shrink this: it only makes the pre-check looser.
         self._present = frozenset(self._where)
 
+    @property
+    def present(self) -> frozenset[int]:
+        """The phrase words found anywhere in the message (before any blanking)."""
+        return self._present
+
     def _possible(self, phrase: Phrase) -> bool:
         """Every mandatory slot has its words somewhere in the message (cheap pre-check)."""
         present = self._present
@@ -425,3 +430,42 @@ class Scan:
         if slot.optional:
             return self._match(slots, k + 1, pos)
         return None
+
+
+class PhraseIndex:
+    """Which phrases of a list a message may match, without trying each one.
+
+    Safety reads every message against several hundred phrases; most share no word with it.
+    Each phrase is filed under the words of its rarest mandatory slot (a message lacking all
+    of them cannot match it), so a message only tries the phrases filed under its own words.
+    A phrase with no mandatory slot is always tried. Order is kept: the first match among
+    the candidates is the first match of the whole list.
+    """
+
+    def __init__(self, phrases: Sequence[Phrase]) -> None:
+        self.phrases = tuple(phrases)
+        self._always: list[int] = []
+        self._by_word: dict[int, list[int]] = {}
+        for n, phrase in enumerate(self.phrases):
+            if not phrase.required:
+                self._always.append(n)
+                continue
+            for word in min(phrase.required, key=len):
+                self._by_word.setdefault(word, []).append(n)
+
+    def candidates(self, scan: Scan) -> list[int]:
+        """Indices of the phrases ``scan`` may match, in list order."""
+        found = set(self._always)
+        for word in scan.present:
+            found.update(self._by_word.get(word, ()))
+        return sorted(found)
+
+    def first(self, scan: Scan) -> int | None:
+        """Index of the first phrase that matches, or None."""
+        return next(
+            (n for n in self.candidates(scan) if scan.find(self.phrases[n]) is not None), None
+        )
+
+    def matching(self, scan: Scan) -> list[int]:
+        """Indices of every phrase that matches, in list order."""
+        return [n for n in self.candidates(scan) if scan.find(self.phrases[n]) is not None]

@@ -19,7 +19,7 @@ from bot.knowledge.normalize import fold
 from bot.knowledge.yamlfile import LineDict
 from bot.safety.files import FileCheck, is_domain, is_id
 from bot.safety.links import Address, find_addresses, registrable
-from bot.safety.phrases import Phrase, PhraseError, Scan, Vocabulary
+from bot.safety.phrases import Phrase, PhraseError, PhraseIndex, Scan, Vocabulary
 
 DEFAULT_ENTRY = "arnaque-message-suspect"
 MAX_REASONS = 5
@@ -141,6 +141,11 @@ class ScamChecker:
         self.vocabulary = vocabulary or Vocabulary()
         self.notice = tuple(self.vocabulary.compile(p) for p in _NOTICE)
         self.pay = tuple(self.vocabulary.compile(p) for p in _PAY)
+        # Every sign's phrases in one index, with the sign of each (phrases.PhraseIndex).
+        owned = [(n, phrase) for n, sign in enumerate(signs) for phrase in sign.phrases]
+        self._sign_index = PhraseIndex([phrase for _, phrase in owned])
+        self._sign_of = tuple(n for n, _ in owned)
+        self._questions = PhraseIndex(questions)
         self.official = frozenset(site.domain for site in sites)
         # Words an imitation uses ("ameli" in "ameli-renouvellement.com"): short ones must be
         # a whole part of the address ("caf" in "caf-fr.info", not in "cafe.fr").
@@ -238,9 +243,10 @@ class ScamChecker:
             self._judge_sender(a, words) if a.sender else self._judge_link(a)
             for a in find_addresses(text)
         ]
-        signs = [s for s in self.signs if any(scan.find(p) is not None for p in s.phrases)]
+        found = {self._sign_of[n] for n in self._sign_index.matching(scan)}
+        signs = [sign for n, sign in enumerate(self.signs) if n in found]
         fee = self._small_fee(text, scan)
-        question = any(scan.find(p) is not None for p in self.questions)
+        question = self._questions.first(scan) is not None
         notice = sum(scan.find(p) is not None for p in self.notice)
         deceptive = any(j.deceptive for j in judged)
         # A strong sign (« c'est mon nouveau numéro », a money-mule offer) counts twice: it is
