@@ -109,3 +109,24 @@ def postgres_url(postgres_server):
     url = postgres_server.new_database()
     yield url
     postgres_server.drop_database(url)
+
+
+# --- a staff desk: the bot with a team, on each store (tests/test_handoff_e2e.py's Desk) ---
+
+
+@pytest.fixture(params=("sqlite", "postgresql"))
+async def desk(fake_api, tmp_path: Path, request: pytest.FixtureRequest):
+    """One staff group where every role is, on a SQLite file and on PostgreSQL."""
+    from test_handoff_e2e import desk_on
+
+    async with desk_on(request.param, fake_api, tmp_path, request) as desk:
+        yield desk
+
+
+@pytest.fixture(params=("sqlite", "postgresql"))
+async def desk2(fake_api, tmp_path: Path, request: pytest.FixtureRequest):
+    """Two staff groups: pair-aidants in one, référents and coordinators in the other."""
+    from test_handoff_e2e import desk_on
+
+    async with desk_on(request.param, fake_api, tmp_path, request, two_groups=True) as desk:
+        yield desk

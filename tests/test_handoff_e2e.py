@@ -221,8 +221,9 @@ class Desk:
 
 
 STORES = ("sqlite", "postgresql")
-"""Every end-to-end test with a desk runs on a SQLite file and on PostgreSQL (a throw-away
-server, skipped with the reason where PostgreSQL is not installed: tests/postgres_server.py)."""
+"""Every end-to-end test with a desk (``desk``, ``desk2`` in conftest.py) runs on a SQLite file
+and on PostgreSQL (a throw-away server, skipped with the reason where PostgreSQL is not
+installed: tests/postgres_server.py)."""
 ON_EACH_STORE = pytest.mark.parametrize("desk", STORES, indirect=True)
 """For a module whose own ``desk`` fixture takes one store unless told."""
 
@@ -245,24 +246,6 @@ async def desk_on(
         yield desk
     finally:
         await desk.stop()
-
-
-@pytest.fixture(params=STORES)
-async def desk(
-    fake_api: FakeBotApi, tmp_path: Path, request: pytest.FixtureRequest
-) -> AsyncIterator[Desk]:
-    """One staff group where every role is."""
-    async with desk_on(request.param, fake_api, tmp_path, request) as desk:
-        yield desk
-
-
-@pytest.fixture(params=STORES)
-async def desk2(
-    fake_api: FakeBotApi, tmp_path: Path, request: pytest.FixtureRequest
-) -> AsyncIterator[Desk]:
-    """Two staff groups: pair-aidants in one, référents and coordinators in the other."""
-    async with desk_on(request.param, fake_api, tmp_path, request, two_groups=True) as desk:
-        yield desk
 
 
 def toasts(api: FakeBotApi) -> list[tuple[str | None, bool]]:

@@ -15,14 +15,14 @@ import os
 import re
 import signal
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT
 from fakebotapi import FakeBotApi, FakeBotApiHttpServer, FakeMessage, Fault, Person, new_person
 from reliability_support import CASE_QUESTION, Team
-from test_handoff_e2e import CASE_KEYS, SECRET, STORES, Desk, copies_to, desk_on
+from test_handoff_e2e import CASE_KEYS, SECRET, Desk, copies_to
 from test_handoff_support import MONDAY_22H
 from test_reliability_faults import BotProcess
 
@@ -38,24 +38,6 @@ from bot.texts import handoff as t
 from bot.texts import person as texts
 
 PERSON_KEYS = [[texts.KEY_MENU, texts.KEY_HUMAN]]
-
-
-@pytest.fixture(params=STORES)
-async def desk(
-    fake_api: FakeBotApi, tmp_path: Path, request: pytest.FixtureRequest
-) -> AsyncIterator[Desk]:
-    """One staff group where every role is, on each store (``test_handoff_e2e.desk_on``)."""
-    async with desk_on(request.param, fake_api, tmp_path, request) as desk:
-        yield desk
-
-
-@pytest.fixture(params=STORES)
-async def desk2(
-    fake_api: FakeBotApi, tmp_path: Path, request: pytest.FixtureRequest
-) -> AsyncIterator[Desk]:
-    """Two staff groups: pair-aidants in one, référents and coordinators in the other."""
-    async with desk_on(request.param, fake_api, tmp_path, request, two_groups=True) as desk:
-        yield desk
 
 
 def usage_report(desk: Desk) -> str:
