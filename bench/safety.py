@@ -87,6 +87,15 @@ def crisis_figures(rules: SafetyRules) -> None:
         print(f"    {style:10} {total:>4}: takeover {c['sure']:>3}, gentle line {c['check']:>3}")
 
 
+def scam_recognised(knowledge: Knowledge, text: str) -> bool:
+    """Called a scam, or answered with an entry of the « arnaques » theme."""
+    decision = decide(knowledge, text)
+    if decision.scam is not None and decision.scam.suspicious:
+        return True
+    entry = knowledge.kb.entry(decision.entry) if decision.entry else None
+    return entry is not None and entry.theme == "arnaques"
+
+
 def secret_and_scam_figures(knowledge: Knowledge) -> None:
     data = yaml.safe_load((HELDOUT / "secrets_scams.yaml").read_text(encoding="utf-8"))
     kinds: dict[str, Counter[str]] = defaultdict(Counter)
@@ -101,15 +110,7 @@ def secret_and_scam_figures(knowledge: Knowledge) -> None:
         print(f"    {kind:10} {c['found']:>3}/{c['n']:<3}")
     false = sum(bool(find_sensitive(item["m"])) for item in data["not_secrets"])
     print(f"  harmless numbers flagged: {false}/{len(data['not_secrets'])}")
-    themes = {e.id: e.theme for e in knowledge.kb.entries}
-
-    def recognised(text: str) -> bool:
-        decision = decide(knowledge, text)
-        if decision.scam is not None and decision.scam.suspicious:
-            return True
-        return decision.entry is not None and themes.get(decision.entry) == "arnaques"
-
-    scams = sum(recognised(item["m"]) for item in data["scams"])
+    scams = sum(scam_recognised(knowledge, item["m"]) for item in data["scams"])
     print(f"  scams recognised: {scams}/{len(data['scams'])} ({scams / len(data['scams']):.1%})")
     called = sum(
         bool((v := knowledge.safety.check_scam(item["m"])) and v.suspicious)

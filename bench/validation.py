@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from bench.safety import KEY_NUMBERS, numbers_given
+from bench.safety import KEY_NUMBERS, numbers_given, scam_recognised
 from bench.understanding import verdict
 from bot.knowledge.decision import decide
 from bot.knowledge.holder import Knowledge
@@ -78,15 +78,7 @@ def phrasings(knowledge: Knowledge) -> None:
 
 def scams(knowledge: Knowledge) -> None:
     data = _load("scams_validation.yaml")
-    themes = {e.id: e.theme for e in knowledge.kb.entries}
-
-    def recognised(text: str) -> bool:
-        decision = decide(knowledge, text)
-        if decision.scam is not None and decision.scam.suspicious:
-            return True
-        return decision.entry is not None and themes.get(decision.entry) == "arnaques"
-
-    found = sum(recognised(i["text"]) for i in data["scams"])
+    found = sum(scam_recognised(knowledge, i["text"]) for i in data["scams"])
     called = sum(
         bool((v := knowledge.safety.check_scam(i["text"])) and v.suspicious)
         for i in data["genuine"]
