@@ -258,3 +258,6 @@ async def test_malformed_updates_and_library_errors_leave_nothing_in_the_log_fil
     assert "got [hidden] from [hidden]" in written and "[Update]" in written
     assert MARK not in written and str(PERSON_ID) not in written and "Prénom" not in written
     assert sys.exc_info() == (None, None, None)
+    # The bot's own database, its -wal and -shm: the skipped update left a counter only.
+    await desk.send(lea.says(f"je suis à la rue {MARK}"))
+    assert_nothing_on_disk(desk, lea)
