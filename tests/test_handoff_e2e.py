@@ -189,9 +189,10 @@ class Desk:
         *,
         question: str = QUESTION,
         kind: str = t.BUTTON_ASK_PAIR,
-        answer: str = t.BUTTON_ASK_YES,
+        answer: str | None = t.BUTTON_ASK_YES,
     ) -> FakeMessage:
-        """A question, "Parler à quelqu'un", "ma dernière question", the kind, the answer.
+        """A question, "Parler à quelqu'un", "ma dernière question", the kind, the answer
+        (None: the preview is left unanswered).
 
         Returns the preview the person saw.
         """
@@ -200,7 +201,8 @@ class Desk:
         await self.send(person.presses(self.last(person), t.BUTTON_ASK_LAST))
         await self.send(person.presses(self.last(person), kind))
         preview = self.last(person)
-        await self.send(person.presses(preview, answer))
+        if answer is not None:
+            await self.send(person.presses(preview, answer))
         return preview
 
     async def claim(self, helper: Person, person: Person) -> None:

@@ -438,13 +438,8 @@ async def test_an_old_button_of_a_sent_request_opens_no_second_one(
     desk2: Desk, fake_api: FakeBotApi
 ):
     lea = new_person(fake_api)
-    await desk2.send(lea.says(CASE_QUESTION))
-    await desk2.send(lea.says(texts.KEY_HUMAN))
-    await desk2.send(lea.presses(desk2.last(lea), t.BUTTON_ASK_LAST))
-    kind = desk2.last(lea)
-    await desk2.send(lea.presses(kind, t.BUTTON_ASK_PAIR))
-    preview = desk2.last(lea)
-    await desk2.send(lea.presses(preview, t.BUTTON_ASK_YES))
+    preview = await desk2.ask(lea)
+    kind = next(m for m in fake_api.sent_to(lea.chat_id) if m.text == t.ASK_KIND)
     await desk2.send(lea.presses_as_once_shown(kind, t.BUTTON_ASK_PAIR))  # an offline phone
     assert desk2.last(lea).text == t.ALREADY_OPEN
     await desk2.send(lea.presses_as_once_shown(preview, t.BUTTON_ASK_YES))
@@ -462,11 +457,7 @@ async def test_a_request_left_half_an_hour_expires_and_nothing_is_sent(
     desk2: Desk, fake_api: FakeBotApi
 ):
     lea = new_person(fake_api)
-    await desk2.send(lea.says(CASE_QUESTION))
-    await desk2.send(lea.says(texts.KEY_HUMAN))
-    await desk2.send(lea.presses(desk2.last(lea), t.BUTTON_ASK_LAST))
-    await desk2.send(lea.presses(desk2.last(lea), t.BUTTON_ASK_PAIR))
-    preview = desk2.last(lea)
+    preview = await desk2.ask(lea, answer=None)
     desk2.clock.advance(minutes=31)  # she put the phone down
     await desk2.send(lea.presses(preview, t.BUTTON_ASK_YES))
     expired = desk2.last(lea)
