@@ -60,10 +60,10 @@ from bot.texts import handoff as t
 log = logging.getLogger("bot.app.handoff")
 
 TOPIC_LATE_AFTER = dt.timedelta(minutes=2)
-# The reminder stage of a waiting case once the référents were called (0: none yet, 1: the
-# team reminded once, 2: widened).
-WIDENED = 2
 """A case still without its topic this long after « Oui »: its creation died with a process."""
+WIDENED = 2
+"""The reminder stage of a waiting case once the référents were called (0: none yet, 1: the
+team reminded once)."""
 
 
 class Cases:

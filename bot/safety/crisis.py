@@ -155,17 +155,18 @@ class CrisisDetector:
         """Patterns first (idioms blanked out), then the model; None when neither sees one."""
         if not text:
             return None
-        folded, found, idiom, far, doubt = self.read(text)
+        folded, matched, idiom, far, doubt = self.read(text)
         chances, none = self.model.chances_folded(folded) if self.model is not None else ({}, 1.0)
         by_id = {category.id: category for category, _ in self.rules}
         chances = {key: value for key, value in chances.items() if key in by_id}
-        if found is not None:
+        if matched:
+            found, *others = matched
             # No opinion (noise, no model) never softens a pattern.
             ordinary = far or (bool(chances) and none >= ORDINARY_AT)
             level = Level.CHECK if ordinary else Level.SURE
             # A second situation a pattern names too (« mis dehors » and « j'ai 14 ans »)
             # counts as if the model were sure of it.
-            also = {c.id: 1.0 for c in self._matches(folded) if c is not found}
+            also = {c.id: 1.0 for c in others}
             return CrisisAlert(found, level, self._also(found, {**chances, **also}, by_id))
         if not chances:
             return doubt
@@ -196,18 +197,21 @@ class CrisisDetector:
         known = {phone.number for phone in first.phones}
         return by_id[best] if any(p.number not in known for p in by_id[best].phones) else None
 
-    def read(self, text: str) -> tuple[str, CrisisCategory | None, bool, bool, CrisisAlert | None]:
-        """The message as the model reads it, the situation a pattern found, whether an
-        idiom was blanked out, whether the story is told from a distance, and the warm line
-        a doubt phrase calls for (« à quoi bon tout ça »), all from one scan."""
+    def read(
+        self, text: str
+    ) -> tuple[str, tuple[CrisisCategory, ...], bool, bool, CrisisAlert | None]:
+        """The message as the model reads it, the situations patterns found (in the order of
+        the file), whether an idiom was blanked out, whether the story is told from a
+        distance, and the warm line a doubt phrase calls for (« à quoi bon tout ça »), all
+        from one scan."""
         plain = deleet(unmask(text))
         folded = self.vocabulary.fold(f" {PIECE_BREAK} ".join(split_pieces(plain)))
         words = [w for w in folded.split() if w != PIECE_BREAK]
         scan = self.vocabulary.scan_words(words)
-        found, idiom = self._first_match(scan)
+        matched, idiom = self._pattern_matches(scan)
         far = self._indexes.distance.first(scan) is not None
-        doubt = None if found is not None else self._doubt(scan)
-        return folded, found, idiom, far, doubt
+        doubt = None if matched else self._doubt(scan)
+        return folded, matched, idiom, far, doubt
 
     def _doubt(self, scan: Scan) -> CrisisAlert | None:
         """The warm line for words that may say a situation (idioms already blanked out)."""
@@ -215,16 +219,6 @@ class CrisisDetector:
         return (
             CrisisAlert(self._indexes.doubt_of[first], Level.CHECK) if first is not None else None
         )
-
-    def _matches(self, folded: str) -> list[CrisisCategory]:
-        """Every situation a pattern finds in the message as :meth:`read` folded it (idioms
-        blanked out), in order. Only called once a pattern has found one: a second scan for
-        the rare message that speaks of a crisis; the everyday message pays nothing."""
-        words = [w for w in folded.split() if w != PIECE_BREAK]
-        scan = self.vocabulary.scan_words(words)
-        self._blank_idioms(scan)
-        indexes = self._indexes
-        return list(dict.fromkeys(indexes.rule_of[n] for n in indexes.rules.matching(scan)))
 
     @cached_property
     def _indexes(self) -> _Indexes:
@@ -236,13 +230,13 @@ class CrisisDetector:
         idioms = self._indexes.idioms
         return sum(scan.blank(idioms.phrases[n]) for n in idioms.candidates(scan)) > 0
 
-    def _first_match(self, scan: Scan) -> tuple[CrisisCategory | None, bool]:
-        """The first situation whose phrase is in the message once idioms are blanked out,
-        and whether an idiom was found (« mort de rire »)."""
+    def _pattern_matches(self, scan: Scan) -> tuple[tuple[CrisisCategory, ...], bool]:
+        """Every situation whose phrase is in the message once idioms are blanked out, in
+        the order of the file, and whether an idiom was found (« mort de rire »)."""
         idioms = self._blank_idioms(scan)
         indexes = self._indexes
-        first = indexes.rules.first(scan)
-        return (indexes.rule_of[first] if first is not None else None), idioms
+        matched = (indexes.rule_of[n] for n in indexes.rules.matching(scan))
+        return tuple(dict.fromkeys(matched)), idioms
 
 
 def _spellings(check: FileCheck, data: LineDict) -> Lexicon:

@@ -72,7 +72,7 @@ async def button_pressed(update: Update, context: RelaisContext) -> None:
     # person's Telegram shows a spinner on the button (and some clients freeze it).
     # https://core.telegram.org/bots/api#answercallbackquery
     unreadable = inbound is None
-    if inbound is None:
+    if unreadable:
         await _answer(query, texts.STALE_BUTTON)
         inbound = Inbound(user=person, command="menu")
     else:
