@@ -54,13 +54,9 @@ _NOTICE = (
     "je t ai",
 )
 _TOP_KEYS = ("domains", "senders", "shorteners", "signs", "questions")
-# Deliveries are everyday life: their sign alone, asked about, without a link or a fee, is
-# not enough to call a message a scam (blind material: 9 → 8 of 45 genuine messages called
-# scams, no scam less recognised).
-EVERYDAY_SIGN = "colis"
 _DOMAIN_KEYS = ("domain", "name", "words", "entry")
 _SENDER_KEYS = ("name", "words", "domains")
-_SIGN_KEYS = ("id", "phrases", "reason", "entry", "alert")
+_SIGN_KEYS = ("id", "phrases", "reason", "entry", "alert", "everyday")
 
 
 @dataclass(frozen=True)
@@ -99,6 +95,10 @@ class Sign:
     reason: str
     entry: str | None = None
     alert: bool = False  # official bodies never say this: suspicious even with official links
+    # Everyday life (a delivery): this sign alone, asked about, without a link or a fee, is
+    # not enough to call a message a scam (« la poste m'a laissé un avis de passage, c'est
+    # normal ? »). Blind material: 9 → 8 of 45 genuine messages called scams, no scam lost.
+    everyday: bool = False
 
 
 def _label(domain: str) -> str:
@@ -276,10 +276,9 @@ class ScamChecker:
         unknown = any(not j.deceptive for j in bad)
         alert = fee or any(s.alert for s in signs)
         weak = len(signs) + (1 if question else 0) + (1 if unknown else 0)
-        if not judged and [s.id for s in signs] == [EVERYDAY_SIGN] and question:
-            # « la poste m'a laissé un avis de passage, c'est normal ? »: a delivery, the
-            # person's doubt, no link, no fee. Genuine notices read so every day; the matcher
-            # still gives the entry that says how to check.
+        if not judged and len(signs) == 1 and signs[0].everyday and question:
+            # Genuine notices read so every day; the matcher still gives the entry that
+            # says how to check (Sign.everyday).
             weak = 1
         suspicious = deceptive or alert or (not official and weak >= 2)
         if not suspicious:
@@ -422,13 +421,28 @@ def _signs(check: FileCheck, data: LineDict, vocabulary: Vocabulary) -> tuple[Si
             check.add(
                 item.line_of("entry"), f"{where} : « entry » est un id de fiche (arnaque-colis)"
             )
-        alert = item.get("alert", False)
-        if not isinstance(alert, bool):
-            check.add(item.line_of("alert"), f"{where} : « alert » vaut true ou false")
-            alert = False
+        alert, everyday = (_flag(check, item, key, where) for key in ("alert", "everyday"))
         phrases = _compile(check, vocabulary, item, "phrases", where)
-        signs.append(Sign(id=sid, phrases=phrases, reason=reason, entry=entry, alert=alert))
+        signs.append(
+            Sign(
+                id=sid,
+                phrases=phrases,
+                reason=reason,
+                entry=entry,
+                alert=alert,
+                everyday=everyday,
+            )
+        )
     return tuple(signs)
+
+
+def _flag(check: FileCheck, item: LineDict, key: str, where: str) -> bool:
+    """A sign's ``true``/``false`` setting, false when absent or misspelt (said)."""
+    value = item.get(key, False)
+    if not isinstance(value, bool):
+        check.add(item.line_of(key), f"{where} : « {key} » vaut true ou false")
+        return False
+    return value
 
 
 def load_scam_rules(path: Path) -> ScamChecker:
