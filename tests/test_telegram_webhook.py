@@ -10,6 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -67,12 +70,21 @@ def webhook_settings(api: FakeBotApi, base_url: str, tmp_path: Path, port: int) 
     )
 
 
-async def test_only_requests_with_the_secret_token_reach_the_bot(
+@dataclass
+class Serving:
+    """The bot serving its webhook: its settings, the address Telegram posts to, the token."""
+
+    settings: Settings
+    endpoint: str
+    token: str
+
+
+@asynccontextmanager
+async def serving_webhook(
     fake_api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    lea = new_person(fake_api)
+) -> AsyncIterator[Serving]:
+    """``serve`` in webhook mode, the log filter installed as run() does, stopped at the end."""
     port = free_port()
-    endpoint = f"http://127.0.0.1:{port}/telegram/hook"
     async with FakeBotApiHttpServer(fake_api) as server:
         settings = webhook_settings(fake_api, server.base_url, tmp_path, port)
         stop = asyncio.Event()
@@ -85,25 +97,34 @@ async def test_only_requests_with_the_secret_token_reach_the_bot(
             assert not serving.done()
             assert await accepting(port)
             token = fake_api.webhook["secret_token"]  # type: ignore[index]
-            async with httpx.AsyncClient(trust_env=False) as client:  # no proxy
-
-                async def post(update: dict, headers: dict[str, str]) -> int:
-                    return (await client.post(endpoint, json=update, headers=headers)).status_code
-
-                assert await post(lea.says("/start"), {SECRET_HEADER: token}) == 200
-                await fake_api.wait_until(lambda: len(fake_api.sent_to(lea.chat_id)) == 1)
-                # Refused before the update is read: nothing queued, nothing answered.
-                assert await post(lea.says("/aide"), {}) == 403
-                assert await post(lea.says("/aide"), {SECRET_HEADER: token[:-1] + "x"}) == 403
-                assert await post(lea.says("/aide"), {SECRET_HEADER: SECRET}) == 403
-                # The next good request is answered; the refused ones never were (one chat's
-                # updates are handled in order, so they would have been answered before).
-                assert await post(lea.says(QUESTION), {SECRET_HEADER: token}) == 200
-                await fake_api.wait_until(lambda: len(fake_api.sent_to(lea.chat_id)) >= 2)
+            yield Serving(settings, f"http://127.0.0.1:{port}/telegram/hook", token)
         finally:
             stop.set()
             await serving
             undo_log_filter()
+
+
+async def test_only_requests_with_the_secret_token_reach_the_bot(
+    fake_api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    lea = new_person(fake_api)
+    async with serving_webhook(fake_api, tmp_path, caplog) as bot:
+        settings, token = bot.settings, bot.token
+        async with httpx.AsyncClient(trust_env=False) as client:  # no proxy
+
+            async def post(update: dict, headers: dict[str, str]) -> int:
+                return (await client.post(bot.endpoint, json=update, headers=headers)).status_code
+
+            assert await post(lea.says("/start"), {SECRET_HEADER: token}) == 200
+            await fake_api.wait_until(lambda: len(fake_api.sent_to(lea.chat_id)) == 1)
+            # Refused before the update is read: nothing queued, nothing answered.
+            assert await post(lea.says("/aide"), {}) == 403
+            assert await post(lea.says("/aide"), {SECRET_HEADER: token[:-1] + "x"}) == 403
+            assert await post(lea.says("/aide"), {SECRET_HEADER: SECRET}) == 403
+            # The next good request is answered; the refused ones never were (one chat's
+            # updates are handled in order, so they would have been answered before).
+            assert await post(lea.says(QUESTION), {SECRET_HEADER: token}) == 200
+            await fake_api.wait_until(lambda: len(fake_api.sent_to(lea.chat_id)) >= 2)
 
     welcome, answer = fake_api.sent_to(lea.chat_id)
     assert welcome.text == texts.WELCOME.format(bot=texts.BOT_NAME)
@@ -173,34 +194,19 @@ async def test_an_update_the_library_cannot_read_is_skipped_and_counted(
     lea = new_person(fake_api, f"Léa{mark}")
     broken = lea.sends_callback(f"{mark} texte")
     del broken["callback_query"]["chat_instance"]  # python-telegram-bot cannot build it
-    port = free_port()
-    endpoint = f"http://127.0.0.1:{port}/telegram/hook"
-    async with FakeBotApiHttpServer(fake_api) as server:
-        settings = webhook_settings(fake_api, server.base_url, tmp_path, port)
-        stop = asyncio.Event()
-        caplog.set_level(logging.DEBUG)
-        undo_log_filter = logsafety.install(token=settings.token, secret=settings.secret)
-        serving = asyncio.create_task(serve(settings, opener(settings), stop=stop))
-        try:
-            await fake_api.wait_until(lambda: fake_api.webhook is not None or serving.done())
-            assert not serving.done()
-            assert await accepting(port)
-            token = fake_api.webhook["secret_token"]  # type: ignore[index]
-            headers = {SECRET_HEADER: token}
-            async with httpx.AsyncClient(trust_env=False) as client:
-                skipped = await client.post(endpoint, json=broken, headers=headers)
-                not_json = await client.post(
-                    endpoint,
-                    content=b"{not json " + mark.encode(),
-                    headers={**headers, "Content-Type": "application/json"},
-                )
-                refused = await client.post(endpoint, json=broken, headers={})
-                served = await client.post(endpoint, json=lea.says("/start"), headers=headers)
-            await fake_api.wait_until(lambda: len(fake_api.sent_to(lea.chat_id)) == 1)
-        finally:
-            stop.set()
-            await serving
-            undo_log_filter()
+    async with serving_webhook(fake_api, tmp_path, caplog) as bot:
+        settings, endpoint = bot.settings, bot.endpoint
+        headers = {SECRET_HEADER: bot.token}
+        async with httpx.AsyncClient(trust_env=False) as client:
+            skipped = await client.post(endpoint, json=broken, headers=headers)
+            not_json = await client.post(
+                endpoint,
+                content=b"{not json " + mark.encode(),
+                headers={**headers, "Content-Type": "application/json"},
+            )
+            refused = await client.post(endpoint, json=broken, headers={})
+            served = await client.post(endpoint, json=lea.says("/start"), headers=headers)
+        await fake_api.wait_until(lambda: len(fake_api.sent_to(lea.chat_id)) == 1)
 
     assert (skipped.status_code, not_json.status_code) == (200, 200)
     assert (refused.status_code, served.status_code) == (403, 200)
