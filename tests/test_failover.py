@@ -15,14 +15,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
-import sys
 from collections import Counter
 from pathlib import Path
 
 from conftest import REPO_ROOT
 from fakebotapi import FakeBotApi, FakeBotApiHttpServer, new_person
 from reliability_support import CASE_QUESTION, SECRET, Team
+from test_reliability_faults import BotProcess
 
 from bot.texts import handoff as handoff_texts
 from bot.texts import person as texts
@@ -32,27 +31,8 @@ KILL_AFTER = 60  # relays seen by the person before the active instance is kille
 WITHIN = 120.0  # a safety net for a broken test, never a measure
 
 
-class Instance:
+class Instance(BotProcess):
     """One ``python -m bot run`` process; its log (stderr) in a file, read for its state."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env = env
-        self.log = log
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        with self.log.open("ab") as out:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                cwd=REPO_ROOT,
-                env=self.env,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=out,
-            )
 
     async def said(self, words: str) -> None:
         async with asyncio.timeout(WITHIN):
@@ -61,16 +41,6 @@ class Instance:
                     self.log.read_text(errors="replace")[-2000:]
                 )
                 await asyncio.sleep(0.1)
-
-    async def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        assert await self.process.wait() == -signal.SIGKILL
-
-    async def stop(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(self.process.wait(), WITHIN)
 
 
 def _has_button(api: FakeBotApi, person, label: str) -> bool:

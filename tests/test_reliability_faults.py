@@ -443,7 +443,15 @@ class BotProcess:
     async def start(self) -> None:
         with self.log.open("ab") as out:
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", cwd=REPO_ROOT, env=self.env, stderr=out
+                sys.executable,
+                "-m",
+                "bot",
+                "run",
+                cwd=REPO_ROOT,
+                env=self.env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=out,
             )
 
     async def kill(self) -> None:
