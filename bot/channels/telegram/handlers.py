@@ -86,20 +86,11 @@ async def button_pressed(update: Update, context: RelaisContext) -> None:
         on_case=_case_sink(context),
         keyboard=await _keyboard(context, person),
     )
+    # A step of asking for a person is answered once: its next step comes as a new message,
+    # so its old buttons would only restart a request. An unreadable button goes too. Menus
+    # and answers keep theirs: they can be read again. After the reply, never at its cost.
     if unreadable or (inbound.action is not None and inbound.action.verb in FLOW_VERBS):
-        await _expire_buttons(query)
-
-
-async def _expire_buttons(query: CallbackQuery) -> None:
-    """Take the buttons off a message whose step is over.
-
-    A step of asking for a person is answered once: its next step comes as a new message, so
-    the old buttons would only restart a request (or say « plus valable »). An unreadable
-    button goes too. Menus and answers keep theirs: they can be read again. Done after the
-    reply, and never at its cost: a failure here loses nothing.
-    """
-    with suppress(TelegramError):
-        await query.edit_message_reply_markup(None)
+        await render.take_buttons_off(context.bot, query)
 
 
 async def _keyboard(context: RelaisContext, person: str) -> ReplyKeyboardMarkup:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
-from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, ReplyKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardMarkup, Update
 from telegram.constants import BulkRequestLimit, ChatType
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -272,12 +272,12 @@ class PrivacyDesk:
             cases = context.deps.cases
             if actions and cases is not None:
                 await cases.run(context.bot, actions)  # topics deleted, the helper told
-            await _remove_buttons(query)
+            await render.take_buttons_off(context.bot, query)
             # The message ids stay (memory only, 48 hours): /effacer after /oublier still
             # deletes the whole recent conversation. FORGOTTEN says so.
             await _say(context.bot, chat.id, p.FORGOTTEN)
         elif verb is PrivacyVerb.KEEP:
-            await _remove_buttons(query)
+            await render.take_buttons_off(context.bot, query)
             keyboard = await _keyboard_of(context, update)
             await _say(context.bot, chat.id, p.NOT_FORGOTTEN, keyboard=keyboard)
         elif verb is PrivacyVerb.NOTICE_READ and query.message is not None:
@@ -318,12 +318,6 @@ async def _say(
 ) -> None:
     """Send a plain text as every text of the bot is sent (``render.send_text``)."""
     await render.send_text(bot, chat_id, text, markup=markup or keyboard, protect=protect)
-
-
-async def _remove_buttons(query: CallbackQuery) -> None:
-    """The question's buttons go once answered, so an old "Oui" is not pressed by mistake."""
-    with suppress(BadRequest):
-        await query.edit_message_reply_markup(reply_markup=None)
 
 
 # --- wiring and the retention job ---------------------------------------------------------

@@ -14,6 +14,7 @@ import html as html_module
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from html import escape
 from typing import TypeVar
@@ -21,6 +22,7 @@ from typing import TypeVar
 import httpx
 from telegram import (
     Bot,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     ReplyKeyboardMarkup,
@@ -466,3 +468,22 @@ async def _delete_incoming(bot: Bot, chat_id: int, message_id: int | None) -> No
         raise
     except TelegramError as error:
         log.info("incoming message not deleted: %s", type(error).__name__)
+
+
+async def take_buttons_off(bot: Bot, query: CallbackQuery) -> None:
+    """Remove the inline buttons of the message a button was pressed under.
+
+    A consent, a rating or a step of asking for a person is answered once, so an old button
+    cannot be pressed again by mistake. Best effort, and never at the cost of what comes
+    next: a message Telegram no longer lets us edit (older than 48 hours, it comes as an
+    ``InaccessibleMessage``), a message already without buttons, or a network error leave
+    the buttons where they are. Sent by ids: PTB's ``query.edit_message_reply_markup``
+    raises ``TypeError`` on an inaccessible message.
+    """
+    message = query.message
+    if message is None:
+        return
+    with suppress(TelegramError):
+        await bot.edit_message_reply_markup(
+            chat_id=message.chat.id, message_id=message.message_id, reply_markup=None
+        )

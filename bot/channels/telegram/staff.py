@@ -30,7 +30,7 @@ from telegram.ext import BaseHandler, CommandHandler, JobQueue, MessageHandler, 
 
 from bot.app.handoff import HandoffService
 from bot.app.relaying import NOTE_PREFIX
-from bot.channels.telegram import translate
+from bot.channels.telegram import render, translate
 from bot.channels.telegram.context import LATE_RUN_IS_FINE, RelaisContext
 from bot.channels.telegram.handoff_actions import CaseExecutor, Here
 from bot.config import ConfigError
@@ -259,8 +259,7 @@ async def case_button(update: Update, context: RelaisContext) -> None:
     toast = next((a for a in actions if isinstance(a, ShortNotice)), None)
     await _answer(query, toast.text if toast else None, alert=bool(toast and toast.alert))
     if chat.type == ChatType.PRIVATE:  # a consent or a rating is given once
-        with suppress(BadRequest):
-            await query.edit_message_reply_markup(None)
+        await render.take_buttons_off(context.bot, query)
     await cases.run(context.bot, [a for a in actions if not isinstance(a, ShortNotice)], here)
 
 
