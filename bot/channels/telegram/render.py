@@ -475,10 +475,8 @@ async def take_buttons_off(bot: Bot, query: CallbackQuery) -> None:
 
     A consent, a rating or a step of asking for a person is answered once, so an old button
     cannot be pressed again by mistake. Best effort, and never at the cost of what comes
-    next: a message Telegram no longer lets us edit (older than 48 hours, it comes as an
-    ``InaccessibleMessage``), a message already without buttons, or a network error leave
-    the buttons where they are. Sent by ids: PTB's ``query.edit_message_reply_markup``
-    raises ``TypeError`` on an inaccessible message.
+    next: a message Telegram no longer lets us edit (older than 48 hours), a message already
+    without buttons, or a network error leave the buttons where they are.
     """
     message = query.message
     if message is None:
